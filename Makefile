@@ -1,0 +1,48 @@
+# Trellis: two commands.
+#   make run   virtualenv, dependencies, migrations, demo data (once), then the
+#              site on http://127.0.0.1:8000 with a Celery worker and beat.
+#   make test  virtualenv, dependencies, the whole test suite.
+# Embedded defaults (SQLite, a file-system Celery broker) unless DATABASE_URL
+# and REDIS_URL say otherwise.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev check clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@mkdir -p var/celery/queue var/celery/control
+	@echo ""
+	@echo "Trellis is starting on http://$(HOST):$(PORT)/ — Ctrl-C stops the site, the worker and beat."
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=1 & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(PY) -m pytest
+
+check: install-dev
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache
