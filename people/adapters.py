@@ -1,0 +1,39 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        # Accounts come from the HRIS import, the admin or single sign-on.
+        return False
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        return settings.SSO_CREATES_ACCOUNTS
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        claims = sociallogin.account.extra_data or {}
+        claims = claims.get("userinfo") or claims.get("id_token") or claims
+        user.name = (
+            claims.get("name")
+            or " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+            or user.email
+        )
+        return user
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form)
+        if not user.reporting_path:
+            user.reporting_path = f"/{user.pk}/"
+            user.save(update_fields=["reporting_path"])
+        return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator) -> bool:
+        # Two-factor authentication is compulsory for HR admins.
+        return not authenticator.user.sees_everyone

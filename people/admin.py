@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+
+from . import services
+from .models import Department, Notification, Team, User
+
+# Roles are the HR admin flag on each person; groups would be a second,
+# conflicting way to say the same thing.
+admin.site.unregister(Group)
+admin.site.site_header = "Trellis administration"
+admin.site.site_title = "Trellis admin"
+admin.site.index_title = "Configure people and career frameworks"
+
+
+class PersonCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+
+class PersonChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = PersonChangeForm
+    add_form = PersonCreationForm
+    list_display = ("name", "email", "title", "manager", "department", "is_hr_admin", "is_active")
+    list_filter = ("is_active", "is_hr_admin", "department")
+    search_fields = ("name", "email", "title")
+    ordering = ("name",)
+    autocomplete_fields = ("manager", "department", "team")
+    list_select_related = ("manager", "department")
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        ("Account", {"fields": ("email", "name", "password", "is_active", "is_hr_admin", "is_superuser")}),
+        ("Employee profile", {"fields": ("title", "manager", "department", "team", "start_date", "timezone")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "usable_password", "password1", "password2")}),
+    )
+    filter_horizontal = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only a superuser makes another superuser.
+            fields.append("is_superuser")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        services.person_save(person=obj, actor=request.user)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+    list_display = ("name",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    search_fields = ("name", "department__name")
+    list_display = ("name", "department")
+    list_filter = ("department",)
+    list_select_related = ("department",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "recipient", "created_at", "read_at", "email_sent_at")
+    search_fields = ("title", "recipient__name", "recipient__email")
+    list_select_related = ("recipient",)
+    readonly_fields = ("recipient", "title", "body", "url", "created_at", "read_at", "email_sent_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

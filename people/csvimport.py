@@ -1,0 +1,134 @@
+"""Reading HRIS exports: one CSV file, several importers, each taking its columns.
+
+The reader only normalises headers and remembers line numbers; what a value
+means is the importer's business. Every problem becomes an `ImportProblem`
+naming the line and the column, and importers collect all of them before
+writing anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f"column {self.column}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class ImportFailed(Exception):
+    """Raised with every problem found; nothing has been written."""
+
+    def __init__(self, problems: Sequence[ImportProblem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+    present: frozenset[str] = field(default_factory=frozenset)
+
+    def get(self, column: str) -> str:
+        return (self.values.get(column) or "").strip()
+
+
+def _normalise(header: str) -> str:
+    return "_".join(header.strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def read_rows(
+    source: IO[str] | IO[bytes] | str,
+    *,
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+    aliases: dict[str, str] | None = None,
+) -> tuple[list[Row], frozenset[str]]:
+    """Return the data rows and the set of known columns the file has.
+
+    Columns are matched case-insensitively, with spaces, dashes and
+    underscores treated alike ("Manager Email" is `manager_email`). Columns
+    this importer does not know are ignored, so one HRIS export can feed
+    several importers.
+    """
+    if isinstance(source, str):
+        text: IO[str] = io.StringIO(source)
+    else:
+        raw = source.read()
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ImportFailed(
+                    [ImportProblem(None, None, f"the file is not UTF-8 text ({exc.reason}).")]
+                ) from exc
+        text = io.StringIO(raw.lstrip("\ufeff"))
+
+    required = list(required)
+    known = set(required) | set(optional)
+    aliases = aliases or {}
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFailed([ImportProblem(1, None, "the file is empty.")]) from None
+    except csv.Error as exc:
+        raise ImportFailed([ImportProblem(1, None, f"not a CSV file ({exc}).")]) from None
+
+    columns: list[str | None] = []
+    seen: set[str] = set()
+    problems: list[ImportProblem] = []
+    for raw_name in header:
+        name = _normalise(raw_name)
+        name = aliases.get(name, name)
+        if name in known:
+            if name in seen:
+                problems.append(ImportProblem(1, name, "this column appears twice."))
+            seen.add(name)
+            columns.append(name)
+        else:
+            columns.append(None)
+    for name in required:
+        if name not in seen:
+            problems.append(ImportProblem(1, name, "this column is missing from the header."))
+    if problems:
+        raise ImportFailed(problems)
+
+    rows: list[Row] = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            values = {
+                column: cell for column, cell in zip(columns, cells, strict=False) if column
+            }
+            rows.append(Row(line=reader.line_num, values=values, present=frozenset(seen)))
+    except csv.Error as exc:
+        raise ImportFailed([ImportProblem(reader.line_num, None, f"unreadable CSV ({exc}).")])
+    if not rows:
+        raise ImportFailed([ImportProblem(None, None, "the file has a header but no rows.")])
+    return rows, frozenset(seen)
+
+
+def parse_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"“{value}” is not a date; write it as YYYY-MM-DD.") from None

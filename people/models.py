@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.timezone import now
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "%(value)s is not a known time zone; use a name such as Europe/London.",
+            params={"value": value},
+            code="invalid_timezone",
+        )
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="team_unique_per_department")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} / {self.name}"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        user.reporting_path = f"/{user.pk}/"
+        user.save(update_fields=["reporting_path"], using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields["is_superuser"] = True
+        fields.setdefault("is_hr_admin", True)
+        return self._create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(email__iexact=username)
+
+
+def normalize_email(email: str) -> str:
+    # Whole address lower-cased: HRIS exports and identity providers disagree
+    # about case, and one person must never become two accounts.
+    return email.strip().lower()
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person in the organisation: their account and their employee profile."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    name = models.CharField(max_length=150)
+
+    # Employee profile
+    title = models.CharField("job title", max_length=150, blank=True)
+    manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text="Who this person reports to. Leave empty at the top of the organisation.",
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    timezone = models.CharField(
+        "time zone", max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    # The reporting line as ids from the top down, "/1/7/42/": everyone in a
+    # manager's tree shares the manager's prefix, so "is X in my tree" and
+    # "my whole tree" are one comparison or one indexed query at any depth.
+    reporting_path = models.CharField(max_length=2000, editable=False, default="")
+
+    is_active = models.BooleanField(
+        default=True, help_text="Clear this instead of deleting someone who has left."
+    )
+    is_hr_admin = models.BooleanField(
+        "HR admin",
+        default=False,
+        help_text="HR admins configure frameworks in the admin and see everyone's assessments. "
+        "They must use two-factor authentication.",
+    )
+    date_joined = models.DateTimeField(default=now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_case_insensitive_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["reporting_path"],
+                name="user_reporting_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    @property
+    def is_staff(self) -> bool:
+        # The Django admin is for HR admins (and superusers) only.
+        return self.is_active and (self.is_hr_admin or self.is_superuser)
+
+    @property
+    def sees_everyone(self) -> bool:
+        return self.is_active and (self.is_hr_admin or self.is_superuser)
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:person", args=[self.pk])
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.name.split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or self.email[:1].upper()
+
+    def manages(self, other: User) -> bool:
+        """True when `other` is somewhere below this person in the reporting line."""
+        return (
+            other.pk != self.pk
+            and bool(self.reporting_path)
+            and other.reporting_path.startswith(self.reporting_path)
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email or "")
+        if self.manager_id:
+            if self.pk and self.manager_id == self.pk:
+                raise ValidationError({"manager": "Nobody can be their own manager."})
+            if self.pk and self.manager and f"/{self.pk}/" in self.manager.reporting_path:
+                raise ValidationError(
+                    {
+                        "manager": f"{self.manager} already reports to {self}, "
+                        "so this would make the reporting line a circle."
+                    }
+                )
+        if self.team_id and self.department_id and self.team.department_id != self.department_id:
+            raise ValidationError({"team": f"{self.team} is not in {self.department}."})
+
+
+class Notification(models.Model):
+    """Something a person should know: shown in the app and sent once by e-mail."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Claimed with a conditional UPDATE before sending, so two workers (or a
+    # retried task and the dispatcher) never e-mail the same notification twice.
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(
+                fields=["created_at"],
+                name="notification_email_due_idx",
+                condition=models.Q(email_sent_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Notification, User
+
+
+def people_in_tree(manager: User) -> QuerySet[User]:
+    """Everyone below `manager` in the reporting line, at any depth."""
+    if not manager.reporting_path:
+        return User.objects.none()
+    return User.objects.filter(reporting_path__startswith=manager.reporting_path).exclude(
+        pk=manager.pk
+    )
+
+
+def person_get_for_user(user: User, pk: int) -> User:
+    """The directory is open to everyone signed in; inactive people are HR's business."""
+    people = User.objects.select_related("manager", "department", "team")
+    if not user.sees_everyone:
+        people = people.filter(is_active=True)
+    try:
+        return people.get(pk=pk)
+    except User.DoesNotExist:
+        raise Http404("No such person.") from None
+
+
+def direct_reports(person: User) -> QuerySet[User]:
+    return person.reports.filter(is_active=True).select_related("department", "team")
+
+
+def reporting_chain(person: User) -> list[User]:
+    """The managers above `person`, top first, in one query."""
+    ids = [int(part) for part in person.reporting_path.strip("/").split("/") if part]
+    ids = [pk for pk in ids if pk != person.pk]
+    managers = User.objects.in_bulk(ids)
+    return [managers[pk] for pk in ids if pk in managers]
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("<int:pk>/", views.person, name="person"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+]
