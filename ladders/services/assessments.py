@@ -1,0 +1,194 @@
+"""Self and manager assessments: start, save a draft, submit, discard, remind."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from people.audit import acting_as
+from people.models import User
+from people.services import notification_send
+
+from ..models import Assessment, FrameworkVersion, Level, ProficiencyLevel, Rating
+from ..selectors.careers import latest_submitted, ratings_by_slug
+from ..selectors.frameworks import rubric_load
+
+EVIDENCE_MAX_LENGTH = 5000
+
+
+def _check_author(*, author: User, subject: User, kind: str) -> None:
+    if kind == Assessment.Kind.SELF and author.pk != subject.pk:
+        raise PermissionDenied("A self-assessment is written by the person themselves.")
+    if kind == Assessment.Kind.MANAGER and not author.manages(subject):
+        raise PermissionDenied("Only someone above a person in the reporting line assesses them.")
+
+
+@transaction.atomic
+def assessment_start(*, subject: User, author: User, kind: str, level: Level) -> Assessment:
+    """Open a draft against `level`, or return the author's draft already open.
+
+    A new draft starts from the author's previous submitted assessment of the
+    same kind, so people update last time's answers rather than retype them.
+    """
+    _check_author(author=author, subject=subject, kind=kind)
+    version = level.version
+    if version.status != FrameworkVersion.Status.PUBLISHED:
+        raise ValidationError("Assessments are made against a published framework version.")
+    draft = (
+        Assessment.objects.select_for_update()
+        .filter(subject=subject, author=author, kind=kind, status=Assessment.Status.DRAFT)
+        .first()
+    )
+    with acting_as(author):
+        if draft is not None:
+            if draft.version_id == version.pk and draft.level_id != level.pk:
+                draft.level = level
+                draft.updated_at = timezone.now()
+                draft.save(update_fields=["level", "updated_at"])
+            return draft
+        draft = Assessment.objects.create(subject=subject, author=author, kind=kind, version=version, level=level)
+        rubric = rubric_load(version)
+        previous = ratings_by_slug(latest_submitted(subject, kind, version.framework_id, author=author))
+        scale = {p.value: p for p in rubric.scale}
+        ratings = []
+        for competency in rubric.competencies:
+            before = previous.get(competency.slug)
+            ratings.append(
+                Rating(
+                    assessment=draft,
+                    competency=competency,
+                    proficiency=scale.get(before.proficiency.value) if before and before.proficiency else None,
+                    evidence=before.evidence if before else "",
+                )
+            )
+        Rating.objects.bulk_create(ratings)
+    return draft
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    assessment: Assessment,
+    author: User,
+    summary: str,
+    ratings: dict[int, tuple[int | None, str]],
+) -> Assessment:
+    """Store a draft's answers: `ratings` maps competency id to (proficiency id, evidence)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.author_id != author.pk:
+        raise PermissionDenied("Only the author edits an assessment.")
+    if not assessment.is_draft:
+        raise ValidationError("This assessment has been submitted and can no longer change.")
+    scale = {p.pk: p for p in ProficiencyLevel.objects.filter(version_id=assessment.version_id)}
+    errors = {}
+    existing = {r.competency_id: r for r in assessment.ratings.select_related("competency")}
+    for competency_id, (proficiency_id, evidence) in ratings.items():
+        rating = existing.get(competency_id)
+        if rating is None:
+            errors[f"competency-{competency_id}"] = "Not a competency of this framework version."
+            continue
+        if proficiency_id is not None and proficiency_id not in scale:
+            errors[f"competency-{competency_id}"] = f"Choose a proficiency from the scale for {rating.competency}."
+        if len(evidence) > EVIDENCE_MAX_LENGTH:
+            errors[f"evidence-{competency_id}"] = f"Keep evidence under {EVIDENCE_MAX_LENGTH} characters."
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    with acting_as(author):
+        for competency_id, (proficiency_id, evidence) in ratings.items():
+            rating = existing[competency_id]
+            evidence = evidence.strip()
+            if rating.proficiency_id != proficiency_id or rating.evidence != evidence:
+                rating.proficiency_id = proficiency_id
+                rating.evidence = evidence
+                rating.save(update_fields=["proficiency", "evidence"])
+                changed.append(rating)
+        assessment.summary = summary.strip()
+        assessment.updated_at = timezone.now()
+        assessment.reminded_at = None
+        assessment.save(update_fields=["summary", "updated_at", "reminded_at"])
+    return assessment
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, author: User) -> Assessment:
+    """Submit a complete draft. Submitting again (a double click) changes nothing."""
+    assessment = Assessment.objects.select_for_update().select_related("subject", "level").get(pk=assessment.pk)
+    if assessment.author_id != author.pk:
+        raise PermissionDenied("Only the author submits an assessment.")
+    if not assessment.is_draft:
+        return assessment
+    _check_author(author=author, subject=assessment.subject, kind=assessment.kind)
+    missing = assessment.ratings.filter(proficiency=None).select_related("competency")
+    errors = {f"competency-{r.competency_id}": f"Rate {r.competency} before submitting." for r in missing}
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(author):
+        assessment.status = Assessment.Status.SUBMITTED
+        assessment.submitted_at = timezone.now()
+        assessment.updated_at = assessment.submitted_at
+        assessment.save(update_fields=["status", "submitted_at", "updated_at"])
+
+    subject = assessment.subject
+    url = reverse("ladders:assessment", args=[assessment.pk])
+    if assessment.kind == Assessment.Kind.SELF and subject.manager_id:
+        notification_send(
+            recipient=subject.manager,
+            title=f"{subject} submitted a self-assessment",
+            body=f"Against {assessment.level.title}. Compare it with your view before your next 1:1.",
+            url=url,
+        )
+    elif assessment.kind == Assessment.Kind.MANAGER:
+        notification_send(
+            recipient=subject,
+            title=f"{author} submitted an assessment of you",
+            body=f"Against {assessment.level.title}. It now sets the gap on your path.",
+            url=url,
+        )
+    return assessment
+
+
+@transaction.atomic
+def assessment_discard(*, assessment: Assessment, author: User) -> None:
+    if assessment.author_id != author.pk:
+        raise PermissionDenied("Only the author discards a draft.")
+    if not assessment.is_draft:
+        raise ValidationError("A submitted assessment is part of the record and stays.")
+    with acting_as(author):
+        assessment.delete()
+
+
+def assessment_draft_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Remind authors of drafts left untouched, once per draft until it changes again.
+
+    Each draft is claimed with a conditional UPDATE before its reminder is
+    sent, so beat firing twice or two workers running this never remind twice.
+    """
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(days=settings.ASSESSMENT_DRAFT_REMINDER_DAYS)
+    candidates = Assessment.objects.filter(
+        status=Assessment.Status.DRAFT, reminded_at=None, updated_at__lte=stale, author__is_active=True
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(candidates[:500]):
+        with transaction.atomic():
+            claimed = Assessment.objects.filter(pk=pk, reminded_at=None, status=Assessment.Status.DRAFT).update(
+                reminded_at=now
+            )
+            if not claimed:
+                continue
+            draft = Assessment.objects.select_related("author", "subject").get(pk=pk)
+            whom = "your self-assessment" if draft.kind == Assessment.Kind.SELF else f"your assessment of {draft.subject}"
+            notification_send(
+                recipient=draft.author,
+                title=f"Finish {whom}",
+                body=f"The draft has not changed since {draft.updated_at:%-d %B}. Submit it when it says what you mean.",
+                url=reverse("ladders:assessment", args=[pk]),
+            )
+            sent += 1
+    return sent

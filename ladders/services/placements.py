@@ -1,0 +1,212 @@
+"""Placing people on a ladder: one dated row per change of level."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+
+from people.audit import acting_as
+from people.csvimport import ImportFailed, ImportProblem, parse_date, read_rows
+from people.models import User, normalize_email
+from people.services import notification_send
+
+from ..models import FrameworkVersion, Level, Placement, Track
+from ..selectors.careers import placement_current
+from ..selectors.frameworks import latest_published_versions, rubric_load
+
+
+@transaction.atomic
+def placement_record(
+    *,
+    person: User,
+    level: Level,
+    track: Track,
+    effective_date: datetime.date,
+    actor: User | None,
+    note: str = "",
+    notify: bool = True,
+) -> Placement:
+    """Record that `person` is at `level` on `track` from `effective_date`.
+
+    A second record for the same day replaces the first, so correcting a
+    mistake or importing the same export again never duplicates history.
+    """
+    if level.version.status != FrameworkVersion.Status.PUBLISHED:
+        raise ValidationError({"level": "People can only be placed on a published version."})
+    if track.version_id != level.version_id or not level.tracks.filter(pk=track.pk).exists():
+        raise ValidationError({"track": f"{level} is not on the {track} track."})
+    previous = placement_current(person)
+    with acting_as(actor):
+        placement = Placement.objects.filter(person=person, effective_date=effective_date).first()
+        if placement is None:
+            placement = Placement(person=person, effective_date=effective_date)
+        elif placement.level_id == level.pk and placement.track_id == track.pk and placement.note == note:
+            return placement
+        placement.level, placement.track, placement.note = level, track, note
+        placement.recorded_by = actor
+        placement.full_clean()
+        placement.save()
+    moved = previous is None or previous.level.code != level.code
+    if notify and moved and actor is not None and actor.pk != person.pk:
+        notification_send(
+            recipient=person,
+            title=f"Your level is now {level.title}",
+            body=f"From {effective_date:%-d %B %Y}, on the {track.name} track.",
+            url=reverse("ladders:my_path"),
+        )
+    return placement
+
+
+PLACEMENT_COLUMNS_REQUIRED = ["email", "framework", "level", "effective_date"]
+PLACEMENT_COLUMNS_OPTIONAL = ["track", "note"]
+PLACEMENT_COLUMN_ALIASES = {
+    "e_mail": "email",
+    "email_address": "email",
+    "level_code": "level",
+    "effective": "effective_date",
+    "effective_from": "effective_date",
+    "date": "effective_date",
+    "framework_slug": "framework",
+    "job_family": "framework",
+    "track_slug": "track",
+}
+
+
+@dataclass
+class PlacementImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.created} placements {verb} recorded, {self.updated} {verb} corrected, "
+            f"{self.unchanged} unchanged."
+        )
+
+
+class _DryRun(Exception):
+    pass
+
+
+def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | None = None) -> PlacementImportReport:
+    """Record placements from a CSV export (email, framework, level, effective_date[, track, note]).
+
+    Every line is checked before anything is written. A level on one track
+    needs no track column; for a level shared by several tracks the person's
+    current track is kept when it applies, and otherwise the first track.
+    """
+    rows, columns = read_rows(
+        source,
+        required=PLACEMENT_COLUMNS_REQUIRED,
+        optional=PLACEMENT_COLUMNS_OPTIONAL,
+        aliases=PLACEMENT_COLUMN_ALIASES,
+    )
+    versions = {}
+    for version in latest_published_versions():
+        versions[version.framework.slug.lower()] = version
+        versions[version.framework.name.lower()] = version
+    rubrics = {}
+    people = {
+        u.email: u
+        for u in User.objects.filter(email__in=[normalize_email(r.get("email")) for r in rows])
+    }
+    current = _current_tracks(list(people.values()))
+
+    problems: list[ImportProblem] = []
+    planned = []
+    seen: dict[tuple[str, datetime.date], int] = {}
+    for row in rows:
+        email = normalize_email(row.get("email"))
+        person = people.get(email)
+        if person is None:
+            problems.append(ImportProblem(row.line, "email", f"no one with the e-mail {email or '(empty)'} is in Trellis; import people first."))
+        framework = row.get("framework")
+        version = versions.get(framework.lower())
+        if version is None:
+            problems.append(ImportProblem(row.line, "framework", f"no published framework called “{framework}”."))
+        try:
+            effective = parse_date(row.get("effective_date"))
+        except ValueError as exc:
+            problems.append(ImportProblem(row.line, "effective_date", str(exc)))
+            effective = None
+        if version is None:
+            continue
+        if version.pk not in rubrics:
+            rubrics[version.pk] = rubric_load(version)
+        rubric = rubrics[version.pk]
+        code = row.get("level")
+        level = rubric.level_by_code.get(code) or next(
+            (lv for lv in rubric.levels if lv.code.lower() == code.lower()), None
+        )
+        if level is None:
+            known = ", ".join(lv.code for lv in rubric.levels)
+            problems.append(ImportProblem(row.line, "level", f"no level “{code}” in {version.framework} (levels: {known})."))
+            continue
+        options = rubric.level_tracks(level)
+        wanted = row.get("track") if "track" in columns else ""
+        if wanted:
+            track = next((t for t in options if wanted.lower() in (t.slug.lower(), t.name.lower())), None)
+            if track is None:
+                names = ", ".join(t.slug for t in options)
+                problems.append(ImportProblem(row.line, "track", f"{level.code} is not on a track “{wanted}” (it is on {names})."))
+                continue
+        else:
+            held = current.get(email)
+            track = next((t for t in options if t.slug == held), options[0])
+        if person is not None and effective is not None:
+            key = (email, effective)
+            if key in seen:
+                problems.append(
+                    ImportProblem(row.line, "effective_date", f"{email} already has a placement on {effective} at line {seen[key]}.")
+                )
+                continue
+            seen[key] = row.line
+            planned.append((person, level, track, effective, row.get("note") if "note" in columns else ""))
+    if problems:
+        raise ImportFailed(problems)
+
+    report = PlacementImportReport(dry_run=dry_run)
+    existing = {
+        (p.person_id, p.effective_date): p
+        for p in Placement.objects.filter(person__in=[p[0] for p in planned])
+    }
+    try:
+        with transaction.atomic():
+            for person, level, track, effective, note in planned:
+                before = existing.get((person.pk, effective))
+                if before is None:
+                    report.created += 1
+                elif (before.level_id, before.track_id, before.note) == (level.pk, track.pk, note):
+                    report.unchanged += 1
+                    continue
+                else:
+                    report.updated += 1
+                placement_record(
+                    person=person, level=level, track=track, effective_date=effective, actor=actor, note=note, notify=False
+                )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _current_tracks(people: list[User]) -> dict[str, str]:
+    """Each person's current track slug, to keep it on a shared level."""
+    latest = {}
+    for placement in (
+        Placement.objects.filter(person__in=people)
+        .select_related("person", "track")
+        .order_by("person_id", "effective_date", "pk")
+    ):
+        latest[placement.person.email] = placement.track.slug
+    return latest
