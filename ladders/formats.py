@@ -454,7 +454,14 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _list_representer(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    # Lists of slugs (a level's tracks) read best on one line: [ic, pm].
+    short = all(isinstance(v, str) and " " not in v and len(v) <= 40 for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=bool(value) and short)
+
+
 _Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(list, _list_representer)
 
 
 def _prune(document: dict) -> Any:
@@ -475,5 +482,5 @@ def dump(document: dict) -> str:
         "# Trellis career framework. Format: docs/framework-format.md\n"
         "# Schema: ladders/schemas/trellis-framework.schema.json\n"
     )
-    body = yaml.dump(_prune(document), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.dump(_prune(document), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096)
     return header + body

@@ -296,6 +296,29 @@ def _criteria_diff(before: list[str], after: list[str]) -> list[dict]:
     return rows
 
 
+def _criteria_sides(before: list[str], after: list[str]) -> tuple[list[dict], list[dict]]:
+    """The criteria diff laid out as two columns: what the lower level says, what the higher says.
+
+    Each criterion is a list of (kind, text) pieces: "removed" words appear
+    only on the left, "added" words only on the right.
+    """
+    left: list[dict] = []
+    right: list[dict] = []
+    for row in _criteria_diff(before, after):
+        if row["kind"] == "same":
+            piece = {"kind": "same", "pieces": [("same", row["text"])]}
+            left.append(piece)
+            right.append(piece)
+        elif row["kind"] == "added":
+            right.append({"kind": "added", "pieces": [("same", row["text"])]})
+        elif row["kind"] == "dropped":
+            left.append({"kind": "dropped", "pieces": [("same", row["text"])]})
+        else:
+            left.append({"kind": "reworded", "pieces": [p for p in row["pieces"] if p[0] != "added"]})
+            right.append({"kind": "reworded", "pieces": [p for p in row["pieces"] if p[0] != "removed"]})
+    return left, right
+
+
 def _change(before: Expectation | None, after: Expectation | None) -> str:
     if before is None and after is None:
         return "absent"
@@ -324,15 +347,17 @@ def level_diff(rubric: Rubric, from_level: Level, to_level: Level) -> dict:
             if change == "absent":
                 continue
             totals[change] += 1
+            left, right = _criteria_sides(
+                before.criteria_list if before else [], after.criteria_list if after else []
+            )
             items.append(
                 {
                     "competency": competency,
                     "before": before,
                     "after": after,
                     "change": change,
-                    "criteria": _criteria_diff(
-                        before.criteria_list if before else [], after.criteria_list if after else []
-                    ),
+                    "left": left,
+                    "right": right,
                 }
             )
         if items:

@@ -1,0 +1,510 @@
+"""The HR admin's workbench: frameworks, versions, their content, placements.
+
+Published versions are frozen here as everywhere: their rows show read-only,
+and the way to change a published framework is "Start a new draft".
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import formats
+from .models import (
+    Assessment,
+    Competency,
+    CompetencyArea,
+    Expectation,
+    Framework,
+    FrameworkVersion,
+    Level,
+    Placement,
+    ProficiencyLevel,
+    Rating,
+    Track,
+)
+from .selectors.frameworks import version_export
+from .services.frameworks import framework_draft_create, framework_import, framework_version_publish
+from .services.placements import placement_record
+
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _version_of(obj) -> FrameworkVersion | None:
+    if obj is None:
+        return None
+    if isinstance(obj, FrameworkVersion):
+        return obj
+    if isinstance(obj, Expectation):
+        return obj.competency.version
+    return getattr(obj, "version", None)
+
+
+class FrozenWhenPublished:
+    """Rows of a published version can be looked at, not changed."""
+
+    def _frozen(self, obj) -> bool:
+        version = _version_of(obj)
+        return version is not None and version.pk is not None and not version.is_draft
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._frozen(obj)
+
+    def has_add_permission(self, request, obj=None):
+        args = (request, obj) if isinstance(self, admin.options.InlineModelAdmin) else (request,)
+        return super().has_add_permission(*args) and not self._frozen(obj)
+
+
+def _limit_to_version(formset_or_form, version: FrameworkVersion | None, fields: dict) -> None:
+    form = getattr(formset_or_form, "form", formset_or_form)
+    for name, queryset in fields.items():
+        if name in form.base_fields:
+            form.base_fields[name].queryset = queryset.filter(version=version) if version else queryset.none()
+
+
+def _download(version: FrameworkVersion) -> HttpResponse:
+    response = HttpResponse(formats.dump(version_export(version)), content_type="application/yaml; charset=utf-8")
+    suffix = "draft" if version.is_draft else f"v{version.number}"
+    response["Content-Disposition"] = f'attachment; filename="{version.framework.slug}-{suffix}.yml"'
+    return response
+
+
+# --- Frameworks and versions ------------------------------------------------------------
+
+
+class FrameworkImportForm(forms.Form):
+    file = forms.FileField(
+        label="Framework file",
+        help_text="YAML in the Trellis format (docs/framework-format.md) or the FT job-family format.",
+    )
+    publish = forms.BooleanField(
+        required=False, label="Publish straight away", help_text="Otherwise it lands in the framework's draft for review."
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError("The file is larger than 2 MB; a framework file is usually a few hundred kB.")
+        return upload
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "current_version", "has_draft")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ["start_draft", "export_current"]
+    change_list_template = "admin/ladders/framework/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
+    @admin.display(description="Current version")
+    def current_version(self, obj):
+        published = [v for v in obj.versions.all() if not v.is_draft]
+        return f"v{max(v.number for v in published)}" if published else "–"
+
+    @admin.display(description="Draft", boolean=True)
+    def has_draft(self, obj):
+        return any(v.is_draft for v in obj.versions.all())
+
+    def has_delete_permission(self, request, obj=None):
+        # Assessments and placements point at a framework's versions.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    @admin.action(description="Start a new draft from the current version")
+    def start_draft(self, request, queryset):
+        for framework in queryset:
+            draft = framework_draft_create(framework=framework, actor=request.user)
+            url = reverse("admin:ladders_frameworkversion_change", args=[draft.pk])
+            self.message_user(request, format_html('Draft <a href="{}">{}</a> is ready to edit.', url, draft))
+
+    @admin.action(description="Download the current version as YAML")
+    def export_current(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one framework to download.", messages.WARNING)
+            return None
+        version = queryset.get().versions.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
+        if version is None:
+            self.message_user(request, "This framework has no published version yet.", messages.WARNING)
+            return None
+        return _download(version)
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="ladders_framework_import"),
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        """Upload, check (a dry run that shows what would happen), then import."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import a framework"}
+        stash = request.session.get("framework_import")
+        if request.method == "POST" and request.POST.get("confirm") and stash and stash["token"] == request.POST["confirm"]:
+            try:
+                document = formats.parse(stash["text"])
+                result = framework_import(
+                    document=document, actor=request.user, publish=stash["publish"], source_name=stash["name"]
+                )
+            except (formats.FrameworkFileError, ValidationError) as exc:
+                context.update(form=FrameworkImportForm(), problems=getattr(exc, "problems", None) or exc.messages)
+                return TemplateResponse(request, "admin/ladders/framework/import.html", context, status=400)
+            del request.session["framework_import"]
+            self.message_user(request, result.summary(), messages.SUCCESS)
+            target = result.version or result.framework
+            admin_name = "frameworkversion" if result.version else "framework"
+            return HttpResponseRedirect(reverse(f"admin:ladders_{admin_name}_change", args=[target.pk]))
+
+        form = FrameworkImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            text = upload.read()
+            try:
+                document = formats.parse(text)
+                preview = framework_import(document=document, actor=request.user, publish=form.cleaned_data["publish"], dry_run=True)
+            except formats.FrameworkFileError as exc:
+                context.update(form=form, problems=[str(p) for p in exc.problems], filename=upload.name)
+                return TemplateResponse(request, "admin/ladders/framework/import.html", context, status=400)
+            except ValidationError as exc:
+                context.update(form=form, problems=exc.messages, filename=upload.name)
+                return TemplateResponse(request, "admin/ladders/framework/import.html", context, status=400)
+            token = secrets.token_urlsafe(16)
+            request.session["framework_import"] = {
+                "token": token,
+                "name": upload.name,
+                "text": text.decode("utf-8-sig"),
+                "publish": form.cleaned_data["publish"],
+            }
+            context.update(form=form, preview=preview, token=token, filename=upload.name)
+            return TemplateResponse(request, "admin/ladders/framework/import.html", context)
+        context["form"] = form
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/ladders/framework/import.html", context, status=status)
+
+
+class ProficiencyInline(FrozenWhenPublished, admin.TabularInline):
+    model = ProficiencyLevel
+    extra = 0
+    fields = ("value", "name", "description")
+    verbose_name = "proficiency on the scale"
+    verbose_name_plural = "proficiency scale (lowest first)"
+
+
+class TrackInline(FrozenWhenPublished, admin.TabularInline):
+    model = Track
+    extra = 0
+    fields = ("position", "slug", "name", "summary")
+
+
+class LevelInline(FrozenWhenPublished, admin.TabularInline):
+    model = Level
+    extra = 0
+    fields = ("rung", "position", "code", "title", "tracks")
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        _limit_to_version(formset, obj, {"tracks": Track.objects.all()})
+        return formset
+
+
+class AreaInline(FrozenWhenPublished, admin.TabularInline):
+    model = CompetencyArea
+    extra = 0
+    fields = ("position", "slug", "name", "summary")
+    show_change_link = True
+
+
+@admin.register(FrameworkVersion)
+class FrameworkVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    list_display = ("__str__", "framework", "number", "status", "published_at", "published_by", "links")
+    list_filter = ("framework", "status")
+    search_fields = ("framework__name", "change_notes")
+    list_select_related = ("framework", "published_by")
+    readonly_fields = ("framework", "number", "status", "created_at", "published_at", "published_by")
+    fields = readonly_fields + ("summary", "change_notes")
+    inlines = [ProficiencyInline, TrackInline, LevelInline, AreaInline]
+    actions = ["publish", "export_yaml"]
+
+    def has_add_permission(self, request, obj=None):
+        # New versions come from "Start a new draft" or an import.
+        return False
+
+    @admin.display(description="")
+    def links(self, obj):
+        number = "draft" if obj.is_draft else obj.number
+        return format_html(
+            '<a href="{}?v={}">View on site</a> · <a href="{}?competency__version__id__exact={}">Expectations</a>',
+            reverse("ladders:overview", args=[obj.framework.slug]),
+            number,
+            reverse("admin:ladders_expectation_changelist"),
+            obj.pk,
+        )
+
+    @admin.action(description="Publish the selected drafts")
+    def publish(self, request, queryset):
+        for version in queryset.select_related("framework"):
+            if not version.is_draft:
+                self.message_user(request, f"{version} is already published.", messages.INFO)
+                continue
+            try:
+                framework_version_publish(version=version, actor=request.user)
+            except ValidationError as exc:
+                problems = "; ".join(exc.messages)
+                self.message_user(request, f"{version} cannot be published yet: {problems}", messages.ERROR)
+            else:
+                self.message_user(request, f"{version.framework} version {version.number} is published.", messages.SUCCESS)
+
+    @admin.action(description="Download as YAML")
+    def export_yaml(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one version to download.", messages.WARNING)
+            return None
+        return _download(queryset.select_related("framework").get())
+
+
+# --- Content of a version -----------------------------------------------------------------
+
+
+class ExpectationForm(forms.ModelForm):
+    class Meta:
+        model = Expectation
+        fields = ("competency", "level", "proficiency", "criteria", "examples", "key")
+        widgets = {
+            "criteria": forms.Textarea(attrs={"rows": 4, "cols": 60}),
+            "examples": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        competency, level, proficiency = (cleaned.get(k) for k in ("competency", "level", "proficiency"))
+        if competency and level and level.version_id != competency.version_id:
+            self.add_error("level", "Choose a level of the same framework version as the competency.")
+        if competency and proficiency and proficiency.version_id != competency.version_id:
+            self.add_error("proficiency", "Choose a proficiency from this version's scale.")
+        return cleaned
+
+
+class ExpectationInline(FrozenWhenPublished, admin.StackedInline):
+    model = Expectation
+    form = ExpectationForm
+    extra = 0
+    fields = (("level", "proficiency"), "criteria", "examples")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        version = obj.version if obj else None
+        _limit_to_version(formset, version, {"level": Level.objects.all(), "proficiency": ProficiencyLevel.objects.all()})
+        return formset
+
+
+class CompetencyInline(FrozenWhenPublished, admin.TabularInline):
+    model = Competency
+    extra = 0
+    fields = ("position", "slug", "name", "summary")
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields.pop("version", None)
+        return formset
+
+
+class DraftOnlyVersionField:
+    """New content can only be added to a draft."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":
+            kwargs["queryset"] = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.DRAFT).select_related("framework")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(CompetencyArea)
+class CompetencyAreaAdmin(DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
+    list_display = ("name", "slug", "version", "position")
+    list_filter = ("version__framework", "version")
+    search_fields = ("name", "slug")
+    list_select_related = ("version__framework",)
+    inlines = [CompetencyInline]
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            instance.version = form.instance.version
+            instance.save()
+        for instance in formset.deleted_objects:
+            instance.delete()
+
+
+class CompetencyForm(forms.ModelForm):
+    class Meta:
+        model = Competency
+        fields = ("version", "area", "position", "slug", "name", "summary")
+
+    def clean(self):
+        cleaned = super().clean()
+        version, area = cleaned.get("version"), cleaned.get("area")
+        if version and area and area.version_id != version.pk:
+            self.add_error("area", "Choose an area of the same framework version.")
+        return cleaned
+
+
+@admin.register(Competency)
+class CompetencyAdmin(DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
+    form = CompetencyForm
+    list_display = ("name", "area", "version", "position")
+    list_filter = ("version__framework", "version", "area__name")
+    search_fields = ("name", "slug", "summary")
+    list_select_related = ("area", "version__framework")
+    inlines = [ExpectationInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            kwargs["queryset"] = CompetencyArea.objects.filter(version__status=FrameworkVersion.Status.DRAFT).select_related("version__framework")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Expectation)
+class ExpectationAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    form = ExpectationForm
+    list_display = ("competency", "level", "proficiency", "version")
+    list_filter = (("competency__version", admin.RelatedOnlyFieldListFilter), "level__code", "proficiency__name")
+    search_fields = ("criteria", "examples", "competency__name", "level__title", "key")
+    list_select_related = ("competency__version__framework", "level", "proficiency")
+
+    @admin.display(description="Version", ordering="competency__version")
+    def version(self, obj):
+        return obj.competency.version
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("competency", "level", "proficiency"):
+            model = db_field.remote_field.model
+            kwargs["queryset"] = model.objects.filter(version__status=FrameworkVersion.Status.DRAFT).select_related("version__framework")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LevelForm(forms.ModelForm):
+    class Meta:
+        model = Level
+        fields = ("version", "code", "title", "summary", "rung", "position", "tracks")
+
+    def clean(self):
+        cleaned = super().clean()
+        version, tracks = cleaned.get("version"), cleaned.get("tracks")
+        if version and tracks is not None:
+            if not tracks:
+                self.add_error("tracks", "Put the level on at least one track.")
+            elif any(t.version_id != version.pk for t in tracks):
+                self.add_error("tracks", "Choose tracks of the same framework version.")
+        return cleaned
+
+
+@admin.register(Level)
+class LevelAdmin(DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
+    form = LevelForm
+    list_display = ("title", "code", "rung", "version")
+    list_filter = ("version__framework", "version")
+    search_fields = ("title", "code", "summary")
+    list_select_related = ("version__framework",)
+    filter_horizontal = ("tracks",)
+    inlines = [ExpectationInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "tracks":
+            kwargs["queryset"] = Track.objects.select_related("version__framework")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# --- People on the ladders -----------------------------------------------------------------
+
+
+class PlacementForm(forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = ("person", "level", "track", "effective_date", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        published = FrameworkVersion.Status.PUBLISHED
+        self.fields["level"].queryset = Level.objects.filter(version__status=published).select_related("version__framework")
+        self.fields["track"].queryset = Track.objects.filter(version__status=published).select_related("version__framework")
+        self.fields["level"].label_from_instance = lambda lv: f"{lv.title} ({lv.version.framework} v{lv.version.number})"
+        self.fields["track"].label_from_instance = lambda t: f"{t.name} ({t.version.framework} v{t.version.number})"
+
+    def clean(self):
+        cleaned = super().clean()
+        level, track = cleaned.get("level"), cleaned.get("track")
+        if level and track and not level.tracks.filter(pk=track.pk).exists():
+            self.add_error("track", f"{level.title} is not on the {track.name} track of the same version.")
+        return cleaned
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    form = PlacementForm
+    list_display = ("person", "level", "track", "effective_date", "recorded_by")
+    list_filter = ("level__version__framework", "track__name", "level__code")
+    search_fields = ("person__name", "person__email", "level__title", "note")
+    list_select_related = ("person", "level", "track", "recorded_by")
+    autocomplete_fields = ("person",)
+    date_hierarchy = "effective_date"
+    readonly_fields = ("recorded_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        placement = placement_record(
+            person=obj.person,
+            level=obj.level,
+            track=obj.track,
+            effective_date=obj.effective_date,
+            note=obj.note,
+            actor=request.user,
+        )
+        obj.pk = placement.pk
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    extra = 0
+    fields = ("competency", "proficiency", "evidence")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    """Assessments belong to the people who write them; HR looks, never edits."""
+
+    list_display = ("subject", "kind", "author", "level", "status", "submitted_at")
+    list_filter = ("kind", "status", "version__framework")
+    search_fields = ("subject__name", "subject__email", "author__name")
+    list_select_related = ("subject", "author", "level")
+    readonly_fields = ("subject", "author", "kind", "version", "level", "status", "summary", "created_at", "updated_at", "submitted_at")
+    fields = readonly_fields
+    inlines = [RatingInline]
+
+    def get_queryset(self, request):
+        # Drafts stay private to their author, here as on the site.
+        return super().get_queryset(request).filter(status=Assessment.Status.SUBMITTED)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

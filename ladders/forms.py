@@ -1,0 +1,74 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Assessment, Level, Rating
+from .services.assessments import EVIDENCE_MAX_LENGTH
+
+
+class AssessmentStartForm(forms.Form):
+    level = forms.ChoiceField(label="Assess against")
+
+    def __init__(self, *args, levels: list[Level], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.levels = {level.code: level for level in levels}
+        self.fields["level"].choices = [(level.code, level.title) for level in levels]
+
+    def clean_level(self) -> Level:
+        return self.levels[self.cleaned_data["level"]]
+
+
+class AssessmentForm(forms.Form):
+    """One proficiency and one piece of evidence per competency, plus an overall comment."""
+
+    summary = forms.CharField(
+        label="Overall comment",
+        required=False,
+        max_length=EVIDENCE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, assessment: Assessment, ratings: list[Rating], scale, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"]["summary"] = assessment.summary
+        super().__init__(*args, **kwargs)
+        self.ratings = ratings
+        choices = [(p.pk, f"{p.value} · {p.name}") for p in scale]
+        for rating in ratings:
+            cid = rating.competency_id
+            self.fields[f"competency-{cid}"] = forms.TypedChoiceField(
+                label=rating.competency.name,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=rating.proficiency_id,
+            )
+            self.fields[f"evidence-{cid}"] = forms.CharField(
+                label=f"Evidence for {rating.competency.name}",
+                required=False,
+                max_length=EVIDENCE_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=rating.evidence,
+            )
+
+    def rows(self):
+        for rating in self.ratings:
+            cid = rating.competency_id
+            yield rating, self[f"competency-{cid}"], self[f"evidence-{cid}"]
+
+    def ratings_data(self) -> dict[int, tuple[int | None, str]]:
+        return {
+            r.competency_id: (
+                self.cleaned_data.get(f"competency-{r.competency_id}"),
+                self.cleaned_data.get(f"evidence-{r.competency_id}", ""),
+            )
+            for r in self.ratings
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)

@@ -1,0 +1,365 @@
+"""A realistic demo organisation, fast enough for 10,000 people.
+
+Rows are written with bulk_create and the audit log is switched off: this is
+fixture data, not anybody's action. The same seed gives the same company.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from auditlog.context import disable_auditlog
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from ladders import formats
+from ladders.models import Assessment, Expectation, FrameworkVersion, Placement, Rating
+from ladders.selectors.frameworks import Rubric, rubric_load
+from ladders.services.frameworks import framework_draft_create, framework_import, framework_version_publish
+from people.models import Department, Notification, Team, User
+from people.services import reporting_lines_rebuild
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+DEMO_PASSWORD = "trellis-demo"
+# Known on purpose: the demo HR admin must use two-factor authentication,
+# and whoever tries the demo needs to be able to produce its codes.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DOMAIN = "trellis.test"
+
+FIRST = (
+    "Ada Alan Amara Ana Anders Ari Asha Ben Bianca Carlos Chen Chloe Dara Diego Elif Emeka Emma Erik "
+    "Fatima Felix Freya Gabriel Grace Hana Hugo Ines Isaac Ivy Jamal Jia Jonas Julia Kai Kemal Lara "
+    "Leo Lina Lucas Maya Mateo Mei Mila Nadia Nia Noah Nora Olu Omar Paula Pedro Rafael Rania Rosa "
+    "Sami Sara Sofia Tariq Theo Uma Victor Wei Yara Yusuf Zara Zoe"
+).split()
+LAST = (
+    "Abara Adeyemi Ahmed Alvarez Andersen Bauer Becker Bianchi Brown Campbell Costa Dubois Eriksen "
+    "Fernandes Fischer Garcia Gupta Hansen Haddad Ibrahim Ito Jansen Kaur Kim Kowalski Larsen Lee Lopez "
+    "Martin Mensah Meyer Moreau Murphy Nakamura Nguyen Novak Okafor Oliveira Park Patel Petrov Quinn "
+    "Rossi Santos Schmidt Silva Singh Smith Tanaka Torres Walsh Wang Weber Wilson Yilmaz Zhang"
+).split()
+DEPARTMENTS = [
+    ("Platform", ["Developer Experience", "Build and Release", "Observability"], "Europe/London"),
+    ("Product Engineering", ["Checkout", "Search", "Accounts", "Growth"], "Europe/Berlin"),
+    ("Mobile", ["iOS", "Android"], "America/New_York"),
+    ("Infrastructure", ["Networking", "Compute", "Storage"], "Europe/Dublin"),
+    ("Security", ["Application Security", "Identity"], "Asia/Kolkata"),
+]
+DATA_DEPARTMENT = ("Data", ["Analytics", "Machine Learning"], "Europe/Amsterdam")
+FT_ENGINEER_LEVELS = [("junior", 15), ("engineer", 35), ("senior-1", 30), ("senior-2-ic", 13), ("principal-ic", 7)]
+DS_LEVELS = [("ds1", 30), ("ds2", 45), ("ds3", 25)]
+
+
+class Command(BaseCommand):
+    help = "Fill an empty database with a demo organisation, frameworks, levels and assessments."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--employees", type=int, default=80, help="people in the organisation (12 to 10,000)")
+        parser.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same company")
+
+    def handle(self, *args, employees: int, seed: int, **options):
+        if not 12 <= employees <= 10_000:
+            raise CommandError("--employees must be between 12 and 10,000.")
+        if User.objects.exists():
+            self.stdout.write("The database already has people in it; demo data is seeded only once.")
+            self._print_logins()
+            return
+        started = time.monotonic()
+        self.random = random.Random(seed)
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+        with disable_auditlog(), transaction.atomic():
+            self._frameworks()
+            self._people(employees)
+            self._placements()
+            self._assessments()
+            self._notifications()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {User.objects.count()} people, {Placement.objects.count()} placements, "
+                f"{Assessment.objects.count()} assessments and {Rating.objects.count()} ratings "
+                f"in {time.monotonic() - started:.1f}s."
+            )
+        )
+        self._print_logins()
+
+    # --- Frameworks ----------------------------------------------------------------------
+
+    def _frameworks(self) -> None:
+        ft = formats.parse((DATA / "ft-engineering.yml").read_text())
+        self.ft = framework_import(document=ft, publish=True, source_name="ft-engineering.yml").version
+        FrameworkVersion.objects.filter(pk=self.ft.pk).update(published_at=self.now - datetime.timedelta(days=500))
+
+        ds = formats.parse((DATA / "data-science.yml").read_text())
+        ds_v1 = framework_import(document=ds, publish=True, source_name="data-science.yml").version
+        FrameworkVersion.objects.filter(pk=ds_v1.pk).update(published_at=self.now - datetime.timedelta(days=420))
+        # A second version, so that history shows what versioning is for.
+        draft = framework_draft_create(framework=ds_v1.framework, actor=None)
+        raised = Expectation.objects.get(competency__version=draft, competency__slug="communication", level__code="ds2")
+        raised.proficiency = draft.proficiency_levels.get(value=3)
+        raised.criteria += "\nPresents to the product area's leadership at least once a quarter."
+        raised.save()
+        draft.change_notes = "Data Scientist 2 now presents to product leadership: Communicating insight raised to Skilled."
+        draft.save(update_fields=["change_notes"])
+        self.ds_v1 = ds_v1
+        self.ds = framework_version_publish(version=draft, actor=None)
+        FrameworkVersion.objects.filter(pk=self.ds.pk).update(published_at=self.now - datetime.timedelta(days=75))
+        self.ds.published_at = self.now - datetime.timedelta(days=75)
+        self.rubrics: dict[int, Rubric] = {v.pk: rubric_load(v) for v in (self.ft, self.ds_v1, self.ds)}
+
+    # --- People --------------------------------------------------------------------------
+
+    def _name(self) -> str:
+        return f"{self.random.choice(FIRST)} {self.random.choice(LAST)}"
+
+    def _people(self, total: int) -> None:
+        password = make_password(DEMO_PASSWORD)
+        self.password = password
+        departments = {}
+        teams = defaultdict(list)
+        for name, team_names, tz in [*DEPARTMENTS, DATA_DEPARTMENT]:
+            department = Department.objects.create(name=name)
+            departments[name] = (department, tz)
+            for team_name in team_names:
+                teams[name].append(Team.objects.create(department=department, name=team_name))
+        people_dept = Department.objects.create(name="People")
+        self.departments, self.teams = departments, teams
+        self.plan: dict[int, dict] = {}  # user pk -> framework level plan
+
+        def person(email, name, title, manager, department_name, team=None, **extra):
+            department, tz = departments[department_name] if department_name in departments else (people_dept, "Europe/London")
+            return User(
+                email=email,
+                name=name,
+                title=title,
+                manager=manager,
+                department=department,
+                team=team,
+                timezone=tz,
+                password=password,
+                start_date=self.today - datetime.timedelta(days=self.random.randint(200, 2900)),
+                **extra,
+            )
+
+        hr = person(f"hr@{DOMAIN}", "Helen Ross", "People Partner", None, "People", is_hr_admin=True)
+        hr.save()
+        TOTP.activate(hr, DEMO_TOTP_SECRET)
+        cto = person(f"cto@{DOMAIN}", "Priya Natarajan", "Chief Technology Officer", None, "Platform")
+        cto.save()
+        self.plan[cto.pk] = {"version": self.ft, "code": "tech-director", "track": "pm"}
+        director = person(f"director@{DOMAIN}", "Daniel Osei", "Director of Engineering", cto, "Product Engineering")
+        director.save()
+        self.plan[director.pk] = {"version": self.ft, "code": "principal-pm", "track": "pm"}
+        manager = person(f"manager@{DOMAIN}", "Marcus Chen", "Engineering Manager", director, "Product Engineering", teams["Product Engineering"][0])
+        manager.save()
+        self.plan[manager.pk] = {"version": self.ft, "code": "senior-2-pm", "track": "pm"}
+        engineer = person(f"engineer@{DOMAIN}", "Ada Okafor", "Senior Engineer", manager, "Product Engineering", teams["Product Engineering"][0])
+        engineer.save()
+        self.plan[engineer.pk] = {"version": self.ft, "code": "senior-1", "track": "ic"}
+        data_lead = person(f"datalead@{DOMAIN}", "Sofia Haddad", "Data Science Lead", director, "Data", teams["Data"][0])
+        data_lead.save()
+        self.plan[data_lead.pk] = {"version": self.ds, "code": "dl3", "track": "lead"}
+        self.personas = [hr, engineer, manager, director, cto, data_lead]
+
+        remaining = total - len(self.personas)
+        n_directors = max(0, remaining // 45)
+        n_managers = max(1, (remaining - n_directors) // 8)
+        n_engineers = remaining - n_directors - n_managers
+        dept_names = [d[0] for d in DEPARTMENTS] + ["Data"]
+
+        directors = [director]
+        new_directors = []
+        for i in range(n_directors):
+            dept = dept_names[(i + 1) % len(dept_names)]
+            new_directors.append(person(f"director{i + 1}@{DOMAIN}", self._name(), "Director of Engineering", cto, dept))
+        User.objects.bulk_create(new_directors, batch_size=1000)
+        for d in new_directors:
+            self.plan[d.pk] = {"version": self.ft, "code": self.random.choice(["principal-pm", "tech-director"]), "track": "pm"}
+        directors += new_directors
+
+        managers = [manager, data_lead]
+        new_managers = []
+        for i in range(n_managers):
+            boss = directors[i % len(directors)]
+            dept = boss.department.name if boss.department else "Platform"
+            team = self.random.choice(teams[dept]) if teams[dept] else None
+            title = "Data Science Lead" if dept == "Data" else "Engineering Manager"
+            new_managers.append(person(f"manager{i + 1}@{DOMAIN}", self._name(), title, boss, dept, team))
+        User.objects.bulk_create(new_managers, batch_size=1000)
+        for m in new_managers:
+            if m.department.name == "Data":
+                self.plan[m.pk] = {"version": self.ds, "code": "dl3", "track": "lead"}
+            else:
+                self.plan[m.pk] = {"version": self.ft, "code": "senior-2-pm", "track": "pm"}
+        managers += new_managers
+
+        new_engineers = []
+        for i in range(n_engineers):
+            boss = managers[i % len(managers)]
+            dept = boss.department.name
+            is_data = dept == "Data"
+            levels = DS_LEVELS if is_data else FT_ENGINEER_LEVELS
+            code = self.random.choices([c for c, _ in levels], weights=[w for _, w in levels])[0]
+            version = self.ds if is_data else self.ft
+            title = self.rubrics[version.pk].level_by_code[code].title
+            new_engineers.append(person(f"person{i + 1}@{DOMAIN}", self._name(), title, boss, dept, boss.team))
+            new_engineers[-1]._plan = {"version": version, "code": code, "track": "ic"}
+        User.objects.bulk_create(new_engineers, batch_size=1000)
+        for e in new_engineers:
+            self.plan[e.pk] = e._plan
+        reporting_lines_rebuild()
+        self.people = {u.pk: u for u in User.objects.all()}
+
+    # --- Level history ---------------------------------------------------------------------
+
+    def _placements(self) -> None:
+        rows = []
+        self.current: dict[int, tuple] = {}
+        for pk, plan in self.plan.items():
+            person = self.people[pk]
+            rubric = self.rubrics[plan["version"].pk]
+            level = rubric.level_by_code[plan["code"]]
+            track = rubric.track_by_slug[plan["track"]]
+            if track.pk not in level.track_ids:
+                track = rubric.level_tracks(level)[0]
+            # Walk down the ladder to build a believable history of promotions.
+            steps = [(level, track)]
+            for _ in range(self.random.choice([0, 1, 1, 2])):
+                below = rubric.previous_level(steps[-1][0], steps[-1][1])
+                if below is None:
+                    break
+                below_track = steps[-1][1] if steps[-1][1].pk in below.track_ids else rubric.level_tracks(below)[0]
+                steps.append((below, below_track))
+            steps.reverse()
+            start = person.start_date
+            span = (self.today - start).days
+            dates = sorted(start + datetime.timedelta(days=int(span * f)) for f in ([0] + sorted(self.random.uniform(0.35, 0.95) for _ in steps[1:])))
+            for (lv, tr), effective in zip(steps, dates, strict=True):
+                lv, tr = self._as_of(plan["version"], lv, tr, effective)
+                rows.append(Placement(person_id=pk, level=lv, track=tr, effective_date=effective, note="From the HR system"))
+            self.current[pk] = (level, track, rubric)
+        Placement.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+    def _as_of(self, version, level, track, effective: datetime.date):
+        """Placements made before Data Science v2 point at v1, as they did at the time."""
+        if version.pk == self.ds.pk and effective < self.ds.published_at.date():
+            old = self.rubrics[self.ds_v1.pk]
+            return old.level_by_code[level.code], old.track_by_slug[track.slug]
+        return level, track
+
+    # --- Assessments -----------------------------------------------------------------------
+
+    def _assessments(self) -> None:
+        assessments: list[Assessment] = []
+        ratings_plan: list[tuple[Assessment, Rubric, dict[int, int], dict[int, str]]] = []
+        evidence = [
+            "Led the incident review for the payments outage and followed up every action.",
+            "Broke the search rewrite into milestones the team hit on time.",
+            "Mentored two new joiners through their first on-call rotation.",
+            "Wrote the design doc for the new event pipeline; adopted by two teams.",
+            "Presented the quarter's results to the product leadership group.",
+            "Paired on the flaky test clean-up and cut CI time by 20%.",
+            "",
+            "",
+        ]
+        for pk, (level, track, rubric) in self.current.items():
+            person = self.people[pk]
+            manager = self.people.get(person.manager_id)
+            if manager is None:
+                continue
+            required = {c.pk: (rubric.expectation(c, level).proficiency.value if rubric.expectation(c, level) else 1) for c in rubric.competencies}
+            top = rubric.max_value
+            is_ada = person.email == f"engineer@{DOMAIN}"
+            manager_view = {
+                cid: max(1, min(top, value + self.random.choice([-1, 0, 0, 0, 1]))) for cid, value in required.items()
+            }
+            if is_ada:
+                # Ada is close to Senior 2: a mix of met and open gaps tells the story.
+                manager_view = {cid: min(top, value + (1 if i % 3 == 0 else 0)) for i, (cid, value) in enumerate(required.items())}
+            when = self.now - datetime.timedelta(days=self.random.randint(10, 160))
+            if is_ada or self.random.random() < 0.75:
+                agreed = Assessment(
+                    subject_id=pk, author_id=manager.pk, kind=Assessment.Kind.MANAGER, version=rubric.version,
+                    level=level, status=Assessment.Status.SUBMITTED, created_at=when - datetime.timedelta(days=5),
+                    updated_at=when, submitted_at=when,
+                    summary="Strong quarter. Keep growing the scope of what you lead." if is_ada else "",
+                )
+                assessments.append(agreed)
+                ratings_plan.append((agreed, rubric, manager_view, {cid: self.random.choice(evidence) for cid in required}))
+            if is_ada or self.random.random() < 0.6:
+                own_view = {cid: max(1, min(top, value + self.random.choice([0, 0, 1]))) for cid, value in manager_view.items()}
+                own_when = when - datetime.timedelta(days=7)
+                own = Assessment(
+                    subject_id=pk, author_id=pk, kind=Assessment.Kind.SELF, version=rubric.version, level=level,
+                    status=Assessment.Status.SUBMITTED, created_at=own_when - datetime.timedelta(days=3),
+                    updated_at=own_when, submitted_at=own_when,
+                )
+                assessments.append(own)
+                ratings_plan.append((own, rubric, own_view, {cid: self.random.choice(evidence) for cid in required}))
+            elif self.random.random() < 0.25:
+                draft = Assessment(
+                    subject_id=pk, author_id=pk, kind=Assessment.Kind.SELF, version=rubric.version, level=level,
+                    status=Assessment.Status.DRAFT, created_at=self.now - datetime.timedelta(days=3),
+                    updated_at=self.now - datetime.timedelta(days=3),
+                )
+                assessments.append(draft)
+                ratings_plan.append((draft, rubric, {}, {}))
+        Assessment.objects.bulk_create(assessments, batch_size=2000)
+        ratings = []
+        for assessment, rubric, values, notes in ratings_plan:
+            scale = {p.value: p for p in rubric.scale}
+            for competency in rubric.competencies:
+                value = values.get(competency.pk)
+                ratings.append(
+                    Rating(
+                        assessment=assessment,
+                        competency=competency,
+                        proficiency=scale.get(value) if value else None,
+                        evidence=notes.get(competency.pk, ""),
+                    )
+                )
+        Rating.objects.bulk_create(ratings, batch_size=5000)
+
+    def _notifications(self) -> None:
+        engineer, manager = self.personas[1], self.personas[2]
+        sent = self.now  # shown in the app; not e-mailed again at start-up
+        Notification.objects.bulk_create(
+            [
+                Notification(recipient=engineer, title=f"{manager.name} submitted an assessment of you",
+                             body="Against Senior Engineer 1. It now sets the gap on your path.", url="/path/",
+                             created_at=self.now - datetime.timedelta(days=12), email_sent_at=sent),
+                Notification(recipient=manager, title=f"{engineer.name} submitted a self-assessment",
+                             body="Compare it with your view before your next 1:1.", url=f"/path/{engineer.pk}/compare/",
+                             created_at=self.now - datetime.timedelta(days=19), email_sent_at=sent),
+            ]
+        )
+
+    def _print_logins(self) -> None:
+        personas = [
+            ("engineer", "Ada Okafor — Senior Engineer 1, IC track"),
+            ("manager", "Marcus Chen — Engineering Manager, Ada's manager"),
+            ("director", "Daniel Osei — Director of Engineering, Marcus's manager"),
+            ("datalead", "Sofia Haddad — Data Science Lead, on the Data Science framework"),
+            ("cto", "Priya Natarajan — CTO, top of the reporting line"),
+            ("hr", "Helen Ross — HR admin (two-factor authentication required)"),
+        ]
+        known = set(User.objects.filter(email__endswith=f"@{DOMAIN}").values_list("email", flat=True))
+        if f"engineer@{DOMAIN}" not in known:
+            return
+        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        for handle, who in personas:
+            self.stdout.write(f"  {handle + '@' + DOMAIN:<24} {who}")
+        hr = User.objects.filter(email=f"hr@{DOMAIN}").first()
+        if hr and Authenticator.objects.filter(user=hr, type=Authenticator.Type.TOTP).exists():
+            self.stdout.write(
+                f"  The HR admin's authenticator secret is {DEMO_TOTP_SECRET}: add it to an authenticator app,\n"
+                "  or print the current code with: python manage.py demo_totp"
+            )
