@@ -308,11 +308,20 @@ def _people_write(parsed, existing, outside_managers, columns, report: ImportRep
 
 def notification_send(*, recipient: User, title: str, body: str = "", url: str = "") -> Notification:
     """Tell someone something, in the app now and by e-mail once the transaction commits."""
+    notification = Notification.objects.create(recipient=recipient, title=title, body=body, url=url)
+    transaction.on_commit(lambda: _queue_email(notification.pk))
+    return notification
+
+
+def _queue_email(notification_id: int) -> None:
     from .tasks import notification_email_send  # tasks import services
 
-    notification = Notification.objects.create(recipient=recipient, title=title, body=body, url=url)
-    notification_email_send.delay_on_commit(notification.pk)
-    return notification
+    try:
+        notification_email_send.delay(notification_id)
+    except Exception:
+        # The person's action has already succeeded; a broker hiccup must not
+        # turn it into an error page. The periodic dispatcher sends it later.
+        logger.exception("Could not queue the e-mail of notification %s", notification_id)
 
 
 def notification_email_deliver(*, notification_id: int) -> bool:

@@ -126,8 +126,9 @@ TEMPLATES = [
 # --- People and sign-in ----------------------------------------------------
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
-    "people.backends.HRAdminBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Grants permissions only; it never authenticates anyone.
+    "people.backends.HRAdminBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -206,6 +207,10 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 CELERY_DATA_DIR = Path(env("CELERY_DATA_DIR", default=str(BASE_DIR / "var" / "celery")))
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The transport expects its folders to exist; whichever process sends
+    # or receives first (web, worker or beat) must not fail on a fresh clone.
+    for _folder in ("queue", "control"):
+        (CELERY_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),

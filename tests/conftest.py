@@ -1,0 +1,93 @@
+"""Personas every test module can use, named as in the product docs.
+
+    hr            HR admin, with two-factor authentication set up
+    skip_level    Director; manager of `manager`
+    manager       Engineering manager of `engineer` and `peer`
+    engineer      the person most tests are about
+    peer          same manager as `engineer`
+    outsider      in another part of the organisation
+"""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
+from django.test import Client
+
+from tests.ladders import factories as ladder_factories
+from tests.people.factories import UserFactory
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Login rate limits and used TOTP codes live in the cache.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def hr(db):
+    user = UserFactory(email="hr@example.com", name="Helen Ross", title="People Partner", is_hr_admin=True)
+    TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def skip_level(db):
+    return UserFactory(email="director@example.com", name="Daniel Osei", title="Director of Engineering")
+
+
+@pytest.fixture
+def manager(skip_level):
+    return UserFactory(email="manager@example.com", name="Marcus Chen", title="Engineering Manager", manager=skip_level)
+
+
+@pytest.fixture
+def engineer(manager):
+    return UserFactory(email="engineer@example.com", name="Ada Okafor", title="Senior Engineer", manager=manager)
+
+
+@pytest.fixture
+def peer(manager):
+    return UserFactory(email="peer@example.com", name="Sam Rivera", title="Engineer", manager=manager)
+
+
+@pytest.fixture
+def outsider(db):
+    boss = UserFactory(email="other-boss@example.com", name="Olu Mensah")
+    return UserFactory(email="outsider@example.com", name="Nora Quinn", manager=boss)
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return login
+
+
+@pytest.fixture
+def ft(db):
+    """The Financial Times engineering framework, published."""
+    return ladder_factories.publish(ladder_factories.ft_document())
+
+
+@pytest.fixture
+def mfa_ready():
+    """Mark a user as having TOTP so HR-admin pages are reachable in tests."""
+
+    def activate(user):
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, TOTP_SECRET)
+        return user
+
+    return activate
