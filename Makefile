@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev check clean
+.PHONY: run test install install-dev check bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,17 @@ run: install
 
 test: install-dev
 	$(PY) -m pytest
+
+# Seed 10,000 people into a throwaway database and time the main pages.
+# BENCH_DATABASE_URL=postgres://… to measure on PostgreSQL (the database is emptied).
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
+bench: install
+	@mkdir -p var
+	@case "$(BENCH_DATABASE_URL)" in sqlite*) rm -f $(CURDIR)/var/bench.sqlite3;; esac
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py flush --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_demo --employees 10000
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark_pages
 
 check: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
