@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -100,7 +101,8 @@ class FrameworkImportForm(forms.Form):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    show_auditlog_history_link = True
     list_display = ("name", "slug", "current_version", "has_draft")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -152,7 +154,11 @@ class FrameworkAdmin(admin.ModelAdmin):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import a framework"}
         stash = request.session.get("framework_import")
-        if request.method == "POST" and request.POST.get("confirm") and stash and stash["token"] == request.POST["confirm"]:
+        if request.method == "POST" and request.POST.get("confirm") and not (stash and stash["token"] == request.POST["confirm"]):
+            # Imported already in another tab, or the session ended.
+            context.update(form=FrameworkImportForm(), problems=["That check has expired. Upload the file again."])
+            return TemplateResponse(request, "admin/ladders/framework/import.html", context, status=400)
+        if request.method == "POST" and request.POST.get("confirm"):
             try:
                 document = formats.parse(stash["text"])
                 result = framework_import(
@@ -167,7 +173,9 @@ class FrameworkAdmin(admin.ModelAdmin):
             admin_name = "frameworkversion" if result.version else "framework"
             return HttpResponseRedirect(reverse(f"admin:ladders_{admin_name}_change", args=[target.pk]))
 
-        form = FrameworkImportForm(request.POST or None, request.FILES or None)
+        # Bound on every POST, so that a POST without a file says what is missing.
+        bound = request.method == "POST"
+        form = FrameworkImportForm(request.POST if bound else None, request.FILES if bound else None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             text = upload.read()
@@ -228,7 +236,8 @@ class AreaInline(FrozenWhenPublished, admin.TabularInline):
 
 
 @admin.register(FrameworkVersion)
-class FrameworkVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
+class FrameworkVersionAdmin(AuditlogHistoryAdminMixin, FrozenWhenPublished, admin.ModelAdmin):
+    show_auditlog_history_link = True
     list_display = ("__str__", "framework", "number", "status", "published_at", "published_by", "links")
     list_filter = ("framework", "status")
     search_fields = ("framework__name", "change_notes")
@@ -332,7 +341,8 @@ class DraftOnlyVersionField:
 
 
 @admin.register(CompetencyArea)
-class CompetencyAreaAdmin(DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
+class CompetencyAreaAdmin(AuditlogHistoryAdminMixin, DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
+    show_auditlog_history_link = True
     list_display = ("name", "slug", "version", "position")
     list_filter = ("version__framework", "version")
     search_fields = ("name", "slug")
@@ -361,7 +371,8 @@ class CompetencyForm(forms.ModelForm):
 
 
 @admin.register(Competency)
-class CompetencyAdmin(DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
+class CompetencyAdmin(AuditlogHistoryAdminMixin, DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
+    show_auditlog_history_link = True
     form = CompetencyForm
     list_display = ("name", "area", "version", "position")
     list_filter = ("version__framework", "version", "area__name")
@@ -376,7 +387,8 @@ class CompetencyAdmin(DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdm
 
 
 @admin.register(Expectation)
-class ExpectationAdmin(FrozenWhenPublished, admin.ModelAdmin):
+class ExpectationAdmin(AuditlogHistoryAdminMixin, FrozenWhenPublished, admin.ModelAdmin):
+    show_auditlog_history_link = True
     form = ExpectationForm
     list_display = ("competency", "level", "proficiency", "version")
     list_filter = (("competency__version", admin.RelatedOnlyFieldListFilter), "level__code", "proficiency__name")
@@ -411,7 +423,8 @@ class LevelForm(forms.ModelForm):
 
 
 @admin.register(Level)
-class LevelAdmin(DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
+class LevelAdmin(AuditlogHistoryAdminMixin, DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
+    show_auditlog_history_link = True
     form = LevelForm
     list_display = ("title", "code", "rung", "version")
     list_filter = ("version__framework", "version")
@@ -451,7 +464,8 @@ class PlacementForm(forms.ModelForm):
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    show_auditlog_history_link = True
     form = PlacementForm
     list_display = ("person", "level", "track", "effective_date", "recorded_by")
     list_filter = ("level__version__framework", "track__name", "level__code")
@@ -470,6 +484,10 @@ class PlacementAdmin(admin.ModelAdmin):
             note=obj.note,
             actor=request.user,
         )
+        if change and obj.pk != placement.pk:
+            # The row was moved to another date or person: the service wrote it
+            # there, so the row being edited goes rather than stay as a duplicate.
+            Placement.objects.filter(pk=obj.pk).delete()
         obj.pk = placement.pk
 
 
@@ -485,7 +503,8 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    show_auditlog_history_link = True
     """Assessments belong to the people who write them; HR looks, never edits."""
 
     list_display = ("subject", "kind", "author", "level", "status", "submitted_at")

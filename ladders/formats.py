@@ -97,9 +97,19 @@ def _schema_problems(data: Any, schema: str, lines: _Lines) -> list[FileProblem]
     for error in sorted(_validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(error.absolute_path)
         message = error.message
-        if error.validator == "additionalProperties":
-            message = message.replace("Additional properties are not allowed", "unknown field")
-        elif error.validator == "oneOf":
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            # Point at each unknown key, not at the mapping that holds it.
+            known = error.schema.get("properties", {})
+            for key in (k for k in error.instance if k not in known):
+                problems.append(FileProblem(lines(path + (key,)), _field(path + (key,)), "unknown field"))
+            continue
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # Name the missing field; the line is that of the mapping it is missing from.
+            missing = [k for k in error.validator_value if k not in error.instance and repr(k) in message]
+            if missing:
+                problems.append(FileProblem(lines(path), _field(path + (missing[0],)), "this field is required"))
+                continue
+        if error.validator == "oneOf":
             message = f"{error.instance!r} is neither a name from the scale nor a number"
         problems.append(FileProblem(lines(path), _field(path), message))
     return problems

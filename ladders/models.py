@@ -181,7 +181,9 @@ class Expectation(models.Model):
 
     competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="expectations")
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="expectations")
-    proficiency = models.ForeignKey(ProficiencyLevel, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT, not PROTECT: a scale point in use cannot be deleted alone,
+    # but a whole draft version (scale, expectations and all) can.
+    proficiency = models.ForeignKey(ProficiencyLevel, on_delete=models.RESTRICT, related_name="+")
     criteria = models.TextField(help_text="Behaviour criteria, one per line.")
     examples = models.TextField(blank=True, help_text="Examples, one per line.")
     key = models.CharField(

@@ -1,3 +1,4 @@
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -27,7 +28,8 @@ class PersonChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditlogHistoryAdminMixin, DjangoUserAdmin):
+    show_auditlog_history_link = True
     form = PersonChangeForm
     add_form = PersonCreationForm
     list_display = ("name", "email", "title", "manager", "department", "is_hr_admin", "is_active")

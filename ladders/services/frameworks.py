@@ -39,11 +39,16 @@ class FrameworkImportResult:
     published: bool
     counts: dict[str, int]
     dry_run: bool = False
+    discarded_draft: int | None = None
 
     def summary(self) -> str:
         counts = ", ".join(f"{n} {what}" for what, n in self.counts.items())
         if self.unchanged:
-            return f"{self.framework.name}: same content as the published version; nothing to do."
+            message = f"{self.framework.name}: same content as the published version v{self.version.number}"
+            if self.discarded_draft:
+                verb = "would be" if self.dry_run else "was"
+                return f"{message}; the draft v{self.discarded_draft}, which differed, {verb} discarded."
+            return f"{message}; nothing to do."
         verb = "would be" if self.dry_run else "was"
         state = "published as" if self.published else "imported into draft"
         return f"{self.framework.name} {verb} {state} version {self.version.number} ({counts})."
@@ -110,8 +115,14 @@ def _framework_import(document: dict, actor, publish: bool, source_name: str) ->
         framework.versions.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
     )
     if latest is not None and _content(version_export(latest)) == _content(document):
-        framework.versions.filter(status=FrameworkVersion.Status.DRAFT).delete()
-        return FrameworkImportResult(framework, latest, created, True, False, counts)
+        # The file says "this framework is what is published": a draft that
+        # says otherwise goes, and the summary says so.
+        draft = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
+        if draft is not None:
+            draft.delete()
+        return FrameworkImportResult(
+            framework, latest, created, True, False, counts, discarded_draft=draft.number if draft else None
+        )
 
     draft = _draft_for(framework)
     _version_clear(draft)
@@ -124,7 +135,7 @@ def _framework_import(document: dict, actor, publish: bool, source_name: str) ->
         counts=counts,
     )
     if publish:
-        framework_version_publish(version=draft, actor=actor)
+        draft = framework_version_publish(version=draft, actor=actor)
     return FrameworkImportResult(framework, draft, created, False, publish, counts)
 
 
@@ -141,7 +152,8 @@ def _draft_for(framework: Framework) -> FrameworkVersion:
 
 
 def _version_clear(version: FrameworkVersion) -> None:
-    if not version.is_draft:
+    # Ask the database: an instance read before publishing still says "draft".
+    if not FrameworkVersion.objects.filter(pk=version.pk, status=FrameworkVersion.Status.DRAFT).exists():
         raise ValidationError("A published version cannot be changed.")
     Expectation.objects.filter(level__version=version).delete()
     Competency.objects.filter(version=version).delete()

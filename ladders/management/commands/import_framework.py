@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--slug", help="use this framework slug instead of the one in the file")
 
     def handle(self, *args, file: str, dry_run: bool, publish: bool, slug: str | None, **options):
+        # The same rule as `slug` in the file (schemas/trellis-framework.schema.json).
+        if slug is not None and not (re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) and len(slug) <= 80):
+            raise CommandError("--slug takes lower-case letters, digits and hyphens, such as ft-engineering.")
         path = Path(file)
         try:
             text = path.read_bytes()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import resource
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -86,7 +87,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Seeded {User.objects.count()} people, {Placement.objects.count()} placements, "
                 f"{Assessment.objects.count()} assessments and {Rating.objects.count()} ratings "
-                f"in {time.monotonic() - started:.1f}s."
+                f"in {time.monotonic() - started:.1f}s (peak memory "
+                f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)."
             )
         )
         self._print_logins()
