@@ -56,6 +56,17 @@ class UserAdmin(AuditlogHistoryAdminMixin, DjangoUserAdmin):
             fields.append("is_superuser")
         return fields
 
+    def has_change_permission(self, request, obj=None):
+        # An HR admin manages people, not the accounts that administer Trellis.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         services.person_save(person=obj, actor=request.user)
 

@@ -69,7 +69,8 @@ def read_rows(
     several importers.
     """
     if isinstance(source, str):
-        text: IO[str] = io.StringIO(source)
+        # Text read with encoding="utf-8" (not "utf-8-sig") keeps Excel's BOM.
+        text: IO[str] = io.StringIO(source.lstrip("\ufeff"))
     else:
         raw = source.read()
         if isinstance(raw, bytes):

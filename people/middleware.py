@@ -1,4 +1,5 @@
 import zoneinfo
+from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
 from django.shortcuts import redirect
@@ -38,5 +39,6 @@ class RequireMFAMiddleware:
             and not request.path.startswith(self.allowed_prefixes)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+            # Encoded, so a query string of the page asked for stays inside `next`.
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from .audit import acting_as
 from .csvimport import ImportFailed, ImportProblem, parse_date, read_rows
 from .models import Department, Notification, Team, User, normalize_email, validate_timezone
 
@@ -62,7 +63,8 @@ def person_save(*, person: User, actor: User | None = None) -> User:
     if person.pk:
         previous = User.objects.filter(pk=person.pk).values_list("manager_id", flat=True).first()
         manager_changed = previous != person.manager_id
-    person.save()
+    with acting_as(actor):
+        person.save()
     if manager_changed or not person.reporting_path:
         reporting_lines_rebuild()
         person.refresh_from_db(fields=["reporting_path"])
@@ -130,6 +132,10 @@ def people_import(*, source: IO | str, dry_run: bool = False, actor: User | None
         except ValidationError:
             problems.append(ImportProblem(row.line, "email", f"“{row.get('email')}” is not an e-mail address."))
             continue
+        if len(email) > 254:
+            # validate_email allows up to 320 characters; the column holds 254.
+            problems.append(ImportProblem(row.line, "email", "an e-mail address can have at most 254 characters."))
+            continue
         if email in first_line_of:
             problems.append(
                 ImportProblem(row.line, "email", f"{email} already appears on line {first_line_of[email]}.")
@@ -154,10 +160,14 @@ def people_import(*, source: IO | str, dry_run: bool = False, actor: User | None
             data["manager_email"] = normalize_email(row.get("manager_email"))
         if "department" in columns:
             data["department"] = row.get("department")
+            if len(data["department"]) > 120:
+                problems.append(ImportProblem(row.line, "department", "a department can have at most 120 characters."))
         if "team" in columns:
             data["team"] = row.get("team")
             if data["team"] and not data.get("department"):
                 problems.append(ImportProblem(row.line, "team", "a team needs a department on the same line."))
+            elif len(data["team"]) > 120:
+                problems.append(ImportProblem(row.line, "team", "a team can have at most 120 characters."))
         if "start_date" in columns:
             value = row.get("start_date")
             try:
@@ -200,7 +210,7 @@ def people_import(*, source: IO | str, dry_run: bool = False, actor: User | None
 
     report = ImportReport(dry_run=dry_run)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(actor):
             _people_write(parsed, existing, outside_managers, columns, report)
             if dry_run:
                 raise _DryRun
@@ -238,6 +248,7 @@ def _reporting_circles(parsed: list[dict]) -> list[ImportProblem]:
 def _people_write(parsed, existing, outside_managers, columns, report: ImportReport) -> None:
     departments = {d.name.lower(): d for d in Department.objects.all()}
     teams = {(t.department_id, t.name.lower()): t for t in Team.objects.all()}
+    team_departments = {t.pk: t.department_id for t in teams.values()}
 
     def department_for(name: str) -> Department | None:
         if not name:
@@ -270,6 +281,10 @@ def _people_write(parsed, existing, outside_managers, columns, report: ImportRep
             person.title = data["title"]
         if "department" in columns:
             person.department = department_for(data["department"])
+            if "team" not in columns and person.team_id and team_departments[person.team_id] != person.department_id:
+                # A team is part of one department: moving department without
+                # naming a team leaves the old department's team behind.
+                person.team = None
         if "team" in columns:
             person.team = team_for(person.department, data["team"])
         if "start_date" in columns:

@@ -31,7 +31,11 @@ def notifications(request):
 @require_POST
 @login_required
 def notifications_read(request):
-    ids = [int(pk) for pk in request.POST.getlist("notification") if pk.isdigit()]
-    # Only the signed-in person's own notifications are touched, whatever ids arrive.
-    services.notifications_mark_read(user=request.user, notification_ids=ids or None)
+    named = request.POST.getlist("notification")
+    # ASCII digits only ("²".isdigit() is true, int("²") fails) and within the
+    # range of a database id, so odd input is ignored rather than a 500.
+    ids = [int(pk) for pk in named if pk.isascii() and pk.isdigit() and int(pk) < 2**63]
+    # Only the signed-in person's own notifications are touched, whatever ids
+    # arrive; naming notifications, even badly, never widens into "mark all".
+    services.notifications_mark_read(user=request.user, notification_ids=ids if named else None)
     return redirect("people:notifications")

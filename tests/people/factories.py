@@ -1,6 +1,6 @@
 import factory
 
-from people.models import Department, User
+from people.models import Department, Notification, User
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -31,3 +31,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         prefix = obj.manager.reporting_path if obj.manager_id else "/"
         obj.reporting_path = f"{prefix}{obj.pk}/"
         User.objects.filter(pk=obj.pk).update(reporting_path=obj.reporting_path)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Something happened #{n}")
+    body = "Details of what happened."
+    url = ""
