@@ -243,7 +243,7 @@ def compare(request, pk: int):
             "own": own,
             "agreed": agreed,
             "rows": rows,
-            "choices_self": visible.filter(kind=Assessment.Kind.SELF).order_by("-submitted_at")[:20],
+            "choices_self": visible.filter(kind=Assessment.Kind.SELF).select_related("level").order_by("-submitted_at")[:20],
             "choices_manager": visible.filter(kind=Assessment.Kind.MANAGER).select_related("author").order_by("-submitted_at")[:20],
         },
     )

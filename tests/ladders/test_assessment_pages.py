@@ -1,0 +1,341 @@
+"""Reading, filling in, submitting and discarding assessments, and the list of them."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ladders.models import Assessment, Competency, ProficiencyLevel
+from ladders.services.assessments import EVIDENCE_MAX_LENGTH
+from people.models import Notification
+from tests.ladders.factories import assess, document, place, publish, submitted
+from tests.people.factories import UserFactory
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(captured)
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def backend(db):
+    return publish(document(slug="backend", levels=4, competencies=3))
+
+
+@pytest.fixture
+def placed(engineer, backend):
+    place(engineer, backend, "l2")
+    return engineer
+
+
+@pytest.fixture
+def draft(placed, backend):
+    return assess(placed, placed, backend, "l3", default=None, submit=False)
+
+
+def _competencies(version) -> dict[str, Competency]:
+    return {c.slug: c for c in Competency.objects.filter(version=version)}
+
+
+def _scale(version) -> dict[int, int]:
+    return {p.value: p.pk for p in ProficiencyLevel.objects.filter(version=version)}
+
+
+def _answers(version, values: dict[str, int | None], evidence: str = "") -> dict[str, str]:
+    scale = _scale(version)
+    data = {"summary": "A good half year."}
+    for slug, competency in _competencies(version).items():
+        value = values.get(slug)
+        data[f"competency-{competency.pk}"] = str(scale[value]) if value else ""
+        data[f"evidence-{competency.pk}"] = evidence
+    return data
+
+
+# --- reading a submitted assessment --------------------------------------------------
+
+
+def test_it_shows_a_submitted_assessment_with_its_ratings(as_user, placed, manager, backend):
+    assessment = assess(placed, manager, backend, "l3", values={"c0-0": 2}, evidence="Ran the Q3 incident review")
+    response = as_user(placed).get(reverse("ladders:assessment", args=[assessment.pk]))
+    assert response.status_code == 200
+    assert response.templates[0].name == "ladders/assessment.html"
+    assert "Ada Okafor against Level 3" in response.text
+    assert "By Marcus Chen" in response.text
+    assert "Ran the Q3 incident review" in response.text
+    ratings = {r.competency.slug: r for r in response.context["ratings"]}
+    assert ratings["c0-0"].proficiency.value == 2
+    assert ratings["c0-0"].expectation.proficiency.value == 3  # what Level 3 expects
+    assert response.text.count('<span class="badge badge--lowered">below</span>') == 1
+    assert response.context["history"]
+    assert "Assessment created" in response.text
+
+
+def test_it_refuses_to_change_a_submitted_assessment(as_user, placed, backend):
+    assessment = assess(placed, placed, backend, "l3", default=2)
+    data = _answers(backend, {"c0-0": 5, "c0-1": 5, "c0-2": 5})
+    response = as_user(placed).post(reverse("ladders:assessment", args=[assessment.pk]), data)
+    assert response.status_code == 302
+    assert _messages(response) == ["This assessment has been submitted; it can no longer change."]
+    assert {r.proficiency.value for r in assessment.ratings.select_related("proficiency")} == {2}
+
+
+# --- filling in a draft --------------------------------------------------------------
+
+
+def test_it_shows_the_author_a_form_with_what_the_level_expects(as_user, draft, backend):
+    response = as_user(draft.author).get(reverse("ladders:assessment", args=[draft.pk]))
+    assert response.status_code == 200
+    assert response.templates[0].name == "ladders/assessment_form.html"
+    assert "Assess yourself against Level 3" in response.text
+    assert "Behaviour 0.3 of area 0" in response.text  # c0-0's criterion at Level 3
+    competency = _competencies(backend)["c0-0"]
+    assert f'name="competency-{competency.pk}"' in response.text
+    assert f'name="evidence-{competency.pk}"' in response.text
+
+
+def test_it_saves_a_draft(as_user, draft, backend):
+    data = _answers(backend, {"c0-0": 3, "c0-1": 2}, evidence="Shipped the billing rewrite")
+    response = as_user(draft.author).post(reverse("ladders:assessment", args=[draft.pk]), {**data, "save": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ladders:assessment", args=[draft.pk])
+    assert _messages(response) == ["Draft saved."]
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert draft.summary == "A good half year."
+    saved = {r.competency.slug: (r.proficiency and r.proficiency.value, r.evidence) for r in draft.ratings.select_related("competency", "proficiency")}
+    assert saved == {
+        "c0-0": (3, "Shipped the billing rewrite"),
+        "c0-1": (2, "Shipped the billing rewrite"),
+        "c0-2": (None, "Shipped the billing rewrite"),
+    }
+
+
+def test_it_submits_a_complete_draft(as_user, draft, manager, backend):
+    data = _answers(backend, {"c0-0": 3, "c0-1": 2, "c0-2": 4})
+    response = as_user(draft.author).post(reverse("ladders:assessment", args=[draft.pk]), {**data, "submit": "1"})
+    assert response.status_code == 302
+    assert _messages(response) == ["Submitted. It is now part of the record."]
+    draft.refresh_from_db()
+    assert draft.status == "submitted" and draft.submitted_at is not None
+    assert Notification.objects.filter(recipient=manager, title="Ada Okafor submitted a self-assessment").count() == 1
+    # Once submitted, the author reads it like everyone else.
+    page = as_user(draft.author).get(reverse("ladders:assessment", args=[draft.pk]))
+    assert page.templates[0].name == "ladders/assessment.html"
+
+
+def test_it_refuses_a_proficiency_from_outside_the_scale(as_user, draft, backend, ft):
+    competency = _competencies(backend)["c0-1"]
+    data = _answers(backend, {"c0-0": 3})
+    foreign = ProficiencyLevel.objects.filter(version=ft).first()
+    data[f"competency-{competency.pk}"] = str(foreign.pk)
+    response = as_user(draft.author).post(reverse("ladders:assessment", args=[draft.pk]), {**data, "save": "1"})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert list(form.errors) == [f"competency-{competency.pk}"]
+    assert "Select a valid choice" in form.errors[f"competency-{competency.pk}"][0]
+    assert "Some competencies need attention" in response.text
+    assert f'<section class="rate rate--error" id="competency-{competency.pk}">' in response.text
+    assert response.text.count("rate--error") == 1
+    assert not draft.ratings.exclude(proficiency=None).exists()
+
+
+def test_it_refuses_evidence_that_is_too_long(as_user, draft, backend):
+    competency = _competencies(backend)["c0-2"]
+    data = _answers(backend, {"c0-0": 3})
+    data[f"evidence-{competency.pk}"] = "x" * (EVIDENCE_MAX_LENGTH + 1)
+    response = as_user(draft.author).post(reverse("ladders:assessment", args=[draft.pk]), {**data, "save": "1"})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert list(form.errors) == [f"evidence-{competency.pk}"]
+    assert f"at most {EVIDENCE_MAX_LENGTH} characters" in form.errors[f"evidence-{competency.pk}"][0]
+    assert f'<section class="rate rate--error" id="competency-{competency.pk}">' in response.text
+    assert not draft.ratings.exclude(evidence="").exists()
+
+
+def test_it_names_the_unrated_competencies_and_submits_nothing(as_user, draft, manager, backend):
+    competencies = _competencies(backend)
+    data = _answers(backend, {"c0-0": 3})
+    response = as_user(draft.author).post(reverse("ladders:assessment", args=[draft.pk]), {**data, "submit": "1"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors[f"competency-{competencies['c0-1'].pk}"] == ["Rate Competency 0.1 before submitting."]
+    assert errors[f"competency-{competencies['c0-2'].pk}"] == ["Rate Competency 0.2 before submitting."]
+    assert f"competency-{competencies['c0-0'].pk}" not in errors
+    assert "Rate Competency 0.1 before submitting." in response.text
+    assert response.text.count("rate--error") == 2
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.submitted_at is None
+    # What was filled in is kept as the draft.
+    assert draft.ratings.get(competency=competencies["c0-0"]).proficiency.value == 3
+    assert not Notification.objects.filter(recipient=manager).exists()
+
+
+def test_it_hides_a_draft_from_everyone_but_its_author(as_user, draft, manager, skip_level, hr, peer):
+    url = reverse("ladders:assessment", args=[draft.pk])
+    for viewer in (manager, skip_level, hr, peer):
+        assert as_user(viewer).get(url).status_code == 404, viewer
+        assert as_user(viewer).post(url, {"summary": "mine now"}).status_code == 404, viewer
+    draft.refresh_from_db()
+    assert draft.summary == ""
+
+
+def test_it_404s_for_an_unknown_assessment(as_user, engineer):
+    assert as_user(engineer).get(reverse("ladders:assessment", args=[999999])).status_code == 404
+
+
+def test_it_refuses_other_methods_on_an_assessment(as_user, draft):
+    client = as_user(draft.author)
+    url = reverse("ladders:assessment", args=[draft.pk])
+    assert client.put(url).status_code == 405
+    assert client.delete(url).status_code == 405
+    assert Assessment.objects.filter(pk=draft.pk).exists()
+
+
+# --- discarding a draft --------------------------------------------------------------
+
+
+def test_it_discards_a_draft(as_user, draft):
+    response = as_user(draft.author).post(reverse("ladders:assessment_discard", args=[draft.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ladders:my_path")
+    assert _messages(response) == ["Draft discarded."]
+    assert not Assessment.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_manager_discarding_returns_to_the_reports_path(as_user, placed, manager, backend):
+    theirs = assess(placed, manager, backend, "l3", submit=False)
+    response = as_user(manager).post(reverse("ladders:assessment_discard", args=[theirs.pk]))
+    assert response["Location"] == reverse("ladders:person_path", args=[placed.pk])
+    assert not Assessment.objects.filter(pk=theirs.pk).exists()
+
+
+def test_it_keeps_a_submitted_assessment(as_user, placed, manager, backend):
+    kept = assess(placed, manager, backend, "l3")
+    for user in (manager, placed):
+        response = as_user(user).post(reverse("ladders:assessment_discard", args=[kept.pk]))
+        assert response.status_code == 404
+    assert Assessment.objects.filter(pk=kept.pk).exists()
+
+
+def test_it_lets_no_one_else_discard_a_draft(as_user, draft, manager, peer, hr):
+    for user in (manager, peer, hr):
+        assert as_user(user).post(reverse("ladders:assessment_discard", args=[draft.pk])).status_code == 404
+    assert Assessment.objects.filter(pk=draft.pk).exists()
+
+
+def test_it_404s_when_discarding_an_unknown_assessment(as_user, engineer):
+    assert as_user(engineer).post(reverse("ladders:assessment_discard", args=[999999])).status_code == 404
+
+
+def test_it_refuses_to_discard_by_get(as_user, draft):
+    assert as_user(draft.author).get(reverse("ladders:assessment_discard", args=[draft.pk])).status_code == 405
+    assert Assessment.objects.filter(pk=draft.pk).exists()
+
+
+# --- the list ------------------------------------------------------------------------
+
+
+def test_it_lists_my_assessments(as_user, placed, manager, peer, backend):
+    own_draft = assess(placed, placed, backend, "l3", submit=False)
+    about_me = assess(placed, manager, backend, "l2")
+    managers_draft = assess(placed, manager, backend, "l3", submit=False)
+    place(peer, backend, "l2")
+    peers = assess(peer, peer, backend, "l2")
+    response = as_user(placed).get(reverse("ladders:assessments"))
+    assert response.status_code == 200
+    assert set(response.context["mine"]) == {own_draft, about_me}
+    assert managers_draft not in response.context["mine"] and peers not in response.context["mine"]
+    assert response.context["team_page"].paginator.count == 0
+    assert "My team's" not in response.text
+
+
+def test_it_lists_the_teams_submitted_assessments_for_a_manager(as_user, placed, manager, skip_level, peer, backend):
+    own = assess(placed, placed, backend, "l3")
+    assess(peer, peer, backend, "l3", submit=False)
+    mine = assess(placed, manager, backend, "l3")
+    response = as_user(skip_level).get(reverse("ladders:assessments"))
+    assert set(response.context["team_page"]) == {own, mine}
+    assert "My team's" in response.text
+    assert "Ada Okafor" in response.text
+
+    as_manager = as_user(manager).get(reverse("ladders:assessments"))
+    assert list(as_manager.context["mine"]) == [mine]
+    assert list(as_manager.context["team_page"]) == [own]
+
+
+def test_it_pages_the_teams_assessments(as_user, manager, backend):
+    for _ in range(27):
+        person = UserFactory(manager=manager)
+        place(person, backend, "l1")
+        assess(person, person, backend, "l2", default=1)
+    client = as_user(manager)
+    first = client.get(reverse("ladders:assessments"))
+    assert len(first.context["team_page"]) == 25
+    assert "Page 1 of 2" in first.text
+    second = client.get(reverse("ladders:assessments"), {"page": 2})
+    assert len(second.context["team_page"]) == 2
+    # A page that does not exist shows the nearest one rather than an error.
+    assert client.get(reverse("ladders:assessments"), {"page": "99"}).context["team_page"].number == 2
+    assert client.get(reverse("ladders:assessments"), {"page": "abc"}).context["team_page"].number == 1
+
+
+def test_it_refuses_to_post_to_the_list(as_user, engineer):
+    assert as_user(engineer).post(reverse("ladders:assessments")).status_code == 405
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, draft):
+    for method, url in [
+        ("get", reverse("ladders:assessments")),
+        ("get", reverse("ladders:assessment", args=[draft.pk])),
+        ("post", reverse("ladders:assessment", args=[draft.pk])),
+        ("post", reverse("ladders:assessment_discard", args=[draft.pk])),
+    ]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("account_login")), url
+    assert Assessment.objects.filter(pk=draft.pk, status="draft").exists()
+
+
+# --- query counts --------------------------------------------------------------------
+
+
+def test_an_assessment_costs_the_same_queries_for_a_larger_framework(as_user, db):
+    pages = []
+    for slug, size in (("small", dict(levels=4, competencies=3)), ("large", dict(levels=40, competencies=10, areas=3))):
+        version = publish(document(slug=slug, **size))
+        boss = UserFactory()
+        person = UserFactory(manager=boss)
+        place(person, version, "l2")
+        final = assess(person, boss, version, "l3", evidence="Because")
+        draft = assess(person, person, version, "l3", submit=False)
+        pages.append(
+            (
+                _queries(as_user(person), reverse("ladders:assessment", args=[final.pk])),
+                _queries(as_user(person), reverse("ladders:assessment", args=[draft.pk])),
+            )
+        )
+    small, large = pages
+    assert small[0] == large[0], "submitted assessment"
+    assert small[1] == large[1], "assessment form"
+
+
+def test_the_list_costs_the_same_queries_for_more_assessments(as_user, backend):
+    counts = []
+    for people in (2, 20):
+        boss = UserFactory()
+        for _ in range(people):
+            person = UserFactory(manager=boss)
+            place(person, backend, "l2")
+            submitted(person, person, backend, "l2")
+            submitted(person, boss, backend, "l3")
+        assess(person, boss, backend, "l3", submit=False)
+        counts.append(_queries(as_user(boss), reverse("ladders:assessments")))
+    assert counts[0] == counts[1]
