@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from people.models import User
 
-from ..models import Assessment, FrameworkVersion, Level, Placement, Rating, Track
+from ..models import Assessment, Framework, FrameworkVersion, Level, Placement, Rating, Track
 from .frameworks import Rubric, rubric_load
 
 
@@ -230,6 +230,27 @@ def team_members(manager: User) -> QuerySet[User]:
         .exclude(pk=manager.pk)
         .select_related("manager", "department")
         .order_by("name")
+    )
+
+
+def team_frameworks(members: QuerySet[User]) -> list[tuple[Framework, int]]:
+    """The frameworks a team is placed on, most people first, over the whole team."""
+    current = (
+        members.order_by()
+        .annotate(placement_id=_current_placement_subquery(timezone.localdate()))
+        .exclude(placement_id=None)
+        .values("placement_id")
+    )
+    counts = (
+        Placement.objects.filter(pk__in=current)
+        .values("level__version__framework")
+        .annotate(people=Count("pk"))
+        .order_by("-people")
+    )
+    counted = {row["level__version__framework"]: row["people"] for row in counts}
+    frameworks = Framework.objects.in_bulk(list(counted))
+    return sorted(
+        ((frameworks[pk], n) for pk, n in counted.items()), key=lambda item: (-item[1], item[0].name)
     )
 
 

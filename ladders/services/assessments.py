@@ -187,7 +187,7 @@ def assessment_draft_reminders_send(*, now: datetime.datetime | None = None) -> 
             notification_send(
                 recipient=draft.author,
                 title=f"Finish {whom}",
-                body=f"The draft has not changed since {draft.updated_at:%-d %B}. Submit it when it says what you mean.",
+                body=f"The draft has not changed since {draft.updated_at.day} {draft.updated_at:%B}. Submit it when it says what you mean.",
                 url=reverse("ladders:assessment", args=[pk]),
             )
             sent += 1

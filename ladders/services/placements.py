@@ -56,7 +56,7 @@ def placement_record(
         notification_send(
             recipient=person,
             title=f"Your level is now {level.title}",
-            body=f"From {effective_date:%-d %B %Y}, on the {track.name} track.",
+            body=f"From {effective_date.day} {effective_date:%B %Y}, on the {track.name} track.",
             url=reverse("ladders:my_path"),
         )
     return placement
@@ -124,7 +124,10 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
     problems: list[ImportProblem] = []
     planned = []
     seen: dict[tuple[str, datetime.date], int] = {}
-    for row in rows:
+    # In date order, so that a person's track carries forward from one line
+    # of the file to their next one, as it would have in the HR system.
+    carried: dict[str, str] = {}
+    for row in sorted(rows, key=_by_date):
         email = normalize_email(row.get("email"))
         person = people.get(email)
         if person is None:
@@ -160,8 +163,9 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
                 problems.append(ImportProblem(row.line, "track", f"{level.code} is not on a track “{wanted}” (it is on {names})."))
                 continue
         else:
-            held = current.get(email)
+            held = carried.get(email) or current.get(email)
             track = next((t for t in options if t.slug == held), options[0])
+        carried[email] = track.slug
         if person is not None and effective is not None:
             key = (email, effective)
             if key in seen:
@@ -172,7 +176,7 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
             seen[key] = row.line
             planned.append((person, level, track, effective, row.get("note") if "note" in columns else ""))
     if problems:
-        raise ImportFailed(problems)
+        raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
 
     report = PlacementImportReport(dry_run=dry_run)
     existing = {
@@ -198,6 +202,13 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
     except _DryRun:
         pass
     return report
+
+
+def _by_date(row) -> tuple:
+    try:
+        return (0, parse_date(row.get("effective_date")), row.line)
+    except ValueError:
+        return (1, datetime.date.min, row.line)
 
 
 def _current_tracks(people: list[User]) -> dict[str, str]:

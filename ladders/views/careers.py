@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -16,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..forms import AssessmentForm, AssessmentStartForm
-from ..models import Assessment, Framework, Rating
+from ..models import Assessment, Rating
 from ..selectors import careers as selectors
 from ..selectors.frameworks import rubric_load
 from ..services import assessments as services
@@ -105,9 +103,14 @@ def assessment_new(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Choose the level to assess against from the list.")
         return redirect(_path_url(request, person))
-    assessment = services.assessment_start(
-        subject=person, author=request.user, kind=kind, level=form.cleaned_data["level"]
-    )
+    level = form.cleaned_data["level"]
+    assessment = services.assessment_start(subject=person, author=request.user, kind=kind, level=level)
+    if assessment.version_id != level.version_id:
+        messages.info(
+            request,
+            f"You already have a draft against version {assessment.version.number} of {assessment.version.framework}. "
+            "Submit or discard it to start one against the current version.",
+        )
     return redirect("ladders:assessment", pk=assessment.pk)
 
 
@@ -157,6 +160,10 @@ def assessment(request, pk: int):
                 return redirect("ladders:assessment", pk=assessment.pk)
             except ValidationError as error:
                 form.add_service_errors(error)
+            except PermissionDenied as denied:
+                # E.g. the person no longer reports to the author.
+                messages.error(request, str(denied))
+                return redirect("ladders:assessment", pk=assessment.pk)
         context["form"] = form
         status = 400 if request.method == "POST" else 200
         return render(request, "ladders/assessment_form.html", context, status=status)
@@ -256,13 +263,10 @@ def team(request):
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     people = list(page.object_list)
     placements = selectors.placements_current(people)
-    frameworks = Counter(p.level.version.framework for p in placements.values())
+    # Chosen over the whole team, so the heat map does not change framework from page to page.
+    frameworks = [f for f, _ in selectors.team_frameworks(members)]
     chosen = request.GET.get("framework")
-    framework = next((f for f in frameworks if f.slug == chosen), None)
-    if framework is None and frameworks:
-        framework = frameworks.most_common(1)[0][0]
-    if framework is None and chosen:
-        framework = Framework.objects.filter(slug=chosen).first()
+    framework = next((f for f in frameworks if f.slug == chosen), frameworks[0] if frameworks else None)
     version = selectors.latest_published(framework.pk) if framework else None
     rubric = rubric_load(version) if version else None
     against = "current" if request.GET.get("against") == "current" else "next"
@@ -304,7 +308,7 @@ def team(request):
             "rows": rows,
             "rubric": rubric,
             "framework": framework,
-            "frameworks": sorted(frameworks, key=lambda f: f.name),
+            "frameworks": frameworks,
             "against": against,
             "has_team": page.paginator.count > 0,
         },

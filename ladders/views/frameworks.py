@@ -125,7 +125,10 @@ def diff(request, slug: str):
     status = 200
     if from_level is None or to_level is None:
         missing = from_code if from_level is None else to_code
-        error = f"There is no level “{missing}” in {version.framework}. Choose levels from the lists."
+        if missing:
+            error = f"There is no level “{missing}” in {version.framework}. Choose levels from the lists."
+        else:
+            error = "Choose both levels to compare."
         status = 400
     elif from_level == to_level:
         error = "Choose two different levels to compare."

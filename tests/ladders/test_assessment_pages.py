@@ -1,5 +1,7 @@
 """Reading, filling in, submitting and discarding assessments, and the list of them."""
 
+import datetime
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -9,6 +11,7 @@ from django.urls import reverse
 from ladders.models import Assessment, Competency, ProficiencyLevel
 from ladders.services.assessments import EVIDENCE_MAX_LENGTH
 from people.models import Notification
+from people.services import person_save
 from tests.ladders.factories import assess, document, place, publish, submitted
 from tests.people.factories import UserFactory
 
@@ -339,3 +342,27 @@ def test_the_list_costs_the_same_queries_for_more_assessments(as_user, backend):
         assess(person, boss, backend, "l3", submit=False)
         counts.append(_queries(as_user(boss), reverse("ladders:assessments")))
     assert counts[0] == counts[1]
+
+
+def test_it_says_so_when_the_person_no_longer_reports_to_the_author(as_user, manager, outsider, placed, backend):
+    draft = assess(placed, manager, backend, "l2", submit=False)
+    placed.manager = outsider
+    person_save(person=placed)
+    response = as_user(manager).post(
+        reverse("ladders:assessment", args=[draft.pk]),
+        {**_answers(backend, {"c0-0": 3, "c0-1": 3, "c0-2": 3}), "submit": "1"},
+    )
+    assert response.status_code == 302
+    assert "Only someone above a person in the reporting line assesses them." in _messages(response)
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_it_points_out_a_draft_left_on_an_older_version(as_user, placed, backend):
+    old = assess(placed, placed, backend, "l2", submit=False)
+    changed = document(slug="backend", levels=5, competencies=3)
+    newer = publish(changed)
+    place(placed, newer, "l3", on=datetime.date(2025, 1, 1))
+    response = as_user(placed).post(reverse("ladders:assessment_new", args=[placed.pk]), {"level": "l3"})
+    assert response["Location"] == reverse("ladders:assessment", args=[old.pk])
+    assert any("already have a draft against version 1" in m for m in _messages(response))

@@ -188,6 +188,13 @@ def test_it_asks_for_two_different_levels(as_user, engineer, ft):
     assert "Choose two different levels to compare." in response.text
 
 
+def test_it_asks_for_both_levels_when_one_is_missing(as_user, engineer, ft):
+    url = reverse("ladders:diff", args=["engineering"])
+    response = as_user(engineer).get(url, {"from": "senior-1"})
+    assert response.status_code == 400
+    assert "Choose both levels to compare." in response.text
+
+
 def test_it_returns_only_the_diff_to_htmx(as_user, engineer, ft):
     url = reverse("ladders:diff", args=["engineering"])
     response = as_user(engineer).get(url, {"from": "senior-1", "to": "senior-2-ic"}, headers=HTMX)

@@ -149,6 +149,16 @@ def test_it_keeps_the_current_track_on_a_shared_level(engineer, peer, ft):
     assert _standing(peer) == [("senior-1", "ic", JAN)]  # nothing to keep: the first track
 
 
+def test_it_carries_a_track_forward_between_lines_of_one_file(engineer, ft):
+    # Lines out of date order on purpose: the later line follows the earlier date's track.
+    placements_import(
+        source="email,framework,level,effective_date,track\n"
+        "engineer@example.com,engineering,senior-1,2024-01-01,\n"
+        "engineer@example.com,engineering,engineer,2023-01-01,pm\n"
+    )
+    assert _standing(engineer) == [("senior-1", "pm", JAN), ("engineer", "pm", datetime.date(2023, 1, 1))]
+
+
 def test_it_takes_the_only_track_of_a_forked_level(engineer, ft):
     place(engineer, ft, "senior-1", track="ic", on=datetime.date(2023, 1, 1))
     placements_import(source="email,framework,level,effective_date\nengineer@example.com,engineering,senior-2-pm,2024-01-01\n")

@@ -104,6 +104,21 @@ def test_it_pages_a_large_team(as_user, manager, backend):
     assert second.context["against"] == "current"
 
 
+def test_it_chooses_the_framework_over_the_whole_team_not_the_page(as_user, manager, backend):
+    data = publish(document(slug="data", levels=3, competencies=2))
+    for number in range(50):  # page 1: nobody placed
+        UserFactory(manager=manager, name=f"A Report {number:02}")
+    for number in range(3):  # page 2: placed on "data"
+        place(UserFactory(manager=manager, name=f"Z Report {number}"), data, "l1")
+    client = as_user(manager)
+    first = client.get(reverse("ladders:team"))
+    assert first.context["framework"].slug == "data"
+    assert "Page 1 of 2" in first.text
+    second = client.get(reverse("ladders:team"), {"page": 2})
+    assert second.context["framework"].slug == "data"
+    assert [row["level"].code for row in second.context["rows"]] == ["l1", "l1", "l1"]
+
+
 def test_it_shows_the_most_used_framework_and_offers_the_others(as_user, manager, team):
     other = publish(document(slug="data", levels=3, competencies=2))
     place(UserFactory(manager=manager), other, "l1")
