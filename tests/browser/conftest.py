@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("TRELLIS_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -21,7 +22,10 @@ ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(live_server):
+    # Depending on live_server makes the browser close first: its keep-alive
+    # connections would otherwise hold a request thread, and that thread's
+    # database session, open past the end of the run.
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("TRELLIS_BROWSER_TESTS") == "required":
@@ -32,10 +36,16 @@ def browser():
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs on greenlets, each with its own context
+    # variables, and Django keeps database connections in context variables:
+    # a connection opened on one side of the switch is out of reach on the
+    # other. Close them on both sides so that none outlives the run.
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+        connections.close_all()
 
 
 @pytest.fixture
