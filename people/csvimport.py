@@ -13,7 +13,9 @@ import datetime
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
+
+from django.core.management.base import BaseCommand, CommandError
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def read_rows(
             }
             rows.append(Row(line=reader.line_num, values=values, present=frozenset(seen)))
     except csv.Error as exc:
-        raise ImportFailed([ImportProblem(reader.line_num, None, f"unreadable CSV ({exc}).")])
+        raise ImportFailed([ImportProblem(reader.line_num, None, f"unreadable CSV ({exc}).")]) from None
     if not rows:
         raise ImportFailed([ImportProblem(None, None, "the file has a header but no rows.")])
     return rows, frozenset(seen)
@@ -133,3 +135,31 @@ def parse_date(value: str) -> datetime.date:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"“{value}” is not a date; write it as YYYY-MM-DD.") from None
+
+
+class CsvImportCommand(BaseCommand):
+    """`manage.py <import> FILE [--dry-run]` for an importer taking (source, dry_run).
+
+    Subclasses set `help` and implement `run_import`; the report they return
+    has a `summary()`.
+    """
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path to the CSV file")
+        parser.add_argument("--dry-run", action="store_true", help="check the file and report; write nothing")
+
+    def run_import(self, *, source: IO[bytes], dry_run: bool) -> Any:
+        raise NotImplementedError
+
+    def handle(self, *args, file: str, dry_run: bool, **options):
+        try:
+            with open(file, "rb") as handle:
+                report = self.run_import(source=handle, dry_run=dry_run)
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        except ImportFailed as exc:
+            for problem in exc.problems:
+                self.stderr.write(f"{file}: {problem}")
+            raise CommandError(f"{len(exc.problems)} problem(s) found; nothing was imported.") from exc
+        prefix = "Dry run: " if dry_run else ""
+        self.stdout.write(self.style.SUCCESS(f"{prefix}{report.summary()}"))

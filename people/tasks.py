@@ -7,7 +7,6 @@ from django.utils import timezone
 from . import services
 from .models import Notification
 
-
 EMAIL_RETRY_DAYS = 3
 
 

@@ -13,8 +13,11 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.ladders import factories as ladder_factories
 from tests.people.factories import UserFactory
@@ -62,6 +65,20 @@ def peer(manager):
 def outsider(db):
     boss = UserFactory(email="other-boss@example.com", name="Olu Mensah")
     return UserFactory(email="outsider@example.com", name="Nora Quinn", manager=boss)
+
+
+def page_queries(client: Client, url: str, **kwargs) -> int:
+    """Queries one render of a page costs, after a first render warms per-process caches."""
+    client.get(url, **kwargs)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200, response.status_code
+    return len(captured)
+
+
+def flashed(response) -> list[str]:
+    """The messages a response left for the next page."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def login(user) -> Client:

@@ -14,7 +14,6 @@ from people.models import User
 from ..models import Assessment, Framework, FrameworkVersion, Level, Placement, Rating, Track
 from .frameworks import Rubric, rubric_load
 
-
 # --- Who may see whom ---------------------------------------------------------------
 
 

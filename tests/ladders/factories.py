@@ -9,10 +9,23 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from auditlog.models import LogEntry
 from django.utils import timezone
 
 from ladders import formats
-from ladders.models import Assessment, Competency, FrameworkVersion, Level, Placement, ProficiencyLevel, Rating, Track
+from ladders.models import (
+    Assessment,
+    Competency,
+    CompetencyArea,
+    Expectation,
+    Framework,
+    FrameworkVersion,
+    Level,
+    Placement,
+    ProficiencyLevel,
+    Rating,
+    Track,
+)
 from ladders.services.assessments import assessment_save, assessment_start, assessment_submit
 from ladders.services.frameworks import framework_import
 
@@ -116,10 +129,6 @@ def assess(
 
 def framework_row_counts() -> dict[str, int]:
     """How many rows every framework table holds, to show that something wrote nothing."""
-    from auditlog.models import LogEntry
-
-    from ladders.models import Competency, CompetencyArea, Expectation, Framework, FrameworkVersion, Level, ProficiencyLevel, Track
-
     models = [Framework, FrameworkVersion, ProficiencyLevel, Track, Level, CompetencyArea, Competency, Expectation, LogEntry]
     return {model.__name__: model.objects.count() for model in models}
 

@@ -3,29 +3,15 @@
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ladders.models import Assessment, Competency, ProficiencyLevel
 from ladders.services.assessments import EVIDENCE_MAX_LENGTH
 from people.models import Notification
 from people.services import person_save
+from tests.conftest import flashed, page_queries
 from tests.ladders.factories import assess, document, place, publish, submitted
 from tests.people.factories import UserFactory
-
-
-def _queries(client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(captured)
-
-
-def _messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
@@ -86,7 +72,7 @@ def test_it_refuses_to_change_a_submitted_assessment(as_user, placed, backend):
     data = _answers(backend, {"c0-0": 5, "c0-1": 5, "c0-2": 5})
     response = as_user(placed).post(reverse("ladders:assessment", args=[assessment.pk]), data)
     assert response.status_code == 302
-    assert _messages(response) == ["This assessment has been submitted; it can no longer change."]
+    assert flashed(response) == ["This assessment has been submitted; it can no longer change."]
     assert {r.proficiency.value for r in assessment.ratings.select_related("proficiency")} == {2}
 
 
@@ -109,7 +95,7 @@ def test_it_saves_a_draft(as_user, draft, backend):
     response = as_user(draft.author).post(reverse("ladders:assessment", args=[draft.pk]), {**data, "save": "1"})
     assert response.status_code == 302
     assert response["Location"] == reverse("ladders:assessment", args=[draft.pk])
-    assert _messages(response) == ["Draft saved."]
+    assert flashed(response) == ["Draft saved."]
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert draft.summary == "A good half year."
@@ -125,7 +111,7 @@ def test_it_submits_a_complete_draft(as_user, draft, manager, backend):
     data = _answers(backend, {"c0-0": 3, "c0-1": 2, "c0-2": 4})
     response = as_user(draft.author).post(reverse("ladders:assessment", args=[draft.pk]), {**data, "submit": "1"})
     assert response.status_code == 302
-    assert _messages(response) == ["Submitted. It is now part of the record."]
+    assert flashed(response) == ["Submitted. It is now part of the record."]
     draft.refresh_from_db()
     assert draft.status == "submitted" and draft.submitted_at is not None
     assert Notification.objects.filter(recipient=manager, title="Ada Okafor submitted a self-assessment").count() == 1
@@ -209,7 +195,7 @@ def test_it_discards_a_draft(as_user, draft):
     response = as_user(draft.author).post(reverse("ladders:assessment_discard", args=[draft.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("ladders:my_path")
-    assert _messages(response) == ["Draft discarded."]
+    assert flashed(response) == ["Draft discarded."]
     assert not Assessment.objects.filter(pk=draft.pk).exists()
 
 
@@ -321,8 +307,8 @@ def test_an_assessment_costs_the_same_queries_for_a_larger_framework(as_user, db
         draft = assess(person, person, version, "l3", submit=False)
         pages.append(
             (
-                _queries(as_user(person), reverse("ladders:assessment", args=[final.pk])),
-                _queries(as_user(person), reverse("ladders:assessment", args=[draft.pk])),
+                page_queries(as_user(person), reverse("ladders:assessment", args=[final.pk])),
+                page_queries(as_user(person), reverse("ladders:assessment", args=[draft.pk])),
             )
         )
     small, large = pages
@@ -340,7 +326,7 @@ def test_the_list_costs_the_same_queries_for_more_assessments(as_user, backend):
             submitted(person, person, backend, "l2")
             submitted(person, boss, backend, "l3")
         assess(person, boss, backend, "l3", submit=False)
-        counts.append(_queries(as_user(boss), reverse("ladders:assessments")))
+        counts.append(page_queries(as_user(boss), reverse("ladders:assessments")))
     assert counts[0] == counts[1]
 
 
@@ -353,7 +339,7 @@ def test_it_says_so_when_the_person_no_longer_reports_to_the_author(as_user, man
         {**_answers(backend, {"c0-0": 3, "c0-1": 3, "c0-2": 3}), "submit": "1"},
     )
     assert response.status_code == 302
-    assert "Only someone above a person in the reporting line assesses them." in _messages(response)
+    assert "Only someone above a person in the reporting line assesses them." in flashed(response)
     draft.refresh_from_db()
     assert draft.is_draft
 
@@ -365,4 +351,4 @@ def test_it_points_out_a_draft_left_on_an_older_version(as_user, placed, backend
     place(placed, newer, "l3", on=datetime.date(2025, 1, 1))
     response = as_user(placed).post(reverse("ladders:assessment_new", args=[placed.pk]), {"level": "l3"})
     assert response["Location"] == reverse("ladders:assessment", args=[old.pk])
-    assert any("already have a draft against version 1" in m for m in _messages(response))
+    assert any("already have a draft against version 1" in m for m in flashed(response))

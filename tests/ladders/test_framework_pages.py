@@ -1,11 +1,10 @@
 """The pages engineers read frameworks on: index, overview, level, competency, diff, search, export."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ladders.services.frameworks import framework_import
+from tests.conftest import page_queries
 from tests.ladders.factories import document, place, publish
 
 HTMX = {"HX-Request": "true"}
@@ -13,13 +12,6 @@ HTMX = {"HX-Request": "true"}
 # Real content of the FT framework (ladders/data/ft-engineering.yml).
 SENIOR_1_PLANNING = "Breaks down large, complex technical plans into manageable tasks."
 
-
-def _queries(client, url: str, **kwargs) -> int:
-    client.get(url, **kwargs)  # warm per-process caches (content types, sessions)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **kwargs)
-    assert response.status_code == 200, response.status_code
-    return len(captured)
 
 
 @pytest.fixture
@@ -352,21 +344,21 @@ def test_it_keeps_the_chosen_version_in_links(as_user, engineer):
 
 def test_the_overview_costs_the_same_queries_for_a_larger_framework(as_user, engineer, small, large):
     client = as_user(engineer)
-    assert _queries(client, reverse("ladders:overview", args=["small"])) == _queries(
+    assert page_queries(client, reverse("ladders:overview", args=["small"])) == page_queries(
         client, reverse("ladders:overview", args=["large"])
     )
 
 
 def test_a_level_costs_the_same_queries_for_a_larger_framework(as_user, engineer, small, large):
     client = as_user(engineer)
-    assert _queries(client, reverse("ladders:level", args=["small", "l3-ic"])) == _queries(
+    assert page_queries(client, reverse("ladders:level", args=["small", "l3-ic"])) == page_queries(
         client, reverse("ladders:level", args=["large", "l25-ic"])
     )
 
 
 def test_a_competency_costs_the_same_queries_for_a_larger_framework(as_user, engineer, small, large):
     client = as_user(engineer)
-    assert _queries(client, reverse("ladders:competency", args=["small", "c0-1"])) == _queries(
+    assert page_queries(client, reverse("ladders:competency", args=["small", "c0-1"])) == page_queries(
         client, reverse("ladders:competency", args=["large", "c1-9"])
     )
 
@@ -375,13 +367,13 @@ def test_the_diff_costs_the_same_queries_for_a_larger_framework(as_user, enginee
     client = as_user(engineer)
     small_url = reverse("ladders:diff", args=["small"]) + "?from=l2&to=l4-mgr"
     large_url = reverse("ladders:diff", args=["large"]) + "?from=l2&to=l30-mgr"
-    assert _queries(client, small_url) == _queries(client, large_url)
-    assert _queries(client, small_url, headers=HTMX) == _queries(client, large_url, headers=HTMX)
+    assert page_queries(client, small_url) == page_queries(client, large_url)
+    assert page_queries(client, small_url, headers=HTMX) == page_queries(client, large_url, headers=HTMX)
 
 
 def test_the_search_costs_the_same_queries_with_more_results(as_user, engineer, small):
     client = as_user(engineer)
     url = reverse("ladders:search") + "?q=behaviour"
-    before = _queries(client, url)
+    before = page_queries(client, url)
     publish(document(slug="large", levels=30, competencies=10, areas=2, fork_at=3))
-    assert _queries(client, url) == before
+    assert page_queries(client, url) == before

@@ -7,26 +7,12 @@ rung r: c0 and c2 proficiency r, c1 proficiency r - 1 (at least 1).
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ladders.models import Assessment
+from tests.conftest import flashed, page_queries
 from tests.ladders.factories import assess, document, place, publish, submitted
 from tests.people.factories import UserFactory
-
-
-def _queries(client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(captured)
-
-
-def _messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
@@ -309,14 +295,14 @@ def test_it_refuses_a_level_that_is_not_offered(as_user, placed):
     response = as_user(placed).post(reverse("ladders:assessment_new", args=[placed.pk]), {"level": "l4"})
     assert response.status_code == 302
     assert response["Location"] == reverse("ladders:my_path")
-    assert _messages(response) == ["Choose the level to assess against from the list."]
+    assert flashed(response) == ["Choose the level to assess against from the list."]
     assert not Assessment.objects.exists()
 
 
 def test_it_refuses_to_start_without_a_level_on_record(as_user, engineer, manager, backend):
     response = as_user(manager).post(reverse("ladders:assessment_new", args=[engineer.pk]), {"level": "l2"})
     assert response["Location"] == reverse("ladders:person_path", args=[engineer.pk])
-    assert "has no level on a published framework yet" in _messages(response)[0]
+    assert "has no level on a published framework yet" in flashed(response)[0]
     assert not Assessment.objects.exists()
 
 
@@ -369,10 +355,10 @@ def _world(slug: str, *, levels: int, competencies: int, areas: int, history: in
 def test_the_path_pages_cost_the_same_queries_for_more_data(as_user, db):
     small_boss, small = _world("small", levels=4, competencies=3, areas=1, history=1)
     large_boss, large = _world("large", levels=40, competencies=10, areas=3, history=10)
-    assert _queries(as_user(small), reverse("ladders:my_path")) == _queries(
+    assert page_queries(as_user(small), reverse("ladders:my_path")) == page_queries(
         as_user(large), reverse("ladders:my_path")
     ), "my path"
     for name in ("ladders:person_path", "ladders:compare"):
-        assert _queries(as_user(small_boss), reverse(name, args=[small.pk])) == _queries(
+        assert page_queries(as_user(small_boss), reverse(name, args=[small.pk])) == page_queries(
             as_user(large_boss), reverse(name, args=[large.pk])
         ), name

@@ -272,7 +272,7 @@ class Command(BaseCommand):
             "",
             "",
         ]
-        for pk, (level, track, rubric) in self.current.items():
+        for pk, (level, _track, rubric) in self.current.items():
             person = self.people[pk]
             manager = self.people.get(person.manager_id)
             if manager is None:
@@ -356,7 +356,7 @@ class Command(BaseCommand):
         known = set(User.objects.filter(email__endswith=f"@{DOMAIN}").values_list("email", flat=True))
         if f"engineer@{DOMAIN}" not in known:
             return
-        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for handle, who in personas:
             self.stdout.write(f"  {handle + '@' + DOMAIN:<24} {who}")
         hr = User.objects.filter(email=f"hr@{DOMAIN}").first()

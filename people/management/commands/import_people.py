@@ -1,29 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from people.csvimport import ImportFailed
+from people.csvimport import CsvImportCommand
 from people.services import people_import
 
 
-class Command(BaseCommand):
+class Command(CsvImportCommand):
     help = (
         "Create or update people from an HRIS CSV export. Columns: email, name, and any of "
         "title, manager_email, department, team, start_date (YYYY-MM-DD), timezone. "
         "Other columns are ignored. Nothing is written if any line is wrong."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="path to the CSV file")
-        parser.add_argument("--dry-run", action="store_true", help="check the file and report; write nothing")
-
-    def handle(self, *args, file: str, dry_run: bool, **options):
-        try:
-            with open(file, "rb") as handle:
-                report = people_import(source=handle, dry_run=dry_run)
-        except OSError as exc:
-            raise CommandError(f"{file}: {exc.strerror}") from exc
-        except ImportFailed as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{file}: {problem}")
-            raise CommandError(f"{len(exc.problems)} problem(s) found; nothing was imported.") from exc
-        prefix = "Dry run: " if dry_run else ""
-        self.stdout.write(self.style.SUCCESS(f"{prefix}{report.summary()}"))
+    def run_import(self, *, source, dry_run):
+        return people_import(source=source, dry_run=dry_run)
