@@ -19,5 +19,8 @@ class LaddersConfig(AppConfig):
         auditlog.register(models.Competency)
         auditlog.register(models.Expectation)
         auditlog.register(models.Placement)
-        auditlog.register(models.Assessment, exclude_fields=["updated_at", "reminded_at"])
-        auditlog.register(models.Rating)
+        # An assessment's history is its lifecycle: who started it, against
+        # which level, when it was submitted. Ratings, evidence and comments
+        # are not logged: a draft is private to its author (the log is
+        # readable by HR admins), and submitted answers never change.
+        auditlog.register(models.Assessment, include_fields=["status", "level", "submitted_at"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from auditlog.models import LogEntry
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -53,6 +54,28 @@ def assessment_get_for_user(user: User, pk: int) -> Assessment:
         ).get(pk=pk)
     except Assessment.DoesNotExist:
         raise Http404("No such assessment.") from None
+
+
+def assessment_history(assessment: Assessment, rubric: Rubric) -> list[dict]:
+    """The lifecycle of an assessment from the audit log, in words, oldest first."""
+    titles = {str(level.pk): level.title for level in rubric.levels}
+    rows = []
+    entries = (
+        LogEntry.objects.get_for_object(assessment).select_related("actor").order_by("timestamp", "pk")
+    )
+    for entry in entries:
+        changes = entry.changes_dict or {}
+        if entry.action == LogEntry.Action.CREATE:
+            level = titles.get(str((changes.get("level") or [None, None])[1]), assessment.level.title)
+            text = f"Started a draft against {level}"
+        elif (changes.get("status") or [None, None])[1] == Assessment.Status.SUBMITTED:
+            text = "Submitted"
+        elif "level" in changes:
+            text = f"Changed the level to {titles.get(str(changes['level'][1]), 'another level')}"
+        else:
+            continue
+        rows.append({"when": entry.timestamp, "who": entry.actor, "text": text})
+    return rows
 
 
 # --- Placements ---------------------------------------------------------------------

@@ -24,8 +24,10 @@ EVIDENCE_MAX_LENGTH = 5000
 def _check_author(*, author: User, subject: User, kind: str) -> None:
     if kind == Assessment.Kind.SELF and author.pk != subject.pk:
         raise PermissionDenied("A self-assessment is written by the person themselves.")
-    if kind == Assessment.Kind.MANAGER and not author.manages(subject):
-        raise PermissionDenied("Only someone above a person in the reporting line assesses them.")
+    # The latest manager assessment is the agreed one, so only the person's
+    # own manager writes it: a skip-level reads it but does not override it.
+    if kind == Assessment.Kind.MANAGER and subject.manager_id != author.pk:
+        raise PermissionDenied("Only a person's own manager writes their manager assessment.")
 
 
 @transaction.atomic

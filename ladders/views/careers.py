@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,7 +36,7 @@ def _path_context(request, person) -> dict:
         "placement": placement,
         "standing": standing,
         "history": selectors.placement_history(person),
-        "can_assess": person.pk == request.user.pk or request.user.manages(person),
+        "can_assess": person.pk == request.user.pk or person.manager_id == request.user.pk,
     }
     if standing is None:
         return context
@@ -89,10 +88,10 @@ def assessment_new(request, pk: int):
     person = selectors.person_get_for_viewer(request.user, pk)
     if person.pk == request.user.pk:
         kind = Assessment.Kind.SELF
-    elif request.user.manages(person):
+    elif person.manager_id == request.user.pk:
         kind = Assessment.Kind.MANAGER
     else:
-        # HR admins may read everyone's path but assess only their own reports.
+        # Skip-levels and HR admins read a person's path; only their manager assesses them.
         raise Http404("No such person.")
     placement = selectors.placement_current(person)
     standing = selectors.standing_for(placement) if placement else None
@@ -168,11 +167,7 @@ def assessment(request, pk: int):
         status = 400 if request.method == "POST" else 200
         return render(request, "ladders/assessment_form.html", context, status=status)
 
-    history = LogEntry.objects.filter(
-        Q(content_type__model="assessment", object_id=assessment.pk)
-        | Q(content_type__model="rating", object_id__in=[r.pk for r in context["ratings"]])
-    ).select_related("actor", "content_type").filter(content_type__app_label="ladders").order_by("-timestamp")[:50]
-    context["history"] = history
+    context["history"] = selectors.assessment_history(assessment, context["rubric"])
     return render(request, "ladders/assessment.html", context)
 
 

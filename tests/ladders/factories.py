@@ -26,8 +26,13 @@ from ladders.models import (
     Rating,
     Track,
 )
-from ladders.services.assessments import assessment_save, assessment_start, assessment_submit
+from ladders.services.assessments import (
+    assessment_save,
+    assessment_start,
+    assessment_submit,
+)
 from ladders.services.frameworks import framework_import
+from people.services import person_save
 
 DATA = Path(__file__).resolve().parents[2] / "ladders" / "data"
 FT_FILE = DATA / "ft-engineering.yml"
@@ -86,6 +91,12 @@ def document(*, slug: str = "backend", levels: int = 4, competencies: int = 3, a
 
 def publish(doc: dict) -> FrameworkVersion:
     return framework_import(document=doc, publish=True).version
+
+
+def reports_to(person, boss) -> None:
+    """Move someone to another manager, as HR would in the admin."""
+    person.manager = boss
+    person_save(person=person)
 
 
 def place(person, version: FrameworkVersion, code: str, *, track: str | None = None, on: datetime.date | None = None) -> Placement:

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
+from django.db.models import Q
 from django.urls import reverse
 
 from ladders.models import Assessment, Competency, ProficiencyLevel
@@ -63,8 +65,18 @@ def test_it_shows_a_submitted_assessment_with_its_ratings(as_user, placed, manag
     assert ratings["c0-0"].proficiency.value == 2
     assert ratings["c0-0"].expectation.proficiency.value == 3  # what Level 3 expects
     assert response.text.count('<span class="badge badge--lowered">below</span>') == 1
-    assert response.context["history"]
-    assert "Assessment created" in response.text
+    history = [(row["who"], row["text"]) for row in response.context["history"]]
+    assert history == [(manager, "Started a draft against Level 3"), (manager, "Submitted")]
+
+
+def test_it_keeps_draft_answers_out_of_the_audit_log(as_user, hr, placed, backend):
+    draft = assess(placed, placed, backend, "l3", submit=False, evidence="Thinking of leaving")
+    logged = LogEntry.objects.filter(
+        Q(changes_text__contains="leaving") | Q(changes__icontains="leaving") | Q(object_repr__contains="leaving")
+    )
+    assert not logged.exists()
+    assert not LogEntry.objects.filter(content_type__model="rating").exists()
+    assert LogEntry.objects.get_for_object(draft).count() == 1  # started
 
 
 def test_it_refuses_to_change_a_submitted_assessment(as_user, placed, backend):
@@ -339,7 +351,7 @@ def test_it_says_so_when_the_person_no_longer_reports_to_the_author(as_user, man
         {**_answers(backend, {"c0-0": 3, "c0-1": 3, "c0-2": 3}), "submit": "1"},
     )
     assert response.status_code == 302
-    assert "Only someone above a person in the reporting line assesses them." in flashed(response)
+    assert "Only a person's own manager writes their manager assessment." in flashed(response)
     draft.refresh_from_db()
     assert draft.is_draft
 

@@ -22,7 +22,7 @@ from ladders.services.frameworks import framework_import
 from ladders.tasks import assessment_draft_reminders_dispatch
 from people.models import Notification
 from people.services import person_save
-from tests.ladders.factories import assess, document, publish
+from tests.ladders.factories import assess, document, publish, reports_to
 
 SELF, MANAGER = Assessment.Kind.SELF, Assessment.Kind.MANAGER
 
@@ -76,7 +76,9 @@ def test_the_database_holds_one_draft_per_author_subject_and_kind(engineer, mana
 
 def test_it_starts_from_the_authors_previous_submitted_assessment(engineer, manager, skip_level, backend):
     assess(engineer, manager, backend, "l2", values={"c0-0": 2, "c0-1": 4, "c0-2": 1}, evidence="Mentored two")
-    assess(engineer, skip_level, backend, "l2", default=5, evidence="Skip-level view")
+    reports_to(engineer, skip_level)  # a spell under another manager…
+    assess(engineer, skip_level, backend, "l2", default=5, evidence="Another manager's view")
+    reports_to(engineer, manager)  # …and back
     draft = assessment_start(subject=engineer, author=manager, kind=MANAGER, level=_level(backend, "l3"))
     assert _values(draft) == {
         "c0-0": (2, "Mentored two"),
@@ -114,9 +116,10 @@ def test_it_lets_only_the_person_or_someone_above_them_start(engineer, backend, 
     assert not Assessment.objects.exists()
 
 
-def test_a_skip_level_manager_may_start_a_manager_assessment(engineer, skip_level, backend):
-    draft = assessment_start(subject=engineer, author=skip_level, kind=MANAGER, level=_level(backend, "l2"))
-    assert draft.author == skip_level
+def test_a_skip_level_manager_does_not_write_the_manager_assessment(engineer, skip_level, backend):
+    with pytest.raises(PermissionDenied, match="own manager"):
+        assessment_start(subject=engineer, author=skip_level, kind=MANAGER, level=_level(backend, "l2"))
+    assert not Assessment.objects.exists()
 
 
 def test_it_refuses_a_draft_framework_version(engineer, backend):
@@ -217,13 +220,13 @@ def test_submitting_a_self_assessment_notifies_the_manager(draft, manager, engin
     assert notification.url == f"/assessments/{draft.pk}/"
 
 
-def test_submitting_a_manager_assessment_notifies_the_person(engineer, skip_level, backend):
-    draft = assessment_start(subject=engineer, author=skip_level, kind=MANAGER, level=_level(backend, "l2"))
+def test_submitting_a_manager_assessment_notifies_the_person(engineer, manager, backend):
+    draft = assessment_start(subject=engineer, author=manager, kind=MANAGER, level=_level(backend, "l2"))
     _fill(draft)
-    assessment_submit(assessment=draft, author=skip_level)
+    assessment_submit(assessment=draft, author=manager)
     notification = Notification.objects.get()
     assert notification.recipient == engineer
-    assert notification.title == "Daniel Osei submitted an assessment of you"
+    assert notification.title == "Marcus Chen submitted an assessment of you"
 
 
 def test_submitting_twice_changes_nothing_and_notifies_once(draft, engineer):
@@ -272,8 +275,10 @@ def test_a_manager_who_no_longer_manages_the_person_cannot_submit(engineer, mana
 
 def test_the_latest_submitted_manager_assessment_is_the_agreed_one(engineer, manager, skip_level, backend):
     assess(engineer, manager, backend, "l3", default=2)
+    reports_to(engineer, skip_level)  # a new manager's assessment supersedes the old one
     later = assess(engineer, skip_level, backend, "l3", values={"c0-0": 1, "c0-1": 3, "c0-2": 5})
     assess(engineer, engineer, backend, "l3", default=5)
+    reports_to(engineer, manager)
     assess(engineer, manager, backend, "l3", default=1, submit=False)
     agreed = latest_submitted(engineer, MANAGER, backend.framework_id)
     assert agreed == later

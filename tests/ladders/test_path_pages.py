@@ -11,7 +11,14 @@ from django.urls import reverse
 
 from ladders.models import Assessment
 from tests.conftest import flashed, page_queries
-from tests.ladders.factories import assess, document, place, publish, submitted
+from tests.ladders.factories import (
+    assess,
+    document,
+    place,
+    publish,
+    reports_to,
+    submitted,
+)
 from tests.people.factories import UserFactory
 
 
@@ -88,6 +95,7 @@ def test_it_takes_the_gap_from_the_latest_manager_assessment(as_user, placed, ma
     assert "1 of 3" in response.text
     assert "Marcus Chen" in response.text
 
+    reports_to(placed, skip_level)  # a new manager's assessment is the agreed one
     later = assess(placed, skip_level, backend, "l3", values={"c0-0": 1, "c0-1": 1, "c0-2": 1})
     response = as_user(placed).get(reverse("ladders:my_path"))
     assert response.context["agreed"] == later
@@ -273,13 +281,21 @@ def test_it_starts_a_self_assessment(as_user, placed):
     assert draft.ratings.count() == 3
 
 
-@pytest.mark.parametrize("persona", ["manager", "skip_level"])
-def test_someone_above_starts_a_manager_assessment(as_user, placed, persona, request):
-    author = request.getfixturevalue(persona)
-    response = as_user(author).post(reverse("ladders:assessment_new", args=[placed.pk]), {"level": "l2"})
+def test_the_manager_starts_a_manager_assessment(as_user, placed, manager):
+    response = as_user(manager).post(reverse("ladders:assessment_new", args=[placed.pk]), {"level": "l2"})
     draft = Assessment.objects.get(subject=placed)
     assert response["Location"] == reverse("ladders:assessment", args=[draft.pk])
-    assert (draft.kind, draft.author) == ("manager", author)
+    assert (draft.kind, draft.author) == ("manager", manager)
+
+
+def test_a_skip_level_reads_the_path_but_does_not_assess(as_user, placed, skip_level):
+    client = as_user(skip_level)
+    page = client.get(reverse("ladders:person_path", args=[placed.pk]))
+    assert page.status_code == 200
+    assert page.context["can_assess"] is False
+    response = client.post(reverse("ladders:assessment_new", args=[placed.pk]), {"level": "l2"})
+    assert response.status_code == 404
+    assert not Assessment.objects.exists()
 
 
 def test_it_continues_the_open_draft_instead_of_starting_another(as_user, placed):

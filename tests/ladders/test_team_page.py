@@ -5,7 +5,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.ladders.factories import assess, document, place, publish, submitted
+from tests.ladders.factories import (
+    assess,
+    document,
+    place,
+    publish,
+    reports_to,
+    submitted,
+)
 from tests.people.factories import UserFactory
 
 
@@ -61,11 +68,12 @@ def test_it_shows_the_gap_to_the_current_level(as_user, manager, team):
 def test_it_takes_the_gap_from_the_latest_manager_assessment_only(as_user, skip_level, manager, team, backend):
     engineer, _ = team
     assess(engineer, engineer, backend, "l3", default=5)  # a self-assessment does not count
-    assess(engineer, skip_level, backend, "l3", default=1, submit=False)  # nor does a draft
+    assess(engineer, manager, backend, "l3", default=1, submit=False)  # nor does a draft
     response = as_user(manager).get(reverse("ladders:team"))
     assert [g["gap"] for g in _rows(response)["engineer@example.com"]["gaps"]] == [1, 0, -1]
+    reports_to(engineer, skip_level)  # a new manager's assessment is the agreed one
     later = assess(engineer, skip_level, backend, "l3", default=1)
-    response = as_user(manager).get(reverse("ladders:team"))
+    response = as_user(skip_level).get(reverse("ladders:team"))
     ada = _rows(response)["engineer@example.com"]
     assert ada["assessment"] == later
     assert [g["gap"] for g in ada["gaps"]] == [2, 1, 2]
