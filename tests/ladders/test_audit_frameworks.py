@@ -11,7 +11,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ladders.models import Expectation, FrameworkVersion
-from ladders.services.frameworks import framework_draft_create, framework_import, framework_version_publish
+from ladders.services.frameworks import (
+    framework_draft_create,
+    framework_import,
+    framework_version_publish,
+)
 from tests.ladders.factories import FT_FILE, document, publish
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,14 @@ from ladders import formats
 from ladders.models import Expectation, Framework, FrameworkVersion
 from ladders.selectors.frameworks import version_export
 from ladders.services.frameworks import framework_draft_create
-from tests.ladders.factories import DATA, FT_FILE, document, framework_row_counts, ft_document, publish
+from tests.ladders.factories import (
+    DATA,
+    FT_FILE,
+    document,
+    framework_row_counts,
+    ft_document,
+    publish,
+)
 
 pytestmark = pytest.mark.django_db
 

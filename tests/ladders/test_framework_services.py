@@ -26,7 +26,14 @@ from ladders.services.frameworks import (
     framework_version_publish,
     version_problems,
 )
-from tests.ladders.factories import DATA, document, framework_row_counts, ft_document, place, publish
+from tests.ladders.factories import (
+    DATA,
+    document,
+    framework_row_counts,
+    ft_document,
+    place,
+    publish,
+)
 
 pytestmark = pytest.mark.django_db
 
