@@ -35,6 +35,7 @@ run: install
 	@echo ""
 	@echo "Trellis is starting on http://$(HOST):$(PORT)/ — Ctrl-C stops the site, the worker and beat."
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	export TRELLIS_SITE_URL=$${TRELLIS_SITE_URL:-http://$(HOST):$(PORT)}; \
 	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=1 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -32,7 +32,8 @@ class AssessmentForm(forms.Form):
         kwargs["initial"]["summary"] = assessment.summary
         super().__init__(*args, **kwargs)
         self.ratings = ratings
-        choices = [(p.pk, f"{p.value} · {p.name}") for p in scale]
+        # "Not yet" lets a draft say a competency has not been thought about.
+        choices = [(p.pk, f"{p.value} · {p.name}") for p in scale] + [("", "Not yet")]
         for rating in ratings:
             cid = rating.competency_id
             self.fields[f"competency-{cid}"] = forms.TypedChoiceField(
@@ -65,6 +66,14 @@ class AssessmentForm(forms.Form):
             )
             for r in self.ratings
         }
+
+    def unrated(self) -> list[tuple[int, str]]:
+        """(competency id, name) of every competency with an error, for the summary."""
+        return [
+            (r.competency_id, r.competency.name)
+            for r in self.ratings
+            if self.has_error(f"competency-{r.competency_id}") or self.has_error(f"evidence-{r.competency_id}")
+        ]
 
     def add_service_errors(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):

@@ -140,6 +140,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "people.forms.LoginForm"}
 SOCIALACCOUNT_ADAPTER = "people.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]

@@ -213,32 +213,21 @@ def gap_rows(rubric: Rubric, level: Level, target: Level | None, ratings: dict[s
 
 
 def gap_chart(rows: list[dict], max_value: int) -> dict:
-    """Geometry of the gap chart (an inline SVG drawn on the server, no script)."""
-    label_width, bar_width, row_height = 270, 360, 34
-    unit = bar_width / max_value
-    bars = []
-    for index, row in enumerate(rows):
-        y = 28 + index * row_height
-        bars.append(
-            {
-                **row,
-                "y": y,
-                "text_y": y + 16,
-                "assessed_width": (row["assessed"] or 0) * unit,
-                "current_x": label_width + (row["current"] or 0) * unit if row["current"] else None,
-                "target_x": label_width + (row["target"] or 0) * unit if row["target"] else None,
-            }
-        )
-    ticks = [{"value": v, "x": label_width + v * unit} for v in range(0, max_value + 1)]
-    return {
-        "bars": bars,
-        "ticks": ticks,
-        "label_width": label_width,
-        "bar_width": bar_width,
-        "width": label_width + bar_width + 60,
-        "height": 40 + len(rows) * row_height,
-        "axis_y": 28 + len(rows) * row_height,
-    }
+    """Positions of the gap chart's bars and marks, as percentages of the scale.
+
+    The chart is plain HTML and CSS drawn on the server: it reflows on a
+    phone, needs no script, and the table beside it gives the same numbers
+    to screen readers.
+    """
+
+    def percent(value: int | None) -> float | None:
+        return None if value is None else round(100 * value / max_value, 2)
+
+    bars = [
+        {**row, "assessed_pct": percent(row["assessed"]) or 0, "current_pct": percent(row["current"]), "target_pct": percent(row["target"])}
+        for row in rows
+    ]
+    return {"bars": bars, "max": max_value, "ticks": list(range(0, max_value + 1))}
 
 
 # --- A manager's team ------------------------------------------------------------------

@@ -140,6 +140,17 @@ def assessment(request, pk: int):
         messages.error(request, "This assessment has been submitted; it can no longer change.")
         return redirect("ladders:assessment", pk=assessment.pk)
     if editable:
+        framework_id = assessment.version.framework_id
+        context["previous"] = selectors.latest_submitted(
+            assessment.subject, assessment.kind, framework_id, author=request.user
+        )
+        if assessment.kind == Assessment.Kind.MANAGER:
+            # The person's own view beside each competency, as managers expect.
+            own = selectors.latest_submitted(assessment.subject, Assessment.Kind.SELF, framework_id)
+            own_ratings = selectors.ratings_by_slug(own)
+            context["own"] = own
+            for rating in context["ratings"]:
+                rating.own = own_ratings.get(rating.competency.slug)
         form = AssessmentForm(
             request.POST or None, assessment=assessment, ratings=context["ratings"], scale=context["rubric"].scale
         )
@@ -189,12 +200,17 @@ def assessments(request):
     visible = selectors.assessments_visible_to(request.user).select_related(
         "subject", "author", "level", "version__framework"
     )
-    mine = visible.filter(Q(subject=request.user) | Q(author=request.user)).order_by("status", "-updated_at")
+    about_me = visible.filter(subject=request.user).order_by("status", "-updated_at")
+    written = visible.filter(author=request.user).exclude(subject=request.user).order_by("status", "-updated_at")
     team = visible.exclude(subject=request.user).exclude(author=request.user).filter(
         status=Assessment.Status.SUBMITTED
     )
     team_page = Paginator(team.order_by("-submitted_at"), 25).get_page(request.GET.get("page"))
-    return render(request, "ladders/assessments.html", {"mine": mine[:100], "team_page": team_page})
+    return render(
+        request,
+        "ladders/assessments.html",
+        {"about_me": about_me[:100], "written": written[:100], "team_page": team_page},
+    )
 
 
 @require_GET
@@ -208,8 +224,12 @@ def compare(request, pk: int):
 
     def pick(kind: str, param: str) -> Assessment | None:
         chosen = visible.filter(kind=kind).select_related("author", "level", "version__framework")
-        if request.GET.get(param, "").isdigit():
-            return chosen.filter(pk=request.GET[param]).first()
+        wanted = request.GET.get(param, "")
+        if wanted.isdigit() and len(wanted) < 18:
+            found = chosen.filter(pk=wanted).first()
+            if found is not None:
+                return found
+            # Not one of this person's (or not visible): show the latest instead.
         if framework_id:
             chosen = chosen.filter(version__framework_id=framework_id)
         return chosen.order_by("-submitted_at", "-pk").first()
@@ -284,10 +304,14 @@ def team(request):
                 if level is not None and assessment is not None
                 else []
             )
+            elsewhere = None
+            if placement is not None and placement.level.version.framework_id != framework.pk:
+                elsewhere = placement.level.version.framework
             rows.append(
                 {
                     "person": person,
                     "placement": placement,
+                    "elsewhere": elsewhere,
                     "level": level,
                     "target": target,
                     "assessment": assessment,

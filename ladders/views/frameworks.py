@@ -10,6 +10,9 @@ from ..selectors import frameworks as selectors
 from ..selectors.careers import placement_current
 
 
+SEARCH_LIMIT = 60
+
+
 def _version_context(request, version) -> dict:
     current = request.GET.get("v", "")
     versions = selectors.versions_of(version, request.user)
@@ -151,8 +154,15 @@ def diff(request, slug: str):
 @login_required
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
-    results = selectors.expectations_search(query) if query else []
-    context = {"query": query, "results": results, "words": query.split()}
+    # One more than is shown, to know whether there are more.
+    found = selectors.expectations_search(query, limit=SEARCH_LIMIT + 1) if query else []
+    context = {
+        "query": query,
+        "results": found[:SEARCH_LIMIT],
+        "more": len(found) > SEARCH_LIMIT,
+        "limit": SEARCH_LIMIT,
+        "words": query.split(),
+    }
     template = "ladders/search.html#search-results" if request.htmx else "ladders/search.html"
     return render(request, template, context)
 

@@ -29,7 +29,7 @@ def ada(engineer, manager):
 
 def test_an_engineer_walks_from_the_ladder_to_a_submitted_self_assessment(page, ada):
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(ada.email)
+    page.get_by_label("Work e-mail").fill(ada.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Ada Okafor")).to_be_visible()
@@ -56,15 +56,18 @@ def test_an_engineer_walks_from_the_ladder_to_a_submitted_self_assessment(page, 
     # My path: level, next levels, the agreed assessment and the gap chart.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My path").click()
     expect(page.get_by_role("heading", name="Gap to Senior Engineer 2 (Individual Contributor)")).to_be_visible()
-    expect(page.locator("svg.chart")).to_be_visible()
+    expect(page.locator(".gapchart")).to_be_visible()
     expect(page.get_by_text("the agreed view")).to_be_visible()
 
     # A self-assessment against the next level, rated and submitted.
     page.get_by_label("Assess against").select_option("senior-2-ic")
     page.get_by_role("button", name="Start self-assessment").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Assess yourself against Senior Engineer 2")
+    # Submitting asks for confirmation: it cannot be undone.
+    page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_text("Rate Technical before submitting.")).to_be_visible()
+    page.get_by_role("link", name="Technical").click()  # the summary links to the competency
     for group in page.locator(".scale-choices").all():
         group.get_by_text("3 · Working knowledge").click()
     page.locator("textarea").first.fill("Ran the incident review for the checkout outage.")

@@ -142,7 +142,8 @@ def test_it_refuses_a_proficiency_from_outside_the_scale(as_user, draft, backend
     form = response.context["form"]
     assert list(form.errors) == [f"competency-{competency.pk}"]
     assert "Select a valid choice" in form.errors[f"competency-{competency.pk}"][0]
-    assert "Some competencies need attention" in response.text
+    assert "1 competency needs attention" in response.text
+    assert f'<a href="#competency-{competency.pk}">Competency 0.1</a>' in response.text
     assert f'<section class="rate rate--error" id="competency-{competency.pk}">' in response.text
     assert response.text.count("rate--error") == 1
     assert not draft.ratings.exclude(proficiency=None).exists()
@@ -252,8 +253,9 @@ def test_it_lists_my_assessments(as_user, placed, manager, peer, backend):
     peers = assess(peer, peer, backend, "l2")
     response = as_user(placed).get(reverse("ladders:assessments"))
     assert response.status_code == 200
-    assert set(response.context["mine"]) == {own_draft, about_me}
-    assert managers_draft not in response.context["mine"] and peers not in response.context["mine"]
+    assert set(response.context["about_me"]) == {own_draft, about_me}
+    assert managers_draft not in response.context["about_me"] and peers not in response.context["about_me"]
+    assert list(response.context["written"]) == []
     assert response.context["team_page"].paginator.count == 0
     assert "My team's" not in response.text
 
@@ -268,8 +270,14 @@ def test_it_lists_the_teams_submitted_assessments_for_a_manager(as_user, placed,
     assert "Ada Okafor" in response.text
 
     as_manager = as_user(manager).get(reverse("ladders:assessments"))
-    assert list(as_manager.context["mine"]) == [mine]
+    assert list(as_manager.context["written"]) == [mine]
     assert list(as_manager.context["team_page"]) == [own]
+
+
+def test_it_heads_everyones_assessments_for_hr(as_user, hr, placed, backend):
+    assess(placed, placed, backend, "l3")
+    response = as_user(hr).get(reverse("ladders:assessments"))
+    assert "Everyone's" in response.text and "My team's" not in response.text
 
 
 def test_it_pages_the_teams_assessments(as_user, manager, backend):
@@ -364,3 +372,20 @@ def test_it_points_out_a_draft_left_on_an_older_version(as_user, placed, backend
     response = as_user(placed).post(reverse("ladders:assessment_new", args=[placed.pk]), {"level": "l3"})
     assert response["Location"] == reverse("ladders:assessment", args=[old.pk])
     assert any("already have a draft against version 1" in m for m in flashed(response))
+
+
+def test_it_offers_not_yet_and_says_where_answers_started(as_user, placed, backend):
+    assess(placed, placed, backend, "l2", default=2, evidence="Last time")
+    draft = assess(placed, placed, backend, "l3", default=None, submit=False)
+    page = as_user(placed).get(reverse("ladders:assessment", args=[draft.pk]))
+    assert "Your answers start from your self-assessment of" in page.text
+    assert page.text.count(">Not yet</label>") + page.text.count(" Not yet</label>") == 3
+
+
+def test_it_shows_the_manager_the_persons_own_view(as_user, placed, manager, backend):
+    assess(placed, placed, backend, "l2", values={"c0-0": 4}, default=2, evidence="I led the migration")
+    draft = assess(placed, manager, backend, "l2", submit=False)
+    page = as_user(manager).get(reverse("ladders:assessment", args=[draft.pk]))
+    assert "Ada's own view:" in page.text
+    assert "I led the migration" in page.text
+    assert "what they did" in page.text

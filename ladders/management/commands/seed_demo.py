@@ -331,16 +331,32 @@ class Command(BaseCommand):
         Rating.objects.bulk_create(ratings, batch_size=5000)
 
     def _notifications(self) -> None:
+        """What Ada and Marcus were told when her assessments went in, dated as they were."""
         engineer, manager = self.personas[1], self.personas[2]
-        sent = self.now  # shown in the app; not e-mailed again at start-up
+        submitted = {
+            a.kind: a
+            for a in Assessment.objects.filter(subject=engineer, status=Assessment.Status.SUBMITTED)
+        }
+        agreed, own = submitted[Assessment.Kind.MANAGER], submitted[Assessment.Kind.SELF]
         Notification.objects.bulk_create(
             [
-                Notification(recipient=engineer, title=f"{manager.name} submitted an assessment of you",
-                             body="Against Senior Engineer 1. It now sets the gap on your path.", url="/path/",
-                             created_at=self.now - datetime.timedelta(days=12), email_sent_at=sent),
-                Notification(recipient=manager, title=f"{engineer.name} submitted a self-assessment",
-                             body="Compare it with your view before your next 1:1.", url=f"/path/{engineer.pk}/compare/",
-                             created_at=self.now - datetime.timedelta(days=19), email_sent_at=sent),
+                Notification(
+                    recipient=engineer,
+                    title=f"{manager.name} submitted an assessment of you",
+                    body=f"Against {agreed.level.title}. It now sets the gap on your path.",
+                    url=f"/assessments/{agreed.pk}/",
+                    created_at=agreed.submitted_at,
+                    email_sent_at=agreed.submitted_at,  # shown in the app, not e-mailed again now
+                ),
+                Notification(
+                    recipient=manager,
+                    title=f"{engineer.name} submitted a self-assessment",
+                    body=f"Against {own.level.title}. Compare it with your view before your next 1:1.",
+                    url=f"/assessments/{own.pk}/",
+                    created_at=own.submitted_at,
+                    email_sent_at=own.submitted_at,
+                    read_at=own.submitted_at + datetime.timedelta(hours=2),
+                ),
             ]
         )
 
