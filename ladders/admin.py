@@ -12,10 +12,13 @@ from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
 
 from . import formats
 from .models import (
@@ -32,10 +35,17 @@ from .models import (
     Track,
 )
 from .selectors.frameworks import version_export
-from .services.frameworks import framework_draft_create, framework_import, framework_version_publish
+from .services.frameworks import framework_draft_create, framework_import, framework_version_publish, version_problems
 from .services.placements import placement_record
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+# Inline rows are tabular: the admin's full-size text areas and inputs in each
+# make the draft page far wider than the screen.
+COMPACT_TEXT = {
+    models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
+    models.SlugField: {"widget": forms.TextInput(attrs={"size": 16})},
+}
 
 
 def _version_of(obj) -> FrameworkVersion | None:
@@ -204,6 +214,7 @@ class FrameworkAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
 class ProficiencyInline(FrozenWhenPublished, admin.TabularInline):
     model = ProficiencyLevel
     extra = 0
+    formfield_overrides = COMPACT_TEXT
     fields = ("value", "name", "description")
     verbose_name = "proficiency on the scale"
     verbose_name_plural = "proficiency scale (lowest first)"
@@ -212,6 +223,7 @@ class ProficiencyInline(FrozenWhenPublished, admin.TabularInline):
 class TrackInline(FrozenWhenPublished, admin.TabularInline):
     model = Track
     extra = 0
+    formfield_overrides = COMPACT_TEXT
     fields = ("position", "slug", "name", "summary")
 
 
@@ -220,6 +232,8 @@ class LevelInline(FrozenWhenPublished, admin.TabularInline):
     extra = 0
     fields = ("rung", "position", "code", "title", "tracks")
     show_change_link = True
+    # A version has a handful of tracks: ticks are narrower than a list box.
+    formfield_overrides = {**COMPACT_TEXT, models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -230,14 +244,23 @@ class LevelInline(FrozenWhenPublished, admin.TabularInline):
 class AreaInline(FrozenWhenPublished, admin.TabularInline):
     model = CompetencyArea
     extra = 0
+    formfield_overrides = COMPACT_TEXT
     fields = ("position", "slug", "name", "summary")
     show_change_link = True
+
+
+class PublishForm(forms.Form):
+    change_notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text=FrameworkVersion._meta.get_field("change_notes").help_text,
+    )
 
 
 @admin.register(FrameworkVersion)
 class FrameworkVersionAdmin(AuditlogHistoryAdminMixin, FrozenWhenPublished, admin.ModelAdmin):
     show_auditlog_history_link = True
-    list_display = ("__str__", "framework", "number", "status", "published_at", "published_by", "links")
+    list_display = ("__str__", "status", "links", "published_at", "published_by")
     list_filter = ("framework", "status")
     search_fields = ("framework__name", "change_notes")
     list_select_related = ("framework", "published_by")
@@ -245,6 +268,7 @@ class FrameworkVersionAdmin(AuditlogHistoryAdminMixin, FrozenWhenPublished, admi
     fields = readonly_fields + ("summary", "change_notes")
     inlines = [ProficiencyInline, TrackInline, LevelInline, AreaInline]
     actions = ["publish", "export_yaml"]
+    change_form_template = "admin/ladders/frameworkversion/change_form.html"
 
     def has_add_permission(self, request, obj=None):
         # New versions come from "Start a new draft" or an import.
@@ -260,6 +284,55 @@ class FrameworkVersionAdmin(AuditlogHistoryAdminMixin, FrozenWhenPublished, admi
             reverse("admin:ladders_expectation_changelist"),
             obj.pk,
         )
+
+    def get_urls(self):
+        view = require_http_methods(["GET", "POST"])(self.publish_view)
+        return [
+            path("<int:pk>/publish/", self.admin_site.admin_view(view), name="ladders_frameworkversion_publish"),
+        ] + super().get_urls()
+
+    def publish_view(self, request, pk: int):
+        """Publish one draft: its problems, or its change notes and a confirmation."""
+        # Asked without an object: a published version refuses every change,
+        # and this page should say it is published rather than refuse.
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(self.get_queryset(request).select_related("framework"), pk=pk)
+        change_url = reverse("admin:ladders_frameworkversion_change", args=[version.pk])
+        if not version.is_draft:
+            self.message_user(request, f"{version} is already published.", messages.INFO)
+            return HttpResponseRedirect(change_url)
+
+        bound = request.method == "POST"
+        form = PublishForm(request.POST if bound else None, initial={"change_notes": version.change_notes})
+        if bound and form.is_valid():
+            try:
+                published = framework_version_publish(
+                    version=version, actor=request.user, change_notes=form.cleaned_data["change_notes"]
+                )
+            except ValidationError as exc:
+                # The draft changed since this page was shown: nothing was written.
+                problems = exc.messages
+            else:
+                # Published meanwhile (another tab, the list action): say so, change nothing.
+                if published.published_by_id != request.user.pk:
+                    self.message_user(request, f"{published} is already published.", messages.INFO)
+                else:
+                    self.message_user(request, f"{version.framework} version {version.number} is published.", messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        else:
+            problems = version_problems(version)
+
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Publish {version.framework} version {version.number}",
+            "original": version,
+            "problems": problems,
+            "form": form,
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/ladders/frameworkversion/publish.html", context, status=status)
 
     @admin.action(description="Publish the selected drafts")
     def publish(self, request, queryset):
@@ -286,6 +359,11 @@ class FrameworkVersionAdmin(AuditlogHistoryAdminMixin, FrozenWhenPublished, admi
 # --- Content of a version -----------------------------------------------------------------
 
 
+def _with_version(obj) -> str:
+    # Every draft of every framework has a "Senior Engineer 1": say whose.
+    return f"{obj} — {obj.version}"
+
+
 class ExpectationForm(forms.ModelForm):
     class Meta:
         model = Expectation
@@ -294,6 +372,12 @@ class ExpectationForm(forms.ModelForm):
             "criteria": forms.Textarea(attrs={"rows": 4, "cols": 60}),
             "examples": forms.Textarea(attrs={"rows": 2, "cols": 60}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("competency", "level", "proficiency"):
+            if name in self.fields:
+                self.fields[name].label_from_instance = _with_version
 
     def clean(self):
         cleaned = super().clean()
@@ -309,18 +393,36 @@ class ExpectationInline(FrozenWhenPublished, admin.StackedInline):
     model = Expectation
     form = ExpectationForm
     extra = 0
-    fields = (("level", "proficiency"), "criteria", "examples")
+
+    def get_queryset(self, request):
+        # Each row's heading names its competency and level.
+        return super().get_queryset(request).select_related("competency", "level")
+
+    def get_fields(self, request, obj=None):
+        # Shown under a competency or under a level: the parent is implied,
+        # the other of the two says what each row is about.
+        other = "competency" if isinstance(obj, Level) else "level"
+        return ((other, "proficiency"), "criteria", "examples")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         version = obj.version if obj else None
-        _limit_to_version(formset, version, {"level": Level.objects.all(), "proficiency": ProficiencyLevel.objects.all()})
+        _limit_to_version(
+            formset,
+            version,
+            {
+                "competency": Competency.objects.select_related("version__framework"),
+                "level": Level.objects.select_related("version__framework"),
+                "proficiency": ProficiencyLevel.objects.select_related("version__framework"),
+            },
+        )
         return formset
 
 
 class CompetencyInline(FrozenWhenPublished, admin.TabularInline):
     model = Competency
     extra = 0
+    formfield_overrides = COMPACT_TEXT
     fields = ("position", "slug", "name", "summary")
     show_change_link = True
 

@@ -1,4 +1,6 @@
+from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.mixins import AuditlogHistoryAdminMixin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -94,3 +96,22 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+# auditlog's own admin searches actor__first_name and actor__last_name, which
+# a person here does not have (they have `name`): any search raised FieldError.
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(AuditlogLogEntryAdmin):
+    search_fields = [
+        "timestamp",
+        "object_repr",
+        "changes",
+        "changes_text",
+        "actor__name",
+        "actor__email",
+        # The address recorded with the entry, which outlives a deleted person.
+        "actor_email",
+    ]

@@ -25,7 +25,7 @@ class TimezoneMiddleware:
 class RequireMFAMiddleware:
     """HR admins see everyone's data, so they must set up TOTP before anything else."""
 
-    allowed_prefixes = ("/accounts/", "/static/", "/healthz")
+    allowed_prefixes = ("/accounts/", "/static/", "/healthz", "/favicon.ico")
 
     def __init__(self, get_response):
         self.get_response = get_response

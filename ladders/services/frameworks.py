@@ -118,10 +118,11 @@ def _framework_import(document: dict, actor, publish: bool, source_name: str) ->
         # The file says "this framework is what is published": a draft that
         # says otherwise goes, and the summary says so.
         draft = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
+        differed = draft is not None and _content(version_export(draft)) != _content(document)
         if draft is not None:
             draft.delete()
         return FrameworkImportResult(
-            framework, latest, created, True, False, counts, discarded_draft=draft.number if draft else None
+            framework, latest, created, True, False, counts, discarded_draft=draft.number if differed else None
         )
 
     draft = _draft_for(framework)
@@ -257,8 +258,13 @@ def version_problems(version: FrameworkVersion) -> list[str]:
 
 
 @transaction.atomic
-def framework_version_publish(*, version: FrameworkVersion, actor: User | None) -> FrameworkVersion:
-    """Freeze a draft. Publishing a published version again changes nothing."""
+def framework_version_publish(
+    *, version: FrameworkVersion, actor: User | None, change_notes: str | None = None
+) -> FrameworkVersion:
+    """Freeze a draft, with its change notes if given, all or nothing.
+
+    Publishing a published version again changes nothing (not even its notes).
+    """
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
         return version
@@ -266,10 +272,12 @@ def framework_version_publish(*, version: FrameworkVersion, actor: User | None) 
     if problems:
         raise ValidationError(problems)
     with acting_as(actor):
+        if change_notes is not None:
+            version.change_notes = change_notes.strip()
         version.status = FrameworkVersion.Status.PUBLISHED
         version.published_at = timezone.now()
         version.published_by = actor
-        version.save(update_fields=["status", "published_at", "published_by"])
+        version.save(update_fields=["status", "published_at", "published_by", "change_notes"])
     return version
 
 

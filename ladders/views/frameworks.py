@@ -9,7 +9,6 @@ from .. import formats
 from ..selectors import frameworks as selectors
 from ..selectors.careers import placement_current
 
-
 SEARCH_LIMIT = 60
 
 

@@ -13,6 +13,7 @@ from ladders import formats
 from ladders.models import Expectation, FrameworkVersion, Level, Placement, Track
 from ladders.services.frameworks import framework_draft_create, framework_import
 from ladders.services.placements import placement_record
+from tests.conftest import page_queries
 from tests.ladders.factories import FT_FILE, document, framework_row_counts, publish
 
 FT_BYTES = FT_FILE.read_bytes()
@@ -152,6 +153,39 @@ def test_it_offers_nothing_to_confirm_when_the_file_equals_the_published_version
     assert framework_row_counts() == before
 
 
+def test_it_shows_the_counts_of_an_import_once(admin_client):
+    response = admin_client.post(reverse("admin:ladders_framework_import"), {"file": upload()})
+    assert response.status_code == 200
+    assert response.text.count("72 expectations") == 1
+
+
+def test_it_says_importing_the_published_content_would_change_nothing(admin_client):
+    publish(formats.parse(FT_BYTES))
+    response = admin_client.post(reverse("admin:ladders_framework_import"), {"file": upload()})
+    assert response.status_code == 200
+    assert "importing it would change nothing" in response.text
+    assert "discard" not in response.text
+
+
+def test_it_says_importing_the_published_content_would_discard_a_differing_draft(admin_client):
+    published = publish(formats.parse(FT_BYTES))
+    draft = framework_draft_create(framework=published.framework, actor=None)
+    Level.objects.filter(version=draft).update(title="Renamed in the draft")
+    response = admin_client.post(reverse("admin:ladders_framework_import"), {"file": upload()})
+    assert response.status_code == 200
+    assert "it would only discard the draft version 2" in response.text
+    assert "Discard draft version 2" in response.text
+    assert FrameworkVersion.objects.filter(pk=draft.pk).exists()
+
+    confirmed = admin_client.post(reverse("admin:ladders_framework_import"), {"confirm": response.context["token"]})
+    assert confirmed.status_code == 302
+    assert confirmed.url == reverse("admin:ladders_frameworkversion_change", args=[published.pk])
+    assert not FrameworkVersion.objects.filter(pk=draft.pk).exists()
+    assert messages_of(confirmed) == [
+        "Engineering: same content as the published version v1; the draft v2, which differed, was discarded."
+    ]
+
+
 def test_it_refuses_a_file_over_two_megabytes(admin_client):
     response = admin_client.post(
         reverse("admin:ladders_framework_import"), {"file": upload("huge.yml", b"#" * (2 * 1024 * 1024 + 1))}
@@ -261,6 +295,135 @@ def test_it_lets_a_draft_be_edited(admin_client):
     assert response.context["has_change_permission"] is True
 
 
+def test_it_lists_links_before_who_published(admin_client):
+    publish(document())
+    response = admin_client.get(reverse(CHANGELIST))
+    columns = list(response.context["cl"].list_display)
+    assert columns.index("links") < columns.index("published_by")
+
+
+def test_it_keeps_the_inline_text_areas_of_a_draft_compact(admin_client):
+    draft = framework_import(document=document(fork_at=3)).version
+    response = admin_client.get(reverse("admin:ladders_frameworkversion_change", args=[draft.pk]))
+    assert response.status_code == 200
+    for prefix in ("proficiency_levels-0-description", "tracks-0-summary", "areas-0-summary"):
+        assert f'<textarea name="{prefix}" cols="30" rows="2"' in response.text
+    # Tracks of a level are ticked, not picked from a list box.
+    assert 'type="checkbox" name="levels-0-tracks"' in response.text
+
+
+# --- Publishing a draft from its page -------------------------------------------------------
+
+
+def publish_url(version: FrameworkVersion) -> str:
+    return reverse("admin:ladders_frameworkversion_publish", args=[version.pk])
+
+
+def broken_draft() -> FrameworkVersion:
+    draft = framework_import(document=document()).version
+    Level.objects.create(version=draft, code="orphan", title="Orphan", rung=9)
+    return draft
+
+
+def test_it_offers_publishing_on_a_draft_page(admin_client):
+    draft = framework_import(document=document()).version
+    response = admin_client.get(reverse("admin:ladders_frameworkversion_change", args=[draft.pk]))
+    assert publish_url(draft) in response.text
+
+
+def test_it_offers_no_publishing_on_a_published_version_page(admin_client):
+    version = publish(document())
+    response = admin_client.get(reverse("admin:ladders_frameworkversion_change", args=[version.pk]))
+    assert response.status_code == 200
+    assert publish_url(version) not in response.text
+
+
+def test_it_asks_for_change_notes_before_publishing(admin_client):
+    draft = framework_import(document=document()).version
+    draft.change_notes = "Levels renamed."
+    draft.save()
+    response = admin_client.get(publish_url(draft))
+    assert response.status_code == 200
+    assert 'value="Publish version 1"' in response.text
+    assert response.context["form"]["change_notes"].value() == "Levels renamed."
+    assert ">\nLevels renamed.</textarea>" in response.text
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_it_publishes_a_draft_with_its_change_notes(admin_client, hr):
+    draft = framework_import(document=document()).version
+    response = admin_client.post(publish_url(draft), {"change_notes": "  First version for everyone.  "})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:ladders_frameworkversion_change", args=[draft.pk])
+    assert messages_of(response) == ["Backend version 1 is published."]
+    draft.refresh_from_db()
+    assert draft.status == FrameworkVersion.Status.PUBLISHED and draft.published_by == hr
+    assert draft.change_notes == "First version for everyone."
+
+
+def test_it_lists_the_problems_of_a_draft_instead_of_a_publish_button(admin_client):
+    draft = broken_draft()
+    response = admin_client.get(publish_url(draft))
+    assert response.status_code == 200
+    assert "Level orphan is on no track." in response.text
+    assert "Publish version" not in response.text
+    assert 'name="change_notes"' not in response.text
+
+
+def test_it_refuses_to_publish_a_draft_with_problems(admin_client):
+    draft = broken_draft()
+    response = admin_client.post(publish_url(draft), {"change_notes": "Should not stick."})
+    assert response.status_code == 400
+    assert "Level orphan is on no track." in response.text
+    draft.refresh_from_db()
+    assert draft.is_draft and draft.published_at is None
+    assert draft.change_notes == ""
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_it_sends_a_published_version_back_to_its_page(admin_client, method):
+    version = publish(document())
+    response = getattr(admin_client, method)(publish_url(version), {"change_notes": "Rewritten."})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:ladders_frameworkversion_change", args=[version.pk])
+    assert messages_of(response) == [f"{version} is already published."]
+    version.refresh_from_db()
+    assert version.change_notes == ""
+
+
+def test_it_keeps_engineers_from_publishing(as_user, engineer):
+    draft = framework_import(document=document()).version
+    client = as_user(engineer)
+    assert client.get(publish_url(draft)).status_code == 302
+    response = client.post(publish_url(draft), {"change_notes": "Sneaky."})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    draft.refresh_from_db()
+    assert draft.is_draft and draft.change_notes == ""
+
+
+def test_it_keeps_staff_without_change_permission_from_publishing(admin_client, settings):
+    draft = framework_import(document=document()).version
+    settings.HR_ADMIN_APP_LABELS = ["people"]
+    assert admin_client.get(publish_url(draft)).status_code == 403
+    assert admin_client.post(publish_url(draft), {"change_notes": ""}).status_code == 403
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_it_publishes_only_on_get_and_post(admin_client, method):
+    draft = framework_import(document=document()).version
+    assert getattr(admin_client, method)(publish_url(draft)).status_code == 405
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_it_says_an_unknown_version_cannot_be_published(admin_client):
+    assert admin_client.get(reverse("admin:ladders_frameworkversion_publish", args=[999999])).status_code == 404
+
+
 def test_it_refuses_to_change_an_expectation_of_a_published_version(admin_client):
     version = publish(document())
     expectation = Expectation.objects.filter(level__version=version).first()
@@ -310,6 +473,69 @@ def test_it_rejects_a_level_of_another_version_for_an_expectation(admin_client):
     ]
     expectation.refresh_from_db()
     assert expectation.level.version == draft
+
+
+def test_it_names_the_version_of_each_choice_for_an_expectation(admin_client):
+    draft = framework_import(document=document()).version
+    framework_import(document=document(slug="frontend"))
+    expectation = Expectation.objects.filter(level__version=draft).first()
+    response = admin_client.get(reverse("admin:ladders_expectation_change", args=[expectation.pk]))
+    assert response.status_code == 200
+    assert ">Level 2 — Backend v1 (draft)</option>" in response.text
+    assert ">Level 2 — Frontend v1 (draft)</option>" in response.text
+    assert ">Competency 0.0 — Frontend v1 (draft)</option>" in response.text
+    assert ">3 · Skilled — Backend v1 (draft)</option>" in response.text
+
+
+def test_it_names_the_version_of_each_choice_in_the_expectation_inline(admin_client):
+    draft = framework_import(document=document()).version
+    framework_import(document=document(slug="frontend"))
+    competency = draft.competencies.first()
+    response = admin_client.get(reverse("admin:ladders_competency_change", args=[competency.pk]))
+    assert response.status_code == 200
+    assert ">Level 2 — Backend v1 (draft)</option>" in response.text
+    assert ">3 · Skilled — Backend v1 (draft)</option>" in response.text
+    # Under a competency, only its own version's levels are offered.
+    assert "Level 2 — Frontend" not in response.text
+
+
+def test_it_adds_an_expectation_from_a_level_page(admin_client):
+    draft = framework_import(document=document()).version
+    level = Level.objects.get(version=draft, code="l2")
+    competency = draft.competencies.get(slug="c0-1")
+    Expectation.objects.filter(level=level, competency=competency).delete()
+    page = admin_client.get(reverse("admin:ladders_level_change", args=[level.pk]))
+    assert ">Competency 0.1 — Backend v1 (draft)</option>" in page.text
+
+    existing = list(Expectation.objects.filter(level=level))
+    data = {
+        "version": draft.pk, "code": "l2", "title": "Level 2", "summary": "", "rung": 2, "position": 0,
+        "tracks": [t.pk for t in level.tracks.all()],
+        "expectations-TOTAL_FORMS": len(existing) + 1, "expectations-INITIAL_FORMS": len(existing),
+        "expectations-MIN_NUM_FORMS": 0, "expectations-MAX_NUM_FORMS": 1000,
+        "_save": "Save",
+    }
+    for n, e in enumerate(existing + [None]):
+        data.update({
+            f"expectations-{n}-id": e.pk if e else "",
+            f"expectations-{n}-level": level.pk,
+            f"expectations-{n}-competency": e.competency_id if e else competency.pk,
+            f"expectations-{n}-proficiency": e.proficiency_id if e else draft.proficiency_levels.get(value=2).pk,
+            f"expectations-{n}-criteria": e.criteria if e else "Pairs with newcomers.",
+            f"expectations-{n}-examples": e.examples if e else "",
+        })
+    response = admin_client.post(reverse("admin:ladders_level_change", args=[level.pk]), data)
+    assert response.status_code == 302, response.context["errors"]
+    assert Expectation.objects.get(level=level, competency=competency).criteria == "Pairs with newcomers."
+
+
+def test_the_expectation_page_query_count_does_not_grow_with_the_choices(admin_client):
+    draft = framework_import(document=document()).version
+    url = reverse("admin:ladders_expectation_change", args=[Expectation.objects.filter(level__version=draft).first().pk])
+    few = page_queries(admin_client, url)
+    for slug in ("frontend", "data", "design"):
+        framework_import(document=document(slug=slug, levels=6))
+    assert page_queries(admin_client, url) == few
 
 
 # --- Placements -------------------------------------------------------------------------------

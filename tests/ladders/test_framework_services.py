@@ -115,6 +115,23 @@ def test_it_says_when_a_differing_draft_is_discarded_by_the_published_content():
     )
 
 
+def test_it_publishes_with_change_notes_all_or_nothing():
+    draft = framework_import(document=document()).version
+    published = framework_version_publish(version=draft, actor=None, change_notes="  First version.  ")
+    assert (published.status, published.change_notes) == ("published", "First version.")
+    again = framework_version_publish(version=published, actor=None, change_notes="Rewritten later")
+    assert again.change_notes == "First version."
+
+
+def test_it_discards_an_untouched_copy_of_the_published_version_without_fuss():
+    version = publish(document())
+    framework_draft_create(framework=version.framework, actor=None)
+    result = framework_import(document=document())
+    assert result.unchanged and result.discarded_draft is None
+    assert result.summary() == "Backend: same content as the published version v1; nothing to do."
+    assert not FrameworkVersion.objects.filter(status="draft").exists()
+
+
 def test_it_replaces_the_draft_with_changed_content():
     first = framework_import(document=document()).version
     changed = document(competencies=2)

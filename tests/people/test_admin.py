@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from people.audit import acting_as
 from people.models import Department, User
 from tests.people.factories import NotificationFactory, UserFactory
 
@@ -245,3 +247,87 @@ def test_nobody_writes_notifications_in_the_admin(as_user, hr, engineer):
 
     assert client.get(reverse("admin:people_notification_add")).status_code == 403
     assert client.get(reverse("admin:people_notification_change", args=[notification.pk])).status_code == 200
+
+
+# --- The audit log -------------------------------------------------------------------------------
+
+AUDIT_LOG = reverse("admin:auditlog_logentry_changelist")
+
+
+def retitle(person: User, title: str, *, by: User) -> None:
+    with acting_as(by):
+        person.title = title
+        person.save()
+
+
+def test_an_hr_admin_finds_audit_entries_by_the_actors_name(as_user, hr, manager, engineer):
+    retitle(engineer, "Staff Engineer", by=manager)
+    retitle(engineer, "Principal Engineer", by=hr)
+
+    response = as_user(hr).get(AUDIT_LOG, {"q": "Marcus"})
+
+    assert response.status_code == 200
+    found = {(entry.actor, entry.object_repr) for entry in response.context["cl"].result_list}
+    assert (manager, "Ada Okafor") in found
+    assert (hr, "Ada Okafor") not in found
+
+
+def test_an_hr_admin_finds_audit_entries_by_the_actors_email(as_user, hr, manager, engineer):
+    retitle(engineer, "Staff Engineer", by=manager)
+    retitle(engineer, "Principal Engineer", by=hr)
+
+    response = as_user(hr).get(AUDIT_LOG, {"q": "manager@example"})
+
+    assert response.status_code == 200
+    found = {(entry.actor, entry.object_repr) for entry in response.context["cl"].result_list}
+    assert (manager, "Ada Okafor") in found
+    assert not any(actor == hr for actor, _ in found)
+
+
+def test_an_hr_admin_searches_the_audit_log_by_what_changed(as_user, hr, manager, engineer):
+    retitle(engineer, "Draft Wrangler", by=manager)
+
+    response = as_user(hr).get(AUDIT_LOG, {"q": "draft"})
+
+    assert response.status_code == 200
+    assert [entry.object_repr for entry in response.context["cl"].result_list] == [str(engineer)]
+
+
+def test_an_audit_search_that_matches_nothing_shows_an_empty_list(as_user, hr, manager, engineer):
+    retitle(engineer, "Staff Engineer", by=manager)
+
+    response = as_user(hr).get(AUDIT_LOG, {"q": "%' OR 1=1 --"})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_an_engineer_cannot_search_the_audit_log(as_user, engineer, manager):
+    retitle(engineer, "Staff Engineer", by=manager)
+
+    response = as_user(engineer).get(AUDIT_LOG, {"q": "Marcus"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_nobody_writes_the_audit_log_in_the_admin(as_user, hr, manager, engineer):
+    retitle(engineer, "Staff Engineer", by=manager)
+    entry = LogEntry.objects.get(actor=manager)
+
+    assert as_user(hr).post(reverse("admin:auditlog_logentry_change", args=[entry.pk]), {}).status_code == 403
+
+
+# --- The site icon -----------------------------------------------------------------------------
+
+
+def test_the_site_icon_is_served_for_favicon_ico(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/static/img/trellis.svg"
+
+
+def test_the_site_icon_address_answers_only_reads(client, db):
+    assert client.head("/favicon.ico").status_code == 302
+    assert client.post("/favicon.ico").status_code == 405
