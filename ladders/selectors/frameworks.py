@@ -109,9 +109,6 @@ class Rubric:
     def expectation(self, competency: Competency, level: Level) -> Expectation | None:
         return self.expectations.get((competency.pk, level.pk))
 
-    def track_levels(self, track: Track) -> list[Level]:
-        return [level for level in self.levels if track.pk in level.track_ids]
-
     def level_tracks(self, level: Level) -> list[Track]:
         return [track for track in self.tracks if track.pk in level.track_ids]
 

@@ -49,16 +49,3 @@ def signed(value) -> str:
     if value is None:
         return "–"
     return f"+{value}" if value > 0 else str(value)
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced."""
-    params = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value in (None, ""):
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
