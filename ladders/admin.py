@@ -146,7 +146,7 @@ class FrameworkAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Choose one framework to download.", messages.WARNING)
             return None
-        version = queryset.get().versions.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
+        version = queryset.get().versions.current()
         if version is None:
             self.message_user(request, "This framework has no published version yet.", messages.WARNING)
             return None

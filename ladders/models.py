@@ -38,6 +38,15 @@ class Framework(models.Model):
         return reverse("ladders:overview", args=[self.slug])
 
 
+class FrameworkVersionQuerySet(models.QuerySet):
+    def published(self) -> FrameworkVersionQuerySet:
+        return self.filter(status=FrameworkVersion.Status.PUBLISHED)
+
+    def current(self) -> FrameworkVersion | None:
+        """The newest published version among these (use on one framework's versions)."""
+        return self.published().order_by("-number").first()
+
+
 class FrameworkVersion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -55,6 +64,8 @@ class FrameworkVersion(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = FrameworkVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["framework__name", "-number"]

@@ -139,12 +139,7 @@ class Standing:
 
 
 def latest_published(framework_id: int) -> FrameworkVersion | None:
-    return (
-        FrameworkVersion.objects.select_related("framework")
-        .filter(framework_id=framework_id, status=FrameworkVersion.Status.PUBLISHED)
-        .order_by("-number")
-        .first()
-    )
+    return FrameworkVersion.objects.select_related("framework").filter(framework_id=framework_id).current()
 
 
 def standing_for(placement: Placement) -> Standing | None:

@@ -32,7 +32,8 @@ from ..models import (
 def latest_published_versions() -> QuerySet[FrameworkVersion]:
     """The current published version of every framework."""
     newest = (
-        FrameworkVersion.objects.filter(framework=OuterRef("framework"), status=FrameworkVersion.Status.PUBLISHED)
+        FrameworkVersion.objects.published()
+        .filter(framework=OuterRef("framework"))
         .order_by("-number")
         .values("pk")[:1]
     )
@@ -50,9 +51,9 @@ def version_get_for_user(*, user: User, slug: str, number: str | int | None = No
     """
     versions = FrameworkVersion.objects.select_related("framework").filter(framework__slug=slug)
     if not user.sees_everyone:
-        versions = versions.filter(status=FrameworkVersion.Status.PUBLISHED)
+        versions = versions.published()
     if number in (None, ""):
-        version = versions.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
+        version = versions.current()
     elif number == "draft":
         version = versions.filter(status=FrameworkVersion.Status.DRAFT).first()
     else:
@@ -68,7 +69,7 @@ def version_get_for_user(*, user: User, slug: str, number: str | int | None = No
 def versions_of(version: FrameworkVersion, user: User) -> list[FrameworkVersion]:
     versions = FrameworkVersion.objects.filter(framework_id=version.framework_id).order_by("-number")
     if not user.sees_everyone:
-        versions = versions.filter(status=FrameworkVersion.Status.PUBLISHED)
+        versions = versions.published()
     return list(versions)
 
 

@@ -111,9 +111,7 @@ def _framework_import(document: dict, actor, publish: bool, source_name: str) ->
         framework.full_clean()
         framework.save()
     counts = document_counts(document)
-    latest = (
-        framework.versions.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
-    )
+    latest = framework.versions.current()
     if latest is not None and _content(version_export(latest)) == _content(document):
         # The file says "this framework is what is published": a draft that
         # says otherwise goes, and the summary says so.
@@ -291,7 +289,7 @@ def framework_draft_create(*, framework: Framework, actor: User | None) -> Frame
     existing = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
     if existing is not None:
         return existing
-    latest = framework.versions.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
+    latest = framework.versions.current()
     with acting_as(actor):
         draft = _draft_for(framework)
         if latest is not None:

@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 raise CommandError("--number takes a number or 'draft'.")
             version = versions.filter(number=int(number)).first()
         else:
-            version = versions.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
+            version = versions.current()
         if version is None:
             raise CommandError(f"{slug} has no {'such version' if number else 'published version'}.")
         text = formats.dump(version_export(version))
