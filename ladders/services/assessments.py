@@ -21,13 +21,26 @@ from ..selectors.frameworks import rubric_load
 EVIDENCE_MAX_LENGTH = 5000
 
 
+def assessment_kind_for(*, author: User, subject: User) -> str | None:
+    """Which assessment `author` may write about `subject`, if any.
+
+    The latest manager assessment is the agreed one, so only the person's own
+    manager writes it: a skip-level or an HR admin reads it but does not
+    override it.
+    """
+    if author.pk == subject.pk:
+        return Assessment.Kind.SELF
+    if subject.manager_id == author.pk:
+        return Assessment.Kind.MANAGER
+    return None
+
+
 def _check_author(*, author: User, subject: User, kind: str) -> None:
-    if kind == Assessment.Kind.SELF and author.pk != subject.pk:
+    if assessment_kind_for(author=author, subject=subject) == kind:
+        return
+    if kind == Assessment.Kind.SELF:
         raise PermissionDenied("A self-assessment is written by the person themselves.")
-    # The latest manager assessment is the agreed one, so only the person's
-    # own manager writes it: a skip-level reads it but does not override it.
-    if kind == Assessment.Kind.MANAGER and subject.manager_id != author.pk:
-        raise PermissionDenied("Only a person's own manager writes their manager assessment.")
+    raise PermissionDenied("Only a person's own manager writes their manager assessment.")
 
 
 @transaction.atomic

@@ -35,7 +35,7 @@ def _path_context(request, person) -> dict:
         "placement": placement,
         "standing": standing,
         "history": selectors.placement_history(person),
-        "can_assess": person.pk == request.user.pk or person.manager_id == request.user.pk,
+        "can_assess": services.assessment_kind_for(author=request.user, subject=person) is not None,
     }
     if standing is None:
         return context
@@ -85,11 +85,8 @@ def person_path(request, pk: int):
 @login_required
 def assessment_new(request, pk: int):
     person = selectors.person_get_for_viewer(request.user, pk)
-    if person.pk == request.user.pk:
-        kind = Assessment.Kind.SELF
-    elif person.manager_id == request.user.pk:
-        kind = Assessment.Kind.MANAGER
-    else:
+    kind = services.assessment_kind_for(author=request.user, subject=person)
+    if kind is None:
         # Skip-levels and HR admins read a person's path; only their manager assesses them.
         raise Http404("No such person.")
     placement = selectors.placement_current(person)
