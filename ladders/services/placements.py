@@ -40,7 +40,10 @@ def placement_record(
         raise ValidationError({"level": "People can only be placed on a published version."})
     if track.version_id != level.version_id or not level.tracks.filter(pk=track.pk).exists():
         raise ValidationError({"track": f"{level} is not on the {track} track."})
-    previous = placement_current(person)
+    # Only needed to decide whether to tell the person; imports do not notify,
+    # so they skip the lookup on every row.
+    tell = notify and actor is not None and actor.pk != person.pk
+    previous = placement_current(person) if tell else None
     with acting_as(actor):
         placement = Placement.objects.filter(person=person, effective_date=effective_date).first()
         if placement is None:
@@ -52,7 +55,7 @@ def placement_record(
         placement.full_clean()
         placement.save()
     moved = previous is None or previous.level.code != level.code
-    if notify and moved and actor is not None and actor.pk != person.pk:
+    if tell and moved:
         notification_send(
             recipient=person,
             title=f"Your level is now {level.title}",
