@@ -281,6 +281,47 @@ def latest_agreed_for(people: list[User], framework_id: int) -> dict[int, Assess
     return {a.subject_id: a for a in Assessment.objects.filter(pk__in=list(ids)).select_related("author")}
 
 
+def team_gap_rows(people: list[User], rubric: Rubric, *, against: str = "next") -> list[dict]:
+    """A heat-map row per person: their level in `rubric`, the target and the gap per competency.
+
+    `against` is "next" (each person's next level on their track) or
+    "current". People placed on another framework are named as such. A fixed
+    number of queries for any number of people.
+    """
+    framework = rubric.framework
+    placements = placements_current(people)
+    agreed = latest_agreed_for(people, framework.pk)
+    ratings = ratings_for(list(agreed.values()))
+    rows = []
+    for person in people:
+        placement = placements.get(person.pk)
+        on_this = placement is not None and placement.level.version.framework_id == framework.pk
+        level = rubric.level_by_code.get(placement.level.code) if on_this else None
+        target = None
+        if level is not None:
+            following = rubric.next_levels(level, rubric.track_by_slug.get(placement.track.slug))
+            target = following[0] if (against == "next" and following) else level
+        assessment = agreed.get(person.pk)
+        gaps = (
+            gap_rows(rubric, level, target, ratings.get(assessment.pk, {}))
+            if level is not None and assessment is not None
+            else []
+        )
+        rows.append(
+            {
+                "person": person,
+                "placement": placement,
+                "elsewhere": placement.level.version.framework if placement and not on_this else None,
+                "level": level,
+                "target": target,
+                "assessment": assessment,
+                "gaps": gaps,
+                "open": sum(1 for g in gaps if g["gap"] is not None and g["gap"] > 0),
+            }
+        )
+    return rows
+
+
 def ratings_for(assessments: list[Assessment]) -> dict[int, dict[str, Rating]]:
     by_assessment: dict[int, dict[str, Rating]] = {a.pk: {} for a in assessments}
     ratings = Rating.objects.filter(assessment__in=[a.pk for a in assessments]).select_related(

@@ -273,7 +273,6 @@ def team(request):
     members = selectors.team_members(request.user)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     people = list(page.object_list)
-    placements = selectors.placements_current(people)
     # Chosen over the whole team, so the heat map does not change framework from page to page.
     frameworks = [f for f, _ in selectors.team_frameworks(members)]
     chosen = request.GET.get("framework")
@@ -281,40 +280,7 @@ def team(request):
     version = selectors.latest_published(framework.pk) if framework else None
     rubric = rubric_load(version) if version else None
     against = "current" if request.GET.get("against") == "current" else "next"
-    rows = []
-    if rubric is not None:
-        agreed = selectors.latest_agreed_for(people, framework.pk)
-        ratings = selectors.ratings_for(list(agreed.values()))
-        for person in people:
-            placement = placements.get(person.pk)
-            level = track = target = None
-            if placement is not None and placement.level.version.framework_id == framework.pk:
-                level = rubric.level_by_code.get(placement.level.code)
-                track = rubric.track_by_slug.get(placement.track.slug)
-            if level is not None:
-                following = rubric.next_levels(level, track)
-                target = following[0] if (against == "next" and following) else level
-            assessment = agreed.get(person.pk)
-            gaps = (
-                selectors.gap_rows(rubric, level, target, ratings.get(assessment.pk, {}))
-                if level is not None and assessment is not None
-                else []
-            )
-            elsewhere = None
-            if placement is not None and placement.level.version.framework_id != framework.pk:
-                elsewhere = placement.level.version.framework
-            rows.append(
-                {
-                    "person": person,
-                    "placement": placement,
-                    "elsewhere": elsewhere,
-                    "level": level,
-                    "target": target,
-                    "assessment": assessment,
-                    "gaps": gaps,
-                    "open": sum(1 for g in gaps if g["gap"] is not None and g["gap"] > 0),
-                }
-            )
+    rows = selectors.team_gap_rows(people, rubric, against=against) if rubric is not None else []
     return render(
         request,
         "ladders/team.html",
