@@ -25,13 +25,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         )
         return user
 
-    def save_user(self, request, sociallogin, form=None):
-        user = super().save_user(request, sociallogin, form)
-        if not user.reporting_path:
-            user.reporting_path = f"/{user.pk}/"
-            user.save(update_fields=["reporting_path"])
-        return user
-
 
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator) -> bool:

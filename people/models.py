@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -10,8 +11,14 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 
+@functools.cache
+def known_timezones() -> frozenset[str]:
+    # available_timezones() walks the tz database on disk on every call.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(
             "%(value)s is not a known time zone; use a name such as Europe/London.",
             params={"value": value},
@@ -52,8 +59,6 @@ class UserManager(BaseUserManager["User"]):
         user = self.model(email=normalize_email(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
-        user.reporting_path = f"/{user.pk}/"
-        user.save(update_fields=["reporting_path"], using=self._db)
         return user
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
@@ -104,6 +109,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The reporting line as ids from the top down, "/1/7/42/": everyone in a
     # manager's tree shares the manager's prefix, so "is X in my tree" and
     # "my whole tree" are one comparison or one indexed query at any depth.
+    # The database writes it (people/migrations/0002): triggers keep it in
+    # step with `manager` whatever changes the row, and refuse circles.
     reporting_path = models.CharField(max_length=2000, editable=False, default="")
 
     is_active = models.BooleanField(
@@ -140,6 +147,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        manager_may_change = self._state.adding or update_fields is None or "manager" in update_fields
+        if not self._state.adding:
+            # Never write the path from memory: a copy loaded before someone
+            # above moved would put the old path back.
+            deferred = self.get_deferred_fields()
+            names = update_fields if update_fields is not None else [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.attname not in deferred
+            ]
+            kwargs["update_fields"] = [name for name in names if name != "reporting_path"]
+        super().save(*args, **kwargs)
+        if manager_may_change:
+            self.reporting_path = (
+                type(self)._base_manager.using(self._state.db)
+                .values_list("reporting_path", flat=True)
+                .get(pk=self.pk)
+            )
 
     @property
     def is_staff(self) -> bool:

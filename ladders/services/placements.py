@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -10,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from people.audit import acting_as
+from people.audit import acting_as, log_bulk
 from people.csvimport import ImportFailed, ImportProblem, parse_date, read_rows
 from people.models import User, normalize_email
 from people.services import notification_send
@@ -96,10 +98,6 @@ class PlacementImportReport:
         )
 
 
-class _DryRun(Exception):
-    pass
-
-
 def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | None = None) -> PlacementImportReport:
     """Record placements from a CSV export (email, framework, level, effective_date[, track, note]).
 
@@ -118,10 +116,8 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
         versions[version.framework.slug.lower()] = version
         versions[version.framework.name.lower()] = version
     rubrics = {}
-    people = {
-        u.email: u
-        for u in User.objects.filter(email__in=[normalize_email(r.get("email")) for r in rows])
-    }
+    emails = {normalize_email(r.get("email")) for r in rows}
+    people = {u.email: u for u in _in_chunks(User.objects.only("pk", "email", "name").order_by(), "email", emails)}
     current = _current_tracks(list(people.values()))
 
     problems: list[ImportProblem] = []
@@ -184,27 +180,46 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
     report = PlacementImportReport(dry_run=dry_run)
     existing = {
         (p.person_id, p.effective_date): p
-        for p in Placement.objects.filter(person__in=[p[0] for p in planned])
+        for p in _in_chunks(Placement.objects.order_by(), "person_id", {p[0].pk for p in planned})
     }
-    try:
-        with transaction.atomic():
-            for person, level, track, effective, note in planned:
-                before = existing.get((person.pk, effective))
-                if before is None:
-                    report.created += 1
-                elif (before.level_id, before.track_id, before.note) == (level.pk, track.pk, note):
-                    report.unchanged += 1
-                    continue
-                else:
-                    report.updated += 1
-                placement_record(
-                    person=person, level=level, track=track, effective_date=effective, actor=actor, note=note, notify=False
-                )
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    new: list[tuple] = []
+    corrected: list[tuple[Placement, Placement]] = []
+    for person, level, track, effective, note in planned:
+        before = existing.get((person.pk, effective))
+        if before is None:
+            new.append((person, level, track, effective, note))
+        elif (before.level_id, before.track_id, before.note) == (level.pk, track.pk, note):
+            report.unchanged += 1
+        else:
+            after = copy.copy(before)
+            after.person, after.level, after.track, after.note, after.recorded_by = person, level, track, note, actor
+            corrected.append((before, after))
+    report.created, report.updated = len(new), len(corrected)
+    if dry_run:
+        return report
+    with transaction.atomic():
+        # A batch at a time with its audit entries, so memory stays flat.
+        for start in range(0, len(new), 1000):
+            batch = Placement.objects.bulk_create(
+                [
+                    Placement(person=person, level=level, track=track, effective_date=effective, note=note, recorded_by=actor)
+                    for person, level, track, effective, note in new[start : start + 1000]
+                ]
+            )
+            log_bulk(((None, p) for p in batch), actor=actor)
+        for start in range(0, len(corrected), 1000):
+            batch = corrected[start : start + 1000]
+            Placement.objects.bulk_update([after for _, after in batch], ["level", "track", "note", "recorded_by"])
+            log_bulk(batch, actor=actor)
     return report
+
+
+def _in_chunks(queryset, field: str, values: set, size: int = 5000) -> Iterator:
+    """Rows whose `field` is among `values`, a few thousand values per query
+    (SQLite refuses statements with more than 32,766 parameters)."""
+    ordered = sorted(values)
+    for start in range(0, len(ordered), size):
+        yield from queryset.filter(**{f"{field}__in": ordered[start : start + size]})
 
 
 def _by_date(row) -> tuple:
@@ -216,11 +231,14 @@ def _by_date(row) -> tuple:
 
 def _current_tracks(people: list[User]) -> dict[str, str]:
     """Each person's current track slug, to keep it on a shared level."""
-    latest = {}
-    for placement in (
-        Placement.objects.filter(person__in=people)
-        .select_related("person", "track")
-        .order_by("person_id", "effective_date", "pk")
-    ):
-        latest[placement.person.email] = placement.track.slug
-    return latest
+    email_of = {person.pk: person.email for person in people}
+    latest: dict[int, tuple] = {}
+    rows = _in_chunks(
+        Placement.objects.order_by().values_list("person_id", "effective_date", "pk", "track__slug"),
+        "person_id",
+        set(email_of),
+    )
+    for person_id, effective, pk, slug in rows:
+        if person_id not in latest or (effective, pk) > latest[person_id][:2]:
+            latest[person_id] = (effective, pk, slug)
+    return {email_of[person_id]: slug for person_id, (_, _, slug) in latest.items()}

@@ -4,8 +4,11 @@ import datetime
 import io
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ladders.models import Level, Placement, Track
 from ladders.services.frameworks import framework_import
@@ -13,6 +16,7 @@ from ladders.services.placements import placement_record, placements_import
 from people.csvimport import ImportFailed
 from people.models import Notification, User
 from tests.ladders.factories import document, place
+from tests.people.factories import UserFactory
 
 JAN = datetime.date(2024, 1, 1)
 JUL = datetime.date(2024, 7, 1)
@@ -118,6 +122,33 @@ def test_it_imports_placements(engineer, peer, ft):
     assert _standing(engineer) == [("senior-1", "pm", JAN)]
     assert Placement.objects.get(person=engineer).note == "Promoted"
     assert _standing(peer) == [("engineer", "ic", JAN)]
+
+
+def test_an_import_costs_a_few_bulk_queries_whatever_its_size(ft):
+    people = UserFactory.create_batch(300)
+    rows = "".join(f"{p.email},engineering,engineer,2024-01-01,,\n{p.email},engineering,junior,2022-01-01,,\n" for p in people)
+
+    with CaptureQueriesContext(connection) as created:
+        report = placements_import(source=HEADER + rows)
+    with CaptureQueriesContext(connection) as corrected:
+        again = placements_import(source=HEADER + rows.replace("engineer,2024", "senior-1,2024"))
+
+    assert report.created == 600 and again.updated == 300
+    assert len(created) < 60
+    assert len(corrected) < 60
+    assert Placement.objects.filter(level__code="senior-1").count() == 300
+
+
+def test_an_import_leaves_an_audit_entry_per_placement(engineer, hr, ft):
+    placements_import(source=HEADER + "engineer@example.com,engineering,engineer,2024-01-01,,\n", actor=hr)
+    placements_import(source=HEADER + "engineer@example.com,engineering,senior-1,2024-01-01,,\n", actor=hr)
+
+    placement = Placement.objects.get(person=engineer)
+    entries = list(LogEntry.objects.get_for_object(placement).order_by("timestamp", "pk"))
+    assert [e.action for e in entries] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    assert all(e.actor == hr for e in entries)
+    engineer_level = Level.objects.get(version=placement.level.version, code="engineer")
+    assert entries[1].changes_dict["level"] == [str(engineer_level.pk), str(placement.level_id)]
 
 
 def test_a_dry_run_checks_and_writes_nothing(engineer, ft):

@@ -12,7 +12,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
-    """A person with a correct reporting path (set after the row has an id)."""
+    """A person; the database gives them their reporting path."""
 
     class Meta:
         model = User
@@ -23,14 +23,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     title = "Software Engineer"
     timezone = "Europe/London"
     password = factory.django.Password("correct horse battery staple")
-
-    @factory.post_generation
-    def reporting_path(obj, create, extracted, **kwargs):
-        if not create:
-            return
-        prefix = obj.manager.reporting_path if obj.manager_id else "/"
-        obj.reporting_path = f"{prefix}{obj.pk}/"
-        User.objects.filter(pk=obj.pk).update(reporting_path=obj.reporting_path)
 
 
 class NotificationFactory(factory.django.DjangoModelFactory):

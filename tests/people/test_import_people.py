@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 import io
+import zoneinfo
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from people.csvimport import ImportFailed
-from people.models import Department, Team, User
+from people.models import Department, Team, User, known_timezones
 from people.services import people_import
 from tests.people.factories import UserFactory
 
@@ -646,3 +649,126 @@ def test_the_command_keeps_existing_people_when_a_later_line_is_wrong(engineer, 
     assert User.objects.filter(email__endswith="@example.com").count() == 3
     engineer.refresh_from_db()
     assert engineer.title == "Senior Engineer"
+
+
+# --- At company size: work that does not grow per row -------------------------
+
+
+def org_file(reports: int, *, manager: str = "boss@example.com", title: str = "Engineer") -> str:
+    lines = ["email,name,title,manager_email,department,team,start_date,timezone"]
+    lines.append(f"{manager},Boss,Director,,Engineering,,2019-01-01,Europe/London")
+    for n in range(reports):
+        lead = f"lead{n % 5}@example.com"
+        if n < 5:
+            lines.append(f"{lead},Lead {n},Lead,{manager},Engineering,Team {n},2020-01-01,Europe/Berlin")
+        else:
+            lines.append(f"person{n}@example.com,Person {n},{title},{lead},Engineering,Team {n % 5},2021-01-01,Asia/Tokyo")
+    return csv(*lines)
+
+
+def queries_to_import(text: str, **kwargs) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        people_import(source=text, **kwargs)
+    return len(captured)
+
+
+def test_it_reads_the_time_zone_database_once_per_process(db, monkeypatch):
+    known_timezones.cache_clear()
+    calls = []
+    real = zoneinfo.available_timezones
+    monkeypatch.setattr(zoneinfo, "available_timezones", lambda: calls.append(1) or real())
+
+    people_import(source=org_file(200))
+    people_import(source=org_file(200, title="Senior Engineer"))
+
+    assert len(calls) <= 1
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_its_queries_do_not_grow_row_by_row(db, dry_run):
+    # Bulk statements only: several hundred rows cost a few dozen queries at most.
+    assert queries_to_import(org_file(400), dry_run=dry_run) < 40
+
+
+def test_a_reimport_that_changes_everyone_stays_in_bulk(db):
+    people_import(source=org_file(400))
+    moved = org_file(400, title="Senior Engineer").replace(",lead1@example.com,", ",lead2@example.com,")
+
+    assert queries_to_import(moved) < 40
+    assert User.objects.filter(title="Senior Engineer").count() == 395
+    lead2 = User.objects.get(email="lead2@example.com")
+    # Lead 1's 79 people move to lead 2, who had 79.
+    assert User.objects.filter(manager=lead2).count() == 158
+    for person in User.objects.filter(manager=lead2):
+        assert person.reporting_path == f"{lead2.reporting_path}{person.pk}/"
+
+
+def test_the_dry_run_reports_what_the_import_then_does(engineer, manager, skip_level):
+    text = csv(
+        "email,name,title,manager_email,department,team",
+        "new@example.com,Nia Adams,Engineer,engineer@example.com,Engineering,Payments",
+        "engineer@example.com,Ada Okafor,Staff Engineer,director@example.com,Engineering,Payments",
+        "manager@example.com,Marcus Chen,Head of Payments,director@example.com,,",
+        f"director@example.com,{skip_level.name},{skip_level.title},,,",
+    )
+
+    dry = people_import(source=text, dry_run=True)
+    real = people_import(source=text)
+
+    assert (dry.created, dry.updated, dry.unchanged) == (real.created, real.updated, real.unchanged)
+    assert real.created == ["new@example.com"]
+    assert real.updated == ["engineer@example.com", "manager@example.com"]
+    assert real.unchanged == ["director@example.com"]
+
+
+def test_it_leaves_an_audit_entry_per_person_as_a_save_would(hr, engineer, manager, peer):
+    people_import(
+        source=csv(
+            "email,name,title,manager_email",
+            "new@example.com,Nia Adams,Engineer,engineer@example.com",
+            "engineer@example.com,Ada Okafor,Staff Engineer,peer@example.com",
+        ),
+        actor=hr,
+    )
+
+    nia = User.objects.get(email="new@example.com")
+    created = LogEntry.objects.get_for_object(nia).get()
+    assert created.action == LogEntry.Action.CREATE
+    assert created.actor == hr
+    assert created.changes_dict["email"] == ["None", "new@example.com"]
+    assert created.changes_dict["manager"] == ["None", str(engineer.pk)]
+    updated = LogEntry.objects.get_for_object(engineer).latest("timestamp")
+    assert updated.action == LogEntry.Action.UPDATE
+    assert updated.changes_dict == {
+        "title": ["Senior Engineer", "Staff Engineer"],
+        "manager": [str(manager.pk), str(peer.pk)],
+    }
+
+
+def test_it_moves_people_top_down_so_a_reorganisation_never_looks_like_a_loop(db):
+    # Today: top → a → b → c → d. The file turns it upside down below top.
+    people_import(
+        source=csv(
+            "email,name,manager_email",
+            "top@example.com,Top,",
+            "a@example.com,A,top@example.com",
+            "b@example.com,B,a@example.com",
+            "c@example.com,C,b@example.com",
+            "d@example.com,D,c@example.com",
+        )
+    )
+
+    people_import(
+        source=csv(
+            "email,name,manager_email",
+            "a@example.com,A,c@example.com",
+            "c@example.com,C,d@example.com",
+            "d@example.com,D,top@example.com",
+        )
+    )
+
+    ids = dict(User.objects.values_list("email", "pk"))
+    chain = ["top", "d", "c", "a", "b"]
+    assert User.objects.get(email="b@example.com").reporting_path == "/" + "".join(
+        f"{ids[f'{name}@example.com']}/" for name in chain
+    )

@@ -1,14 +1,16 @@
-"""Reporting lines: the materialised paths, `person_save` and the selectors that read them."""
+"""Reporting lines: paths the database keeps in step, `person_save` and the selectors that read them."""
 
 from __future__ import annotations
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 
 from people.models import Department, Team, User
 from people.selectors import people_in_tree, reporting_chain
-from people.services import person_save, reporting_lines_rebuild
+from people.services import is_reporting_circle, person_save
 from tests.people.factories import UserFactory
 
 
@@ -16,14 +18,27 @@ def path_of(person: User) -> str:
     return User.objects.values_list("reporting_path", flat=True).get(pk=person.pk)
 
 
-# --- reporting_lines_rebuild ---------------------------------------------------
+def expected_path(person: User) -> str:
+    """The path worked out from the manager links alone."""
+    managers = dict(User.objects.values_list("pk", "manager_id"))
+    chain = [person.pk]
+    while managers[chain[-1]] is not None:
+        chain.append(managers[chain[-1]])
+    return "/" + "".join(f"{pk}/" for pk in reversed(chain))
 
 
-def test_it_moves_the_whole_subtree_when_a_manager_changes(skip_level, manager, engineer, peer, outsider):
+def assert_every_path_is_right() -> None:
+    for person in User.objects.all():
+        assert person.reporting_path == expected_path(person), person.email
+
+
+# --- Whoever changes a manager, the paths follow ----------------------------------
+
+
+def test_a_queryset_update_moves_the_whole_subtree(skip_level, manager, engineer, peer, outsider):
     intern = UserFactory(manager=engineer)
-    User.objects.filter(pk=manager.pk).update(manager=outsider)
 
-    changed = reporting_lines_rebuild()
+    User.objects.filter(pk=manager.pk).update(manager=outsider)
 
     base = f"{outsider.reporting_path}{manager.pk}/"
     assert path_of(manager) == base
@@ -31,36 +46,97 @@ def test_it_moves_the_whole_subtree_when_a_manager_changes(skip_level, manager, 
     assert path_of(peer) == f"{base}{peer.pk}/"
     assert path_of(intern) == f"{base}{engineer.pk}/{intern.pk}/"
     assert path_of(skip_level) == f"/{skip_level.pk}/"
-    assert changed == 4
 
 
-def test_it_makes_a_person_without_a_manager_a_root(manager, engineer):
+def test_raw_sql_moves_the_subtree_too(manager, engineer, outsider):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE people_user SET manager_id = %s WHERE id = %s", [outsider.pk, manager.pk])
+
+    assert path_of(engineer) == f"{outsider.reporting_path}{manager.pk}/{engineer.pk}/"
+
+
+def test_taking_a_manager_away_makes_a_root(manager, engineer):
     User.objects.filter(pk=manager.pk).update(manager=None)
-
-    reporting_lines_rebuild()
 
     assert path_of(manager) == f"/{manager.pk}/"
     assert path_of(engineer) == f"/{manager.pk}/{engineer.pk}/"
 
 
-def test_it_changes_nothing_when_the_paths_are_right(engineer, peer, outsider):
-    assert reporting_lines_rebuild() == 0
+def test_a_shell_save_of_a_stale_copy_keeps_the_path(manager, engineer, outsider):
+    stale = User.objects.get(pk=engineer.pk)
+    manager.manager = outsider
+    person_save(person=manager)
+
+    # Loaded before the move: saving it must not put the old path back.
+    stale.title = "Staff Engineer"
+    stale.save()
+
+    assert path_of(engineer) == f"{outsider.reporting_path}{manager.pk}/{engineer.pk}/"
+    assert User.objects.get(pk=engineer.pk).title == "Staff Engineer"
 
 
-def test_it_repairs_paths_that_drifted(engineer, manager):
-    User.objects.filter(pk=engineer.pk).update(reporting_path="/999/")
+def test_create_user_with_a_manager_gets_the_managers_path(manager):
+    person = User.objects.create_user("nia@example.com", "pw-not-used-here", name="Nia Adams", manager=manager)
 
-    assert reporting_lines_rebuild() == 1
-    assert path_of(engineer) == f"{manager.reporting_path}{engineer.pk}/"
+    assert person.reporting_path == f"{manager.reporting_path}{person.pk}/"
+    assert path_of(person) == person.reporting_path
 
 
-def test_it_refuses_to_rebuild_a_circle(skip_level, engineer):
-    User.objects.filter(pk=skip_level.pk).update(manager=engineer)
+def test_bulk_create_and_bulk_update_keep_paths(manager, outsider):
+    made = User.objects.bulk_create(
+        [User(email=f"bulk{i}@example.com", name=f"Bulk {i}", manager=manager) for i in range(5)]
+    )
+    for person in made:
+        assert path_of(person) == f"{manager.reporting_path}{person.pk}/"
 
-    with pytest.raises(ValidationError) as error:
-        reporting_lines_rebuild()
+    for person in made:
+        person.manager = outsider
+    User.objects.bulk_update(made, ["manager"])
 
-    assert "circle" in error.value.messages[0]
+    for person in made:
+        assert path_of(person) == f"{outsider.reporting_path}{person.pk}/"
+
+
+def test_a_report_saved_before_its_manager_lands_under_it(db):
+    # Foreign keys are checked at commit, so a report can be inserted first.
+    with transaction.atomic():
+        report = User.objects.create(email="early@example.com", name="Early", manager_id=987654)
+        boss = User.objects.create(pk=987654, email="late@example.com", name="Late")
+
+    assert path_of(report) == f"/{boss.pk}/{report.pk}/"
+
+
+def test_deleting_a_manager_makes_their_reports_roots(manager, engineer, peer):
+    manager.delete()
+
+    assert path_of(engineer) == f"/{engineer.pk}/"
+    assert path_of(peer) == f"/{peer.pk}/"
+
+
+def test_the_database_refuses_a_circle_however_it_is_written(skip_level, manager, engineer):
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        User.objects.filter(pk=skip_level.pk).update(manager=engineer)
+
+    assert is_reporting_circle(error.value)
+    assert User.objects.get(pk=skip_level.pk).manager_id is None
+
+
+def test_the_database_refuses_being_ones_own_manager(engineer):
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        User.objects.filter(pk=engineer.pk).update(manager=engineer)
+
+    assert is_reporting_circle(error.value)
+
+
+def test_saving_without_a_change_of_manager_leaves_the_tree_alone(skip_level, manager, engineer):
+    for _ in range(30):
+        UserFactory(manager=engineer)
+    before = dict(User.objects.values_list("pk", "reporting_path"))
+
+    skip_level.title = "VP Engineering"
+    skip_level.save()
+
+    assert dict(User.objects.values_list("pk", "reporting_path")) == before
 
 
 def test_it_handles_a_deep_organisation(db):
@@ -69,11 +145,72 @@ def test_it_handles_a_deep_organisation(db):
     for _ in range(60):
         person = UserFactory(manager=person)
         chain.append(person)
-    User.objects.update(reporting_path="")
 
-    reporting_lines_rebuild()
+    User.objects.filter(pk=chain[30].pk).update(manager=None)
 
-    assert path_of(chain[-1]) == "/" + "".join(f"{p.pk}/" for p in chain)
+    assert path_of(chain[-1]) == "/" + "".join(f"{p.pk}/" for p in chain[30:])
+    assert_every_path_is_right()
+
+
+def test_a_statement_that_passes_through_a_loop_is_refused_whole(db):
+    # Row by row, `a` would be put under `c` while `c` is still below `a`:
+    # the database refuses the statement rather than guess, and changes nothing.
+    top = UserFactory()
+    a = UserFactory(manager=top)
+    b = UserFactory(manager=a)
+    c = UserFactory(manager=b)
+    d = UserFactory(manager=c)
+    before = dict(User.objects.values_list("pk", "reporting_path"))
+    for person, new_manager in ((d, top), (c, d), (a, c)):
+        person.manager = new_manager
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.bulk_update([a, c, d], ["manager"])
+
+    assert dict(User.objects.values_list("pk", "reporting_path")) == before
+
+
+def test_the_same_moves_made_top_down_end_up_right(db):
+    top = UserFactory()
+    a = UserFactory(manager=top)
+    b = UserFactory(manager=a)
+    c = UserFactory(manager=b)
+    d = UserFactory(manager=c)
+    for person, new_manager in ((d, top), (c, d), (a, c)):
+        person.manager = new_manager
+        User.objects.bulk_update([person], ["manager"])
+
+    assert path_of(a) == f"/{top.pk}/{d.pk}/{c.pk}/{a.pk}/"
+    assert path_of(b) == f"/{top.pk}/{d.pk}/{c.pk}/{a.pk}/{b.pk}/"
+    assert_every_path_is_right()
+
+
+def test_the_admin_moves_the_subtree(hr, manager, engineer, outsider, as_user):
+    response = as_user(hr).post(
+        f"/admin/people/user/{manager.pk}/change/",
+        {
+            "email": manager.email,
+            "name": manager.name,
+            "is_active": "on",
+            "title": manager.title,
+            "manager": outsider.pk,
+            "timezone": "Europe/London",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert path_of(engineer) == f"{outsider.reporting_path}{manager.pk}/{engineer.pk}/"
+
+
+def test_an_import_moves_the_subtree(manager, engineer, outsider, tmp_path):
+    export = tmp_path / "hris.csv"
+    export.write_text(f"email,name,manager_email\n{manager.email},{manager.name},{outsider.email}\n")
+
+    call_command("import_people", str(export))
+
+    assert path_of(engineer) == f"{outsider.reporting_path}{manager.pk}/{engineer.pk}/"
 
 
 # --- person_save ----------------------------------------------------------------

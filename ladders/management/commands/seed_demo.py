@@ -26,7 +26,6 @@ from ladders.models import Assessment, Expectation, FrameworkVersion, Placement,
 from ladders.selectors.frameworks import Rubric, rubric_load
 from ladders.services.frameworks import framework_draft_create, framework_import, framework_version_publish
 from people.models import Department, Notification, Team, User
-from people.services import reporting_lines_rebuild
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "trellis-demo"
@@ -217,7 +216,6 @@ class Command(BaseCommand):
         User.objects.bulk_create(new_engineers, batch_size=1000)
         for e in new_engineers:
             self.plan[e.pk] = e._plan
-        reporting_lines_rebuild()
         self.people = {u.pk: u for u in User.objects.all()}
 
     # --- Level history ---------------------------------------------------------------------

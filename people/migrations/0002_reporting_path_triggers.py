@@ -1,0 +1,152 @@
+"""The database keeps every reporting path in step with the manager links.
+
+Access decisions read `reporting_path`, so it must never disagree with
+`manager_id`, whoever writes the row: a model save, `QuerySet.update`,
+`bulk_create`, `bulk_update`, a shell, an import or raw SQL. Triggers on
+PostgreSQL and SQLite recompute a person's path when they are inserted or
+their manager changes, move everyone below them along, and refuse a manager
+that would close a circle.
+
+The triggers work row by row, so a statement that moves several people is
+refused as a loop if, at the moment one row is applied, its new manager is
+still below it; moving people top-down never does that (the import moves
+them in that order).
+
+Descendants are found by a range on the path ("/1/7/" < path < "/1/70", '0'
+being the character after '/'), which both databases answer from the
+index on reporting_path.
+"""
+
+from django.db import migrations
+
+CIRCLE = "people_user_reporting_line_circle"
+
+POSTGRESQL = f"""
+CREATE FUNCTION people_user_reporting_path_sync() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    manager_path varchar;
+    old_path varchar;
+    new_path varchar;
+BEGIN
+    IF NEW.manager_id IS NOT NULL THEN
+        SELECT reporting_path INTO manager_path FROM people_user WHERE id = NEW.manager_id;
+        IF NEW.manager_id = NEW.id OR strpos(manager_path, '/' || NEW.id || '/') > 0 THEN
+            RAISE EXCEPTION USING
+                ERRCODE = 'check_violation',
+                MESSAGE = '{CIRCLE}',
+                DETAIL = 'Person ' || NEW.id || ' cannot report to person ' || NEW.manager_id || '.';
+        END IF;
+    END IF;
+    new_path := coalesce(manager_path, '/') || NEW.id || '/';
+    SELECT reporting_path INTO old_path FROM people_user WHERE id = NEW.id;
+    IF old_path = new_path THEN
+        RETURN NULL;
+    END IF;
+    IF old_path <> '' THEN
+        UPDATE people_user
+           SET reporting_path = new_path || substr(reporting_path, length(old_path) + 1)
+         WHERE reporting_path ~>~ old_path
+           AND reporting_path ~<~ (left(old_path, -1) || '0');
+    END IF;
+    UPDATE people_user SET reporting_path = new_path WHERE id = NEW.id;
+    IF TG_OP = 'INSERT' THEN
+        -- Reports saved before their manager (foreign keys are checked at
+        -- commit) move under the manager now that it exists.
+        UPDATE people_user SET manager_id = manager_id WHERE manager_id = NEW.id AND id <> NEW.id;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER people_user_reporting_path
+AFTER INSERT OR UPDATE OF manager_id ON people_user
+FOR EACH ROW EXECUTE FUNCTION people_user_reporting_path_sync();
+"""
+
+POSTGRESQL_REVERSE = """
+DROP TRIGGER IF EXISTS people_user_reporting_path ON people_user;
+DROP FUNCTION IF EXISTS people_user_reporting_path_sync();
+"""
+
+# SQLite triggers have no variables: the manager's path and the person's
+# stored path are read by subqueries on other rows than the ones each
+# statement writes, so every read sees the value from before the statement.
+_MANAGER_PATH = "COALESCE((SELECT m.reporting_path FROM people_user AS m WHERE m.id = NEW.manager_id), '/')"
+_OWN_PATH = "(SELECT s.reporting_path FROM people_user AS s WHERE s.id = NEW.id)"
+_NEW_PATH = f"{_MANAGER_PATH} || NEW.id || '/'"
+
+SQLITE = [
+    f"""
+    CREATE TRIGGER people_user_reporting_path_insert
+    AFTER INSERT ON people_user
+    BEGIN
+        SELECT RAISE(ABORT, '{CIRCLE}') WHERE NEW.manager_id = NEW.id;
+        UPDATE people_user SET reporting_path = {_NEW_PATH} WHERE id = NEW.id;
+        UPDATE people_user SET manager_id = manager_id WHERE manager_id = NEW.id AND id <> NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER people_user_reporting_path_update
+    AFTER UPDATE OF manager_id ON people_user
+    WHEN {_NEW_PATH} IS NOT {_OWN_PATH}
+    BEGIN
+        SELECT RAISE(ABORT, '{CIRCLE}')
+         WHERE NEW.manager_id IS NOT NULL
+           AND (NEW.manager_id = NEW.id OR instr({_MANAGER_PATH}, '/' || NEW.id || '/') > 0);
+        UPDATE people_user
+           SET reporting_path = {_NEW_PATH} || substr(reporting_path, length({_OWN_PATH}) + 1)
+         WHERE {_OWN_PATH} <> ''
+           AND reporting_path > {_OWN_PATH}
+           AND reporting_path < (SELECT substr(s.reporting_path, 1, length(s.reporting_path) - 1) || '0'
+                                   FROM people_user AS s WHERE s.id = NEW.id);
+        UPDATE people_user SET reporting_path = {_NEW_PATH} WHERE id = NEW.id;
+    END
+    """,
+]
+
+SQLITE_REVERSE = [
+    "DROP TRIGGER IF EXISTS people_user_reporting_path_insert",
+    "DROP TRIGGER IF EXISTS people_user_reporting_path_update",
+]
+
+
+def _rebuild_paths(User) -> None:
+    """Paths from the manager links as they stand, before the triggers take over."""
+    managers = dict(User.objects.values_list("pk", "manager_id"))
+    paths: dict[int, str] = {}
+    for pk in managers:
+        chain = []
+        node = pk
+        while node is not None and node not in paths and node not in chain:
+            chain.append(node)
+            node = managers.get(node)
+        prefix = paths.get(node, "/")
+        for member in reversed(chain):
+            prefix = f"{prefix}{member}/"
+            paths[member] = prefix
+    for pk, path in paths.items():
+        User.objects.filter(pk=pk).update(reporting_path=path)
+
+
+def install(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
+        raise RuntimeError("Trellis runs on PostgreSQL or SQLite.")
+    _rebuild_paths(apps.get_model("people", "User"))
+    statements = [POSTGRESQL] if vendor == "postgresql" else SQLITE
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+def uninstall(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    statements = [POSTGRESQL_REVERSE] if vendor == "postgresql" else SQLITE_REVERSE
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("people", "0001_initial")]
+
+    operations = [migrations.RunPython(install, uninstall)]
