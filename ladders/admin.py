@@ -20,6 +20,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
+from people.textfiles import describe_size
+
 from . import formats
 from .models import (
     Assessment,
@@ -37,8 +39,6 @@ from .models import (
 from .selectors.frameworks import version_export
 from .services.frameworks import framework_draft_create, framework_import, framework_version_publish, version_problems
 from .services.placements import placement_record
-
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 # Inline rows are tabular: the admin's full-size text areas and inputs in each
 # make the draft page far wider than the screen.
@@ -104,8 +104,10 @@ class FrameworkImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise ValidationError("The file is larger than 2 MB; a framework file is usually a few hundred kB.")
+        if upload.size > formats.MAX_BYTES:
+            raise ValidationError(
+                f"The file is larger than {describe_size(formats.MAX_BYTES)}; a framework file is usually a few hundred kB."
+            )
         return upload
 
 

@@ -26,7 +26,13 @@ import yaml
 from django.utils.text import slugify
 from jsonschema import Draft202012Validator
 
+from people.textfiles import MEGABYTE, NotUTF8, decode_utf8
+
 FORMAT = "trellis-framework/1"
+# A framework file is usually a few hundred kB; the admin and the command refuse larger ones.
+MAX_BYTES = 2 * MEGABYTE
+# Deep enough for any framework (areas → competencies → expectations → criteria).
+MAX_DEPTH = 32
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 FT_PROFICIENCIES = ["Awareness", "Foundational", "Working knowledge", "Practitioner", "Expert"]
 FT_TRACK_MARKERS = [
@@ -41,9 +47,12 @@ class FileProblem:
     line: int | None
     field: str
     message: str
+    column: int | None = None
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else "file"
+        if self.column:
+            where += f", column {self.column}"
         return f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
@@ -115,20 +124,79 @@ def _schema_problems(data: Any, schema: str, lines: _Lines) -> list[FileProblem]
     return problems
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that a framework file may not use."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """YAML whose reading costs what the file's size says.
+
+    Anchors and aliases let a few hundred bytes stand for gigabytes ("billion
+    laughs") or for a value that contains itself; a framework never needs
+    them, so they are refused where they appear. Nesting is capped, so a file
+    of brackets cannot exhaust the stack either.
+    """
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                problem=f"aliases (*{event.anchor}) are not allowed in framework files; write the value out in full",
+                problem_mark=event.start_mark,
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                problem=f"anchors (&{event.anchor}) are not allowed in framework files; write each value out in full",
+                problem_mark=event.start_mark,
+            )
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Refused(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=event.start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _load(text: str) -> tuple[yaml.Node | None, Any]:
+    """Compose once, then build the data from the same nodes."""
+    loader = _BoundedLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
 def parse(text: str | bytes) -> dict:
     """Read a framework file in either format and return a checked document."""
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FrameworkFileError([FileProblem(None, "", f"the file is not UTF-8 text ({exc.reason})")]) from exc
+            text = decode_utf8(text)
+        except NotUTF8 as exc:
+            raise FrameworkFileError([FileProblem(exc.line, "", exc.reason, exc.column)]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _load(text)
+    except _Refused as exc:
+        mark = exc.problem_mark
+        raise FrameworkFileError([FileProblem(mark.line + 1, "", exc.problem, mark.column + 1)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise FrameworkFileError([FileProblem(line, "", f"not valid YAML: {exc.problem or exc.context}")]) from exc
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (a NUL byte, say), found before parsing.
+        line, column = _position(text, exc.position)
+        raise FrameworkFileError(
+            [FileProblem(line, "", f"character #x{exc.character:04x} is not allowed in a YAML file", column)]
+        ) from None
     except yaml.YAMLError as exc:
         raise FrameworkFileError([FileProblem(None, "", f"not valid YAML: {exc}")]) from exc
     lines = _Lines(node)

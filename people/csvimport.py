@@ -17,6 +17,12 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from .textfiles import MEGABYTE, FileTooLarge, NotUTF8, decode_utf8, describe_size, read_limited
+
+# What the import commands read unless --max-size says otherwise: an HRIS
+# export of 50,000 people with every column is about 8 MB.
+CSV_MAX_BYTES = 20 * MEGABYTE
+
 
 @dataclass(frozen=True)
 class ImportProblem:
@@ -77,11 +83,12 @@ def read_rows(
         raw = source.read()
         if isinstance(raw, bytes):
             try:
-                raw = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
+                raw = decode_utf8(raw)
+            except NotUTF8 as exc:
+                # "Column" means a CSV column here, so the position is given in characters.
                 raise ImportFailed(
-                    [ImportProblem(None, None, f"the file is not UTF-8 text ({exc.reason}).")]
-                ) from exc
+                    [ImportProblem(exc.line, None, f"at character {exc.column}, {exc.reason}.")]
+                ) from None
         text = io.StringIO(raw.lstrip("\ufeff"))
 
     required = list(required)
@@ -115,6 +122,7 @@ def read_rows(
         raise ImportFailed(problems)
 
     rows: list[Row] = []
+    present = frozenset(seen)
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
@@ -122,9 +130,21 @@ def read_rows(
             values = {
                 column: cell for column, cell in zip(columns, cells, strict=False) if column
             }
-            rows.append(Row(line=reader.line_num, values=values, present=frozenset(seen)))
+            for column, cell in values.items():
+                if "\x00" in cell:
+                    # PostgreSQL cannot store it; say so before anything is written.
+                    problems.append(
+                        ImportProblem(
+                            reader.line_num,
+                            column,
+                            f"character {cell.index(chr(0)) + 1} is a NUL byte, which cannot be stored; remove it.",
+                        )
+                    )
+            rows.append(Row(line=reader.line_num, values=values, present=present))
     except csv.Error as exc:
         raise ImportFailed([ImportProblem(reader.line_num, None, f"unreadable CSV ({exc}).")]) from None
+    if problems:
+        raise ImportFailed(problems)
     if not rows:
         raise ImportFailed([ImportProblem(None, None, "the file has a header but no rows.")])
     return rows, frozenset(seen)
@@ -147,16 +167,32 @@ class CsvImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="path to the CSV file")
         parser.add_argument("--dry-run", action="store_true", help="check the file and report; write nothing")
+        parser.add_argument(
+            "--max-size",
+            type=float,
+            default=CSV_MAX_BYTES / MEGABYTE,
+            metavar="MB",
+            help=f"refuse files larger than this many megabytes (default {describe_size(CSV_MAX_BYTES)})",
+        )
 
     def run_import(self, *, source: IO[bytes], dry_run: bool) -> Any:
         raise NotImplementedError
 
-    def handle(self, *args, file: str, dry_run: bool, **options):
+    def handle(self, *args, file: str, dry_run: bool, max_size: float, **options):
+        if max_size <= 0:
+            raise CommandError("--max-size takes a number of megabytes greater than 0.")
+        limit = int(max_size * MEGABYTE)
         try:
             with open(file, "rb") as handle:
-                report = self.run_import(source=handle, dry_run=dry_run)
+                raw = read_limited(handle, limit)
+            report = self.run_import(source=io.BytesIO(raw), dry_run=dry_run)
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from exc
+        except FileTooLarge:
+            raise CommandError(
+                f"{file} is larger than {describe_size(limit)}; "
+                "split it, or raise the limit with --max-size if it really is one export."
+            ) from None
         except ImportFailed as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{file}: {problem}")

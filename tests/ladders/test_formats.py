@@ -399,10 +399,10 @@ def test_it_names_the_line_of_a_yaml_syntax_error_in_a_trellis_file():
     assert problems[0].message.startswith("not valid YAML")
 
 
-def test_it_refuses_bytes_that_are_not_utf8():
-    problems = problems_of(b"name: \xff\xfe\n")
-    assert problems[0].line is None
-    assert "not UTF-8" in str(problems[0])
+def test_it_refuses_bytes_that_are_not_utf8_naming_line_and_column():
+    problems = problems_of(b"format: trellis-framework/1\nname: caf\xe9 \xe2\x82\xac\n")
+    assert (problems[0].line, problems[0].column) == (2, 10)
+    assert str(problems[0]) == "line 2, column 10: byte 0xe9 is not UTF-8 text; save the file as UTF-8"
 
 
 def test_it_lists_every_problem_of_a_trellis_file():

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ladders import formats
 from ladders.services.frameworks import framework_import
+from people.textfiles import MEGABYTE, FileTooLarge, describe_size, read_limited
 
 
 class Command(BaseCommand):
@@ -20,18 +21,33 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check the file and report; write nothing")
         parser.add_argument("--publish", action="store_true", help="publish the imported version straight away")
         parser.add_argument("--slug", help="use this framework slug instead of the one in the file")
+        parser.add_argument(
+            "--max-size",
+            type=float,
+            default=formats.MAX_BYTES / MEGABYTE,
+            metavar="MB",
+            help=f"refuse files larger than this many megabytes (default {describe_size(formats.MAX_BYTES)})",
+        )
 
-    def handle(self, *args, file: str, dry_run: bool, publish: bool, slug: str | None, **options):
+    def handle(self, *args, file: str, dry_run: bool, publish: bool, slug: str | None, max_size: float, **options):
         # The same rule as `slug` in the file (schemas/trellis-framework.schema.json).
         if slug is not None and not (re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) and len(slug) <= 80):
             raise CommandError("--slug takes lower-case letters, digits and hyphens, such as ft-engineering.")
+        if max_size <= 0:
+            raise CommandError("--max-size takes a number of megabytes greater than 0.")
+        limit = int(max_size * MEGABYTE)
         path = Path(file)
         try:
-            text = path.read_bytes()
+            with path.open("rb") as handle:
+                raw = read_limited(handle, limit)
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from exc
+        except FileTooLarge:
+            raise CommandError(
+                f"{file} is larger than {describe_size(limit)}; raise the limit with --max-size if it really is one framework."
+            ) from None
         try:
-            document = formats.parse(text)
+            document = formats.parse(raw)
         except formats.FrameworkFileError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{file}: {problem}")
