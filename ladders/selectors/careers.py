@@ -34,17 +34,25 @@ def person_get_for_viewer(viewer: User, pk: int) -> User:
 
 
 def assessments_visible_to(user: User) -> QuerySet[Assessment]:
-    """Drafts are their author's alone; submitted ones are seen by the subject,
-    everyone above the subject, and HR admins."""
-    visible = Q(author=user)
+    """Assessments `user` may read, decided by the reporting line as it is now.
+
+    A draft is its author's alone, and only while they may still write it:
+    their own self-assessment, or a manager assessment of someone who
+    reports to them today. A submitted one is seen by the subject, by
+    everyone above an active subject today, and by HR admins. Whoever
+    managed the person when the record was made gains nothing from it.
+    """
+    drafts = Q(status=Assessment.Status.DRAFT, author=user) & (
+        Q(kind=Assessment.Kind.SELF) | Q(subject__manager=user, subject__is_active=True)
+    )
     if user.sees_everyone:
-        visible |= Q(status=Assessment.Status.SUBMITTED)
+        submitted = Q(status=Assessment.Status.SUBMITTED)
     else:
-        tree = Q(subject=user)
+        about = Q(subject=user)
         if user.reporting_path:
-            tree |= Q(subject__reporting_path__startswith=user.reporting_path)
-        visible |= Q(status=Assessment.Status.SUBMITTED) & tree
-    return Assessment.objects.filter(visible)
+            about |= Q(subject__reporting_path__startswith=user.reporting_path, subject__is_active=True)
+        submitted = Q(status=Assessment.Status.SUBMITTED) & about
+    return Assessment.objects.filter(drafts | submitted)
 
 
 def assessment_get_for_user(user: User, pk: int) -> Assessment:

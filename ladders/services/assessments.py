@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ def assessment_kind_for(*, author: User, subject: User) -> str | None:
     """
     if author.pk == subject.pk:
         return Assessment.Kind.SELF
-    if subject.manager_id == author.pk:
+    if subject.manager_id == author.pk and subject.is_active:
         return Assessment.Kind.MANAGER
     return None
 
@@ -186,8 +187,11 @@ def assessment_draft_reminders_send(*, now: datetime.datetime | None = None) -> 
     """
     now = now or timezone.now()
     stale = now - datetime.timedelta(days=settings.ASSESSMENT_DRAFT_REMINDER_DAYS)
+    # Only drafts their author may still finish: a manager whose report has
+    # moved on is not nagged about an assessment they can no longer open.
+    still_theirs = Q(kind=Assessment.Kind.SELF) | Q(subject__manager=F("author"), subject__is_active=True)
     candidates = Assessment.objects.filter(
-        status=Assessment.Status.DRAFT, reminded_at=None, updated_at__lte=stale, author__is_active=True
+        still_theirs, status=Assessment.Status.DRAFT, reminded_at=None, updated_at__lte=stale, author__is_active=True
     ).values_list("pk", flat=True)
     sent = 0
     for pk in list(candidates[:500]):

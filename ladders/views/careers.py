@@ -47,7 +47,9 @@ def _path_context(request, person) -> dict:
     targets = standing.next_levels or [standing.level]
     target = next((lv for lv in standing.target_levels if lv.code == request.GET.get("target")), targets[0])
     rows = selectors.gap_rows(rubric, standing.level, target, selectors.ratings_by_slug(basis))
-    drafts = Assessment.objects.filter(author=request.user, subject=person, status=Assessment.Status.DRAFT)
+    drafts = selectors.assessments_visible_to(request.user).filter(
+        author=request.user, subject=person, status=Assessment.Status.DRAFT
+    )
     context.update(
         {
             "rubric": rubric,

@@ -350,18 +350,19 @@ def test_the_list_costs_the_same_queries_for_more_assessments(as_user, backend):
     assert counts[0] == counts[1]
 
 
-def test_it_says_so_when_the_person_no_longer_reports_to_the_author(as_user, manager, outsider, placed, backend):
+def test_a_draft_is_closed_to_its_author_once_the_person_reports_elsewhere(as_user, manager, outsider, placed, backend):
     draft = assess(placed, manager, backend, "l2", submit=False)
+    answers = list(draft.ratings.values_list("proficiency__value", "evidence"))
     placed.manager = outsider
     person_save(person=placed)
     response = as_user(manager).post(
         reverse("ladders:assessment", args=[draft.pk]),
-        {**_answers(backend, {"c0-0": 3, "c0-1": 3, "c0-2": 3}), "submit": "1"},
+        {**_answers(backend, {"c0-0": 1, "c0-1": 1, "c0-2": 1}), "submit": "1"},
     )
-    assert response.status_code == 302
-    assert "Only a person's own manager writes their manager assessment." in flashed(response)
+    assert response.status_code == 404
     draft.refresh_from_db()
     assert draft.is_draft
+    assert list(draft.ratings.values_list("proficiency__value", "evidence")) == answers
 
 
 def test_it_points_out_a_draft_left_on_an_older_version(as_user, placed, backend):

@@ -351,3 +351,14 @@ def test_the_reminder_names_whom_a_manager_assessment_is_about(engineer, manager
     _age(draft, 10)
     assert assessment_draft_reminders_dispatch() == 1
     assert Notification.objects.get(recipient=manager).title == "Finish your assessment of Ada Okafor"
+
+
+def test_it_does_not_remind_a_manager_of_a_draft_about_someone_who_moved_on(engineer, manager, outsider, backend):
+    draft = assessment_start(subject=engineer, author=manager, kind=MANAGER, level=_level(backend, "l2"))
+    _age(draft, 10)
+    reports_to(engineer, outsider)
+
+    assert assessment_draft_reminders_send() == 0
+
+    reports_to(engineer, manager)
+    assert assessment_draft_reminders_send() == 1
