@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 
-from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
+from people.admin import AuditHistoryAdminMixin
 from people.textfiles import describe_size
 
 from . import formats
@@ -112,8 +112,7 @@ class FrameworkImportForm(forms.Form):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
-    show_auditlog_history_link = True
+class FrameworkAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "current_version", "has_draft")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -260,8 +259,7 @@ class PublishForm(forms.Form):
 
 
 @admin.register(FrameworkVersion)
-class FrameworkVersionAdmin(AuditlogHistoryAdminMixin, FrozenWhenPublished, admin.ModelAdmin):
-    show_auditlog_history_link = True
+class FrameworkVersionAdmin(AuditHistoryAdminMixin, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ("__str__", "status", "links", "published_at", "published_by")
     list_filter = ("framework", "status")
     search_fields = ("framework__name", "change_notes")
@@ -444,8 +442,7 @@ class DraftOnlyVersionField:
 
 
 @admin.register(CompetencyArea)
-class CompetencyAreaAdmin(AuditlogHistoryAdminMixin, DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
-    show_auditlog_history_link = True
+class CompetencyAreaAdmin(AuditHistoryAdminMixin, DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ("name", "slug", "version", "position")
     list_filter = ("version__framework", "version")
     search_fields = ("name", "slug")
@@ -474,8 +471,7 @@ class CompetencyForm(forms.ModelForm):
 
 
 @admin.register(Competency)
-class CompetencyAdmin(AuditlogHistoryAdminMixin, DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
-    show_auditlog_history_link = True
+class CompetencyAdmin(AuditHistoryAdminMixin, DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
     form = CompetencyForm
     list_display = ("name", "area", "version", "position")
     list_filter = ("version__framework", "version", "area__name")
@@ -490,8 +486,7 @@ class CompetencyAdmin(AuditlogHistoryAdminMixin, DraftOnlyVersionField, FrozenWh
 
 
 @admin.register(Expectation)
-class ExpectationAdmin(AuditlogHistoryAdminMixin, FrozenWhenPublished, admin.ModelAdmin):
-    show_auditlog_history_link = True
+class ExpectationAdmin(AuditHistoryAdminMixin, FrozenWhenPublished, admin.ModelAdmin):
     form = ExpectationForm
     list_display = ("competency", "level", "proficiency", "version")
     list_filter = (("competency__version", admin.RelatedOnlyFieldListFilter), "level__code", "proficiency__name")
@@ -526,8 +521,7 @@ class LevelForm(forms.ModelForm):
 
 
 @admin.register(Level)
-class LevelAdmin(AuditlogHistoryAdminMixin, DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
-    show_auditlog_history_link = True
+class LevelAdmin(AuditHistoryAdminMixin, DraftOnlyVersionField, FrozenWhenPublished, admin.ModelAdmin):
     form = LevelForm
     list_display = ("title", "code", "rung", "version")
     list_filter = ("version__framework", "version")
@@ -567,8 +561,7 @@ class PlacementForm(forms.ModelForm):
 
 
 @admin.register(Placement)
-class PlacementAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
-    show_auditlog_history_link = True
+class PlacementAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
     form = PlacementForm
     list_display = ("person", "level", "track", "effective_date", "recorded_by")
     list_filter = ("level__version__framework", "track__name", "level__code")
@@ -606,8 +599,7 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
-    show_auditlog_history_link = True
+class AssessmentAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
     """Assessments belong to the people who write them; HR looks, never edits."""
 
     list_display = ("subject", "kind", "author", "level", "status", "submitted_at")

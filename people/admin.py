@@ -2,12 +2,30 @@ from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
 from . import services
 from .models import Department, Notification, Team, User
+
+
+class AuditHistoryAdminMixin(AuditlogHistoryAdminMixin):
+    """auditlog's "Audit log" page and list link, for an object that may not be there.
+
+    Asked for an id that does not exist, or one the admin's queryset hides
+    (a draft assessment), it says so as the change page does, instead of
+    failing while it builds the page.
+    """
+
+    show_auditlog_history_link = True
+
+    def auditlog_history_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().auditlog_history_view(request, object_id, extra_context)
+
 
 # Roles are the HR admin flag on each person; groups would be a second,
 # conflicting way to say the same thing.
@@ -30,8 +48,7 @@ class PersonChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(AuditlogHistoryAdminMixin, DjangoUserAdmin):
-    show_auditlog_history_link = True
+class UserAdmin(AuditHistoryAdminMixin, DjangoUserAdmin):
     form = PersonChangeForm
     add_form = PersonCreationForm
     list_display = ("name", "email", "title", "manager", "department", "is_hr_admin", "is_active")
