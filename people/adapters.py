@@ -2,12 +2,23 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+
+from .middleware import client_address
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Accounts come from the HRIS import, the admin or single sign-on.
         return False
+
+    def get_client_ip(self, request) -> str:
+        # Behind the proxies TRELLIS_TRUSTED_PROXIES counts: the login rate
+        # limits are per client, not per proxy.
+        ip = client_address(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -1,7 +1,13 @@
 import zoneinfo
 from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import record_authentication
+from allauth.core.internal.httpkit import get_client_ip
 from allauth.mfa.models import Authenticator
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +28,19 @@ class TimezoneMiddleware:
         return self.get_response(request)
 
 
+def session_used_second_factor(request, user) -> bool:
+    """True when this session, not merely this account, passed a second factor."""
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
+
+
 class RequireMFAMiddleware:
-    """HR admins see everyone's data, so they must set up TOTP before anything else."""
+    """HR admins see everyone's data: every one of their sessions must have passed TOTP.
+
+    An HR admin without an authenticator is sent to set one up; one whose
+    session was opened without the second factor (any sign-in route that
+    skipped it, or someone made HR admin while signed in) is asked for a
+    code before anything else. allauth records each factor a session used.
+    """
 
     allowed_prefixes = ("/accounts/", "/static/", "/healthz", "/favicon.ico")
 
@@ -37,8 +54,43 @@ class RequireMFAMiddleware:
             and user.is_authenticated
             and user.sees_everyone
             and not request.path.startswith(self.allowed_prefixes)
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not session_used_second_factor(request, user)
         ):
             # Encoded, so a query string of the page asked for stays inside `next`.
-            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+            next_query = urlencode({"next": request.get_full_path()})
+            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                return redirect(f"{reverse('mfa_activate_totp')}?{next_query}")
+            return redirect(f"{reverse('mfa_reauthenticate')}?{next_query}")
         return self.get_response(request)
+
+
+def second_factor_set_up(sender, request, user, authenticator, **kwargs) -> None:
+    """Setting up TOTP means entering a code from it: this session has used the second factor."""
+    if request is not None and authenticator.type == Authenticator.Type.TOTP:
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """auditlog's middleware, recording the client address the rate limits use.
+
+    auditlog would take the first X-Forwarded-For entry, which the client
+    writes; this takes the address TRELLIS_TRUSTED_PROXIES says to trust.
+    """
+
+    @staticmethod
+    def _get_remote_addr(request):
+        if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
+            return None
+        return client_address(request)
+
+
+def client_address(request) -> str | None:
+    """The client's address as the trusted proxies report it (see TRELLIS_TRUSTED_PROXIES).
+
+    A request with fewer X-Forwarded-For entries than trusted proxies did not
+    come through them all; it is counted against the connection's address.
+    """
+    try:
+        return get_client_ip(request)
+    except ImproperlyConfigured:
+        return request.META.get("REMOTE_ADDR")

@@ -10,7 +10,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.messages import get_messages
@@ -81,9 +84,20 @@ def flashed(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def login(user) -> Client:
+def login(user, *, second_factor: bool = True) -> Client:
+    """A client signed in as `user`. Someone with TOTP set up is signed in as
+    after entering a code (`second_factor=False` leaves that out), as HR
+    admins must be."""
     client = Client()
     client.force_login(user)
+    if second_factor and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        session = client.session
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "email": user.email},
+            {"method": "mfa", "at": time.time(), "type": "totp"},
+        ]
+        session["account_authentication_methods_user"] = str(user.pk)
+        session.save()
     return client
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -99,7 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "people.middleware.AuditlogMiddleware",
     "people.middleware.TimezoneMiddleware",
     "people.middleware.RequireMFAMiddleware",
 ]
@@ -155,6 +156,14 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trellis] "
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("TRELLIS_LOGIN_RATE_LIMIT", default="10/m/ip,5/300s/key"),
 }
+# How many proxies in front of Trellis add the client's address to
+# X-Forwarded-For (a TLS proxy: 1; a load balancer and a proxy: 2). Rate
+# limits and the audit log take the address that many hops from the right;
+# with 0 they take the connection's own address, and X-Forwarded-For, which
+# anyone can send, is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRELLIS_TRUSTED_PROXIES", default=0)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRELLIS_TRUSTED_PROXIES is a number of proxies: 0 or more.")
 
 MFA_ADAPTER = "people.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

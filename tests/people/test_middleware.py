@@ -16,8 +16,10 @@ from django.utils import timezone
 from people.middleware import TimezoneMiddleware
 from people.models import Notification
 from tests.people.factories import NotificationFactory, UserFactory
+from tests.test_sign_in import current_code
 
 ACTIVATE_TOTP = reverse("mfa_activate_totp")
+REAUTHENTICATE = reverse("mfa_reauthenticate")
 
 
 def sent_to_totp_setup(response, next_url: str) -> bool:
@@ -82,13 +84,59 @@ def test_it_lets_an_hr_admin_with_totp_through(as_user, hr):
     assert client.get("/admin/").status_code == 200
 
 
-def test_it_lets_an_hr_admin_through_once_totp_is_set_up(as_user, hr_without_totp, mfa_ready):
+def sent_to_enter_a_code(response, next_url: str) -> bool:
+    if response.status_code != 302:
+        return False
+    location = urlsplit(response["Location"])
+    return location.path == REAUTHENTICATE and parse_qs(location.query) == {"next": [next_url]}
+
+
+@pytest.mark.parametrize("path", ["/", "/people/notifications/", "/admin/", "/admin/people/user/", "/ladders/"])
+def test_it_asks_for_a_code_when_this_session_has_not_passed_totp(as_user, hr, path):
+    # The account has TOTP, but this session was opened without it.
+    client = as_user(hr, second_factor=False)
+
+    assert sent_to_enter_a_code(client.get(path), path)
+
+
+def test_it_lets_the_session_through_once_a_code_is_entered(as_user, hr):
+    client = as_user(hr, second_factor=False)
+    assert client.get("/admin/").status_code == 302
+
+    response = client.post(f"{REAUTHENTICATE}?next=/admin/", {"code": current_code()})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_it_refuses_a_wrong_code(as_user, hr):
+    client = as_user(hr, second_factor=False)
+
+    response = client.post(f"{REAUTHENTICATE}?next=/admin/", {"code": "000000"})
+
+    assert response.status_code == 200
+    assert client.get("/admin/").status_code == 302
+
+
+def test_totp_set_up_elsewhere_does_not_open_this_session(as_user, hr_without_totp, mfa_ready):
     client = as_user(hr_without_totp)
-    assert client.get("/people/notifications/").status_code == 302
+    assert sent_to_totp_setup(client.get("/people/notifications/"), "/people/notifications/")
 
     mfa_ready(hr_without_totp)
 
+    assert sent_to_enter_a_code(client.get("/people/notifications/"), "/people/notifications/")
+
+
+def test_someone_made_hr_admin_while_signed_in_is_stopped_at_once(as_user, engineer, mfa_ready):
+    mfa_ready(engineer)
+    client = as_user(engineer, second_factor=False)
     assert client.get("/people/notifications/").status_code == 200
+
+    engineer.is_hr_admin = True
+    engineer.save()
+
+    assert sent_to_enter_a_code(client.get("/people/notifications/"), "/people/notifications/")
 
 
 @pytest.mark.parametrize("persona", ["engineer", "manager", "skip_level", "outsider"])
