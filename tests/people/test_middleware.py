@@ -211,3 +211,12 @@ def test_it_uses_the_site_zone_for_anonymous_visitors(rf):
         timezone.deactivate()
 
     assert response.content.decode() == settings.TIME_ZONE
+
+
+def test_the_code_page_tells_an_hr_admin_why_and_offers_no_password_instead(as_user, hr):
+    response = as_user(hr, second_factor=False).get(f"{REAUTHENTICATE}?next=/team/")
+
+    assert response.status_code == 200
+    assert "<h1>Enter your authenticator code</h1>" in response.text
+    assert "each session" in response.text
+    assert "Use your password" not in response.text
