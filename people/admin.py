@@ -1,11 +1,13 @@
 from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from . import services
 from .models import Department, Notification, Team, User
@@ -88,6 +90,16 @@ class UserAdmin(AuditHistoryAdminMixin, DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         services.person_save(person=obj, actor=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            # The form checked the reporting line as it was when it loaded; the
+            # database refused a circle that a change made meanwhile would close.
+            # Nothing was saved (the view runs in one transaction).
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Department)

@@ -150,17 +150,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs) -> None:
         update_fields = kwargs.get("update_fields")
-        manager_may_change = self._state.adding or update_fields is None or "manager" in update_fields
-        if not self._state.adding:
-            # Never write the path from memory: a copy loaded before someone
-            # above moved would put the old path back.
-            deferred = self.get_deferred_fields()
-            names = update_fields if update_fields is not None else [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.attname not in deferred
-            ]
-            kwargs["update_fields"] = [name for name in names if name != "reporting_path"]
+        manager_may_change = update_fields is None or "manager" in update_fields
         super().save(*args, **kwargs)
         if manager_may_change:
+            # The database has just written the path (people/migrations/0002).
             self.reporting_path = (
                 type(self)._base_manager.using(self._state.db)
                 .values_list("reporting_path", flat=True)

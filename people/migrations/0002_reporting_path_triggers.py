@@ -2,10 +2,17 @@
 
 Access decisions read `reporting_path`, so it must never disagree with
 `manager_id`, whoever writes the row: a model save, `QuerySet.update`,
-`bulk_create`, `bulk_update`, a shell, an import or raw SQL. Triggers on
-PostgreSQL and SQLite recompute a person's path when they are inserted or
-their manager changes, move everyone below them along, and refuse a manager
-that would close a circle.
+`bulk_create`, `bulk_update`, loaddata, a shell, an import or raw SQL.
+Triggers on PostgreSQL and SQLite recompute a person's path when they are
+inserted or their manager changes, move everyone below them along, and
+refuse a manager that would close a circle. Nobody else writes the path: a
+value written from outside is put back (PostgreSQL) or recomputed (SQLite).
+
+On PostgreSQL a statement that changes managers first takes a
+transaction-long advisory lock, so two transactions cannot each move part
+of the tree on a view the other is changing (a stale path, or a circle
+made of two moves that are each fine alone). SQLite writes one
+transaction at a time anyway.
 
 The triggers work row by row, so a statement that moves several people is
 refused as a loop if, at the moment one row is applied, its new manager is
@@ -20,8 +27,33 @@ index on reporting_path.
 from django.db import migrations
 
 CIRCLE = "people_user_reporting_line_circle"
+# Any fixed number: the key of the advisory lock that serialises changes of manager.
+LOCK_KEY = 7_274_001
 
 POSTGRESQL = f"""
+CREATE FUNCTION people_user_reporting_path_lock() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK_KEY});
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION people_user_reporting_path_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- Depth 1 is a statement from outside; the triggers below write at depth 2.
+    IF pg_trigger_depth() = 1 THEN
+        IF TG_OP = 'UPDATE' THEN
+            NEW.reporting_path := OLD.reporting_path;
+        ELSE
+            NEW.reporting_path := '';
+        END IF;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
 CREATE FUNCTION people_user_reporting_path_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -30,7 +62,8 @@ DECLARE
     new_path varchar;
 BEGIN
     IF NEW.manager_id IS NOT NULL THEN
-        SELECT reporting_path INTO manager_path FROM people_user WHERE id = NEW.manager_id;
+        -- Empty while the manager waits for its own trigger in this statement.
+        SELECT nullif(reporting_path, '') INTO manager_path FROM people_user WHERE id = NEW.manager_id;
         IF NEW.manager_id = NEW.id OR strpos(manager_path, '/' || NEW.id || '/') > 0 THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'check_violation',
@@ -40,24 +73,31 @@ BEGIN
     END IF;
     new_path := coalesce(manager_path, '/') || NEW.id || '/';
     SELECT reporting_path INTO old_path FROM people_user WHERE id = NEW.id;
-    IF old_path = new_path THEN
-        RETURN NULL;
+    IF old_path <> new_path THEN
+        IF old_path <> '' THEN
+            UPDATE people_user
+               SET reporting_path = new_path || substr(reporting_path, length(old_path) + 1)
+             WHERE reporting_path ~>~ old_path
+               AND reporting_path ~<~ (left(old_path, -1) || '0');
+        END IF;
+        UPDATE people_user SET reporting_path = new_path WHERE id = NEW.id;
     END IF;
-    IF old_path <> '' THEN
-        UPDATE people_user
-           SET reporting_path = new_path || substr(reporting_path, length(old_path) + 1)
-         WHERE reporting_path ~>~ old_path
-           AND reporting_path ~<~ (left(old_path, -1) || '0');
-    END IF;
-    UPDATE people_user SET reporting_path = new_path WHERE id = NEW.id;
     IF TG_OP = 'INSERT' THEN
-        -- Reports saved before their manager (foreign keys are checked at
-        -- commit) move under the manager now that it exists.
+        -- Reports saved before their manager (in the same statement, or
+        -- earlier: foreign keys are checked at commit) move under it now.
         UPDATE people_user SET manager_id = manager_id WHERE manager_id = NEW.id AND id <> NEW.id;
     END IF;
     RETURN NULL;
 END;
 $$;
+
+CREATE TRIGGER people_user_reporting_path_lock
+BEFORE INSERT OR UPDATE OF manager_id ON people_user
+FOR EACH STATEMENT EXECUTE FUNCTION people_user_reporting_path_lock();
+
+CREATE TRIGGER people_user_reporting_path_guard
+BEFORE INSERT OR UPDATE OF reporting_path ON people_user
+FOR EACH ROW EXECUTE FUNCTION people_user_reporting_path_guard();
 
 CREATE TRIGGER people_user_reporting_path
 AFTER INSERT OR UPDATE OF manager_id ON people_user
@@ -66,14 +106,22 @@ FOR EACH ROW EXECUTE FUNCTION people_user_reporting_path_sync();
 
 POSTGRESQL_REVERSE = """
 DROP TRIGGER IF EXISTS people_user_reporting_path ON people_user;
+DROP TRIGGER IF EXISTS people_user_reporting_path_guard ON people_user;
+DROP TRIGGER IF EXISTS people_user_reporting_path_lock ON people_user;
 DROP FUNCTION IF EXISTS people_user_reporting_path_sync();
+DROP FUNCTION IF EXISTS people_user_reporting_path_guard();
+DROP FUNCTION IF EXISTS people_user_reporting_path_lock();
 """
 
-# SQLite triggers have no variables: the manager's path and the person's
-# stored path are read by subqueries on other rows than the ones each
-# statement writes, so every read sees the value from before the statement.
-_MANAGER_PATH = "COALESCE((SELECT m.reporting_path FROM people_user AS m WHERE m.id = NEW.manager_id), '/')"
-_OWN_PATH = "(SELECT s.reporting_path FROM people_user AS s WHERE s.id = NEW.id)"
+# SQLite fires a row's triggers as soon as the row is written, and OLD is
+# the row as it stood just before: its true path, whatever the statement
+# wrote into the column. SQLite triggers have no variables; the manager's
+# path is read by a subquery on a row the statements below never write.
+# Recursive triggers are off (SQLite's default), so the trigger's own
+# writes of reporting_path do not fire it again.
+_MANAGER_PATH = (
+    "COALESCE(NULLIF((SELECT m.reporting_path FROM people_user AS m WHERE m.id = NEW.manager_id), ''), '/')"
+)
 _NEW_PATH = f"{_MANAGER_PATH} || NEW.id || '/'"
 
 SQLITE = [
@@ -88,19 +136,19 @@ SQLITE = [
     """,
     f"""
     CREATE TRIGGER people_user_reporting_path_update
-    AFTER UPDATE OF manager_id ON people_user
-    WHEN {_NEW_PATH} IS NOT {_OWN_PATH}
+    AFTER UPDATE OF manager_id, reporting_path ON people_user
     BEGIN
         SELECT RAISE(ABORT, '{CIRCLE}')
          WHERE NEW.manager_id IS NOT NULL
            AND (NEW.manager_id = NEW.id OR instr({_MANAGER_PATH}, '/' || NEW.id || '/') > 0);
         UPDATE people_user
-           SET reporting_path = {_NEW_PATH} || substr(reporting_path, length({_OWN_PATH}) + 1)
-         WHERE {_OWN_PATH} <> ''
-           AND reporting_path > {_OWN_PATH}
-           AND reporting_path < (SELECT substr(s.reporting_path, 1, length(s.reporting_path) - 1) || '0'
-                                   FROM people_user AS s WHERE s.id = NEW.id);
-        UPDATE people_user SET reporting_path = {_NEW_PATH} WHERE id = NEW.id;
+           SET reporting_path = {_NEW_PATH} || substr(reporting_path, length(OLD.reporting_path) + 1)
+         WHERE OLD.reporting_path <> ''
+           AND OLD.reporting_path <> {_NEW_PATH}
+           AND reporting_path > OLD.reporting_path
+           AND reporting_path < substr(OLD.reporting_path, 1, length(OLD.reporting_path) - 1) || '0';
+        UPDATE people_user SET reporting_path = {_NEW_PATH}
+         WHERE id = NEW.id AND reporting_path IS NOT {_NEW_PATH};
     END
     """,
 ]
@@ -116,9 +164,14 @@ def _rebuild_paths(User) -> None:
     managers = dict(User.objects.values_list("pk", "manager_id"))
     paths: dict[int, str] = {}
     for pk in managers:
-        chain = []
+        chain: list[int] = []
         node = pk
-        while node is not None and node not in paths and node not in chain:
+        while node is not None and node not in paths:
+            if node in chain:
+                loop = " → ".join(str(member) for member in chain[chain.index(node) :] + [node])
+                raise RuntimeError(
+                    f"The reporting line loops through people {loop}; give one of them another manager first."
+                )
             chain.append(node)
             node = managers.get(node)
         prefix = paths.get(node, "/")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
+import time
+
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from people.models import Department, Team, User
 from people.selectors import people_in_tree, reporting_chain
@@ -185,6 +189,72 @@ def test_the_same_moves_made_top_down_end_up_right(db):
     assert_every_path_is_right()
 
 
+def test_writing_the_path_with_the_manager_cannot_leave_the_subtree_behind(manager, engineer, outsider):
+    intern = UserFactory(manager=engineer)
+
+    User.objects.filter(pk=engineer.pk).update(manager=outsider, reporting_path="")
+
+    assert path_of(engineer) == f"{outsider.reporting_path}{engineer.pk}/"
+    assert path_of(intern) == f"{outsider.reporting_path}{engineer.pk}/{intern.pk}/"
+
+
+def test_a_path_written_from_outside_does_not_stick(manager, engineer):
+    intern = UserFactory(manager=engineer)
+
+    User.objects.filter(pk=engineer.pk).update(reporting_path="/")
+    User.objects.bulk_update([User(pk=intern.pk, reporting_path="/9/")], ["reporting_path"])
+
+    assert_every_path_is_right()
+
+
+def test_saving_a_constructed_copy_moves_the_subtree(manager, engineer, outsider):
+    # As loaddata does: a new instance with the row's id, the path unset.
+    intern = UserFactory(manager=engineer)
+    copy = User(pk=engineer.pk, email=engineer.email, name=engineer.name, manager=outsider, password=engineer.password)
+
+    copy.save()
+
+    assert path_of(intern) == f"{outsider.reporting_path}{engineer.pk}/{intern.pk}/"
+    assert_every_path_is_right()
+
+
+def test_the_copy_idiom_still_makes_a_new_person(engineer):
+    engineer.pk = None
+    engineer.email = "twin@example.com"
+
+    engineer.save()
+
+    assert engineer.reporting_path == f"{engineer.manager.reporting_path}{engineer.pk}/"
+    assert_every_path_is_right()
+
+
+@pytest.mark.parametrize("order", [(2, 0, 1), (1, 2, 0), (2, 1, 0), (0, 1, 2)])
+def test_managers_and_reports_inserted_in_one_statement_in_any_order(db, order):
+    root = UserFactory()
+    with transaction.atomic():
+        people = [User(pk=800000 + n, email=f"chain{n}@example.com", name=f"Chain {n}") for n in range(3)]
+        for n, person in enumerate(people):
+            person.manager_id = root.pk if n == 0 else 800000 + n - 1
+        User.objects.bulk_create([people[i] for i in order])
+
+    assert path_of(people[2]) == f"/{root.pk}/800000/800001/800002/"
+    assert_every_path_is_right()
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_a_circle_inserted_in_one_statement_is_refused(db, size):
+    people = [
+        User(pk=810000 + n, email=f"loop{n}@example.com", name=f"Loop {n}", manager_id=810000 + (n + 1) % size)
+        for n in range(size)
+    ]
+
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        User.objects.bulk_create(people)
+
+    assert is_reporting_circle(error.value)
+    assert not User.objects.filter(pk__gte=810000).exists()
+
+
 def test_the_admin_moves_the_subtree(hr, manager, engineer, outsider, as_user):
     response = as_user(hr).post(
         f"/admin/people/user/{manager.pk}/change/",
@@ -344,3 +414,115 @@ def test_it_reads_the_chain_in_one_query(db, django_assert_num_queries):
         chain = reporting_chain(person)
 
     assert len(chain) == 15
+
+
+# --- Two transactions at once (PostgreSQL; SQLite writes one at a time) ----------------
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time"
+)
+
+
+def in_thread(work, results: dict, name: str) -> threading.Thread:
+    def run():
+        try:
+            results[name] = work()
+        except Exception as error:  # the test reads it
+            results[name] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_report_added_while_their_managers_manager_moves_lands_in_the_right_place():
+    old_boss, new_boss = UserFactory(), UserFactory()
+    lead = UserFactory(manager=old_boss)
+    team_member = UserFactory(manager=lead)
+    moved, results = threading.Event(), {}
+
+    def move():
+        with transaction.atomic():
+            User.objects.filter(pk=lead.pk).update(manager=new_boss)
+            moved.set()
+            time.sleep(0.5)  # the other transaction must wait, not read the old tree
+
+    def add():
+        moved.wait(5)
+        return User.objects.create(email="late@example.com", name="Late", manager=team_member)
+
+    threads = [in_thread(move, results, "move"), in_thread(add, results, "add")]
+    for thread in threads:
+        thread.join(10)
+
+    assert isinstance(results["add"], User), results
+    assert path_of(results["add"]) == f"/{new_boss.pk}/{lead.pk}/{team_member.pk}/{results['add'].pk}/"
+    assert_every_path_is_right()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_moves_that_together_close_a_circle_cannot_both_commit():
+    a, b = UserFactory(), UserFactory()
+    first_done, results = threading.Event(), {}
+
+    def first():
+        with transaction.atomic():
+            User.objects.filter(pk=a.pk).update(manager=b)
+            first_done.set()
+            time.sleep(0.5)
+
+    def second():
+        first_done.wait(5)
+        with transaction.atomic():
+            User.objects.filter(pk=b.pk).update(manager=a)
+
+    threads = [in_thread(first, results, "first"), in_thread(second, results, "second")]
+    for thread in threads:
+        thread.join(10)
+
+    assert results["first"] is None
+    assert isinstance(results["second"], IntegrityError) and is_reporting_circle(results["second"])
+    assert User.objects.get(pk=b.pk).manager_id is None
+    assert_every_path_is_right()
+
+
+def test_the_admin_says_so_when_the_database_refuses_a_circle(as_user, hr, skip_level, manager, engineer, monkeypatch):
+    # As if the form had checked a reporting line that changed meanwhile.
+    monkeypatch.setattr(User, "clean", lambda self: None)
+
+    response = as_user(hr).post(
+        f"/admin/people/user/{skip_level.pk}/change/",
+        {
+            "email": skip_level.email,
+            "name": skip_level.name,
+            "is_active": "on",
+            "title": skip_level.title,
+            "manager": engineer.pk,
+            "timezone": "Europe/London",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "this would make the reporting line a circle" in response.text
+    assert User.objects.get(pk=skip_level.pk).manager_id is None
+
+
+def test_the_migration_refuses_to_start_on_data_that_loops():
+    migration = importlib.import_module("people.migrations.0002_reporting_path_triggers")
+
+    class People:
+        class objects:
+            @staticmethod
+            def values_list(*fields):
+                return [(1, None), (2, 3), (3, 4), (4, 2)]
+
+    with pytest.raises(RuntimeError, match="loops through people 2 → 3 → 4 → 2"):
+        migration._rebuild_paths(People)
