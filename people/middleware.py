@@ -9,7 +9,7 @@ from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 
@@ -40,9 +40,17 @@ class RequireMFAMiddleware:
     session was opened without the second factor (any sign-in route that
     skipped it, or someone made HR admin while signed in) is asked for a
     code before anything else. allauth records each factor a session used.
+    Until then the session reaches only the pages that lead there and
+    signing out, not the rest of /accounts/: recovery codes, for one, would
+    otherwise be a password away.
     """
 
-    allowed_prefixes = ("/accounts/", "/static/", "/healthz", "/favicon.ico")
+    always_open = ("/static/", "/healthz", "/favicon.ico")
+    on_the_way = {
+        # Setting TOTP up asks for the password first.
+        False: {"mfa_activate_totp", "account_reauthenticate", "account_logout"},
+        True: {"mfa_reauthenticate", "account_logout"},
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,18 +58,24 @@ class RequireMFAMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
-            user is not None
-            and user.is_authenticated
-            and user.sees_everyone
-            and not request.path.startswith(self.allowed_prefixes)
-            and not session_used_second_factor(request, user)
+            user is None
+            or not user.is_authenticated
+            or not user.sees_everyone
+            or request.path.startswith(self.always_open)
+            or session_used_second_factor(request, user)
         ):
-            # Encoded, so a query string of the page asked for stays inside `next`.
-            next_query = urlencode({"next": request.get_full_path()})
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-                return redirect(f"{reverse('mfa_activate_totp')}?{next_query}")
-            return redirect(f"{reverse('mfa_reauthenticate')}?{next_query}")
-        return self.get_response(request)
+            return self.get_response(request)
+        has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        try:
+            name = resolve(request.path_info).url_name
+        except Resolver404:
+            name = None
+        if name in self.on_the_way[has_totp]:
+            return self.get_response(request)
+        # Encoded, so a query string of the page asked for stays inside `next`.
+        next_query = urlencode({"next": request.get_full_path()})
+        destination = "mfa_reauthenticate" if has_totp else "mfa_activate_totp"
+        return redirect(f"{reverse(destination)}?{next_query}")
 
 
 def second_factor_set_up(sender, request, user, authenticator, **kwargs) -> None:
@@ -74,7 +88,9 @@ class AuditlogMiddleware(BaseAuditlogMiddleware):
     """auditlog's middleware, recording the client address the rate limits use.
 
     auditlog would take the first X-Forwarded-For entry, which the client
-    writes; this takes the address TRELLIS_TRUSTED_PROXIES says to trust.
+    writes; this takes the address TRELLIS_TRUSTED_PROXIES says to trust. It
+    would also copy X-Forwarded-Port, which anyone can send (a negative
+    number made every audited write fail); no port is recorded.
     """
 
     @staticmethod
@@ -82,6 +98,10 @@ class AuditlogMiddleware(BaseAuditlogMiddleware):
         if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
             return None
         return client_address(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
 
 
 def client_address(request) -> str | None:

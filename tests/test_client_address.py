@@ -128,3 +128,25 @@ def test_the_setting_is_read_from_the_environment_and_checked(value, ok):
         assert result.stdout.strip() == value
     else:
         assert result.returncode != 0
+
+
+@pytest.mark.parametrize("port", ["31337", "-1", "99999999999"])
+def test_the_audit_log_ignores_a_forwarded_port_anyone_can_send(as_user, hr, engineer, port):
+    response = as_user(hr).post(
+        f"/admin/people/user/{engineer.pk}/change/",
+        {
+            "email": engineer.email,
+            "name": "Ada Okafor-Reid",
+            "is_active": "on",
+            "title": engineer.title,
+            "manager": engineer.manager_id,
+            "timezone": engineer.timezone,
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+        },
+        HTTP_X_FORWARDED_PORT=port,
+    )
+
+    assert response.status_code == 302
+    entry = LogEntry.objects.get_for_object(User.objects.get(pk=engineer.pk)).latest("timestamp")
+    assert entry.remote_port is None

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from people.models import User
-from tests.conftest import PASSWORD, TOTP_SECRET
+from tests.conftest import PASSWORD, TOTP_SECRET, login
 from tests.identity_provider import IdentityProvider
 from tests.people.factories import UserFactory
 
@@ -116,8 +116,7 @@ def test_it_lets_anyone_use_two_factor_authentication(engineer):
 
 
 def _deactivate_totp(user) -> Client:
-    client = Client()
-    client.force_login(user)
+    client = login(user)
     client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     return client.post("/accounts/2fa/totp/deactivate/", {})
 

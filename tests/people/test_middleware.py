@@ -7,6 +7,7 @@ import zoneinfo
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from people.middleware import TimezoneMiddleware
 from people.models import Notification
+from tests.conftest import PASSWORD
 from tests.people.factories import NotificationFactory, UserFactory
 from tests.test_sign_in import current_code
 
@@ -220,3 +222,28 @@ def test_the_code_page_tells_an_hr_admin_why_and_offers_no_password_instead(as_u
     assert "<h1>Enter your authenticator code</h1>" in response.text
     assert "each session" in response.text
     assert "Use your password" not in response.text
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mfa_view_recovery_codes", "mfa_generate_recovery_codes", "mfa_index", "account_email", "account_change_password"],
+)
+def test_a_session_without_the_code_reaches_no_other_account_page(as_user, hr, name):
+    # Recovery codes are a password away on these pages; a code from them
+    # would open the session without the authenticator.
+    RecoveryCodes.activate(hr)
+    client = as_user(hr, second_factor=False)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    response = client.get(reverse(name))
+
+    assert sent_to_enter_a_code(response, reverse(name))
+
+
+def test_a_session_without_the_code_can_sign_out(as_user, hr):
+    client = as_user(hr, second_factor=False)
+
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert client.get("/people/notifications/")["Location"].startswith(reverse("account_login"))
