@@ -128,16 +128,57 @@ class _Refused(yaml.MarkedYAMLError):
     """Valid YAML that a framework file may not use."""
 
 
-class _BoundedLoader(yaml.SafeLoader):
+class _Resolver(yaml.resolver.BaseResolver):
+    """Plain scalars are text, except what a framework file uses: null, true and
+    false, and whole numbers in plain decimal. Nothing is read as a date, a
+    float, octal, hex or base 60, so nothing costs more to read than it is long."""
+
+
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,8})$"), list("-+0123456789")
+)
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+try:  # libyaml's parser, when PyYAML was built with it (the wheels are): several times faster.
+    from yaml._yaml import CParser as _Parser
+
+    _PARSER_COUNTS_BYTES = True
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    class _Parser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+        def __init__(self, stream):
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
+    _PARSER_COUNTS_BYTES = False
+
+
+class _BoundedLoader(_Parser, yaml.composer.Composer, yaml.constructor.SafeConstructor, _Resolver):
     """YAML whose reading costs what the file's size says.
 
     Anchors and aliases let a few hundred bytes stand for gigabytes ("billion
-    laughs") or for a value that contains itself; a framework never needs
-    them, so they are refused where they appear. Nesting is capped, so a file
-    of brackets cannot exhaust the stack either.
+    laughs") or for a value that contains itself, and tags ask for
+    constructors a framework never needs; a framework file has no use for
+    either, so they are refused where they appear. Nesting is capped, so a
+    file of brackets cannot exhaust the stack. Events come from the parser;
+    composing them into nodes is PyYAML's own composer with those checks.
     """
 
-    depth = 0
+    # libyaml's parser composes nodes itself; these are the checked ones.
+    check_node = yaml.composer.Composer.check_node
+    get_node = yaml.composer.Composer.get_node
+    get_single_node = yaml.composer.Composer.get_single_node
+    compose_document = yaml.composer.Composer.compose_document
+
+    def __init__(self, text: str):
+        _Parser.__init__(self, text)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _Resolver.__init__(self)
+        self.depth = 0
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -151,11 +192,16 @@ class _BoundedLoader(yaml.SafeLoader):
                 problem=f"anchors (&{event.anchor}) are not allowed in framework files; write each value out in full",
                 problem_mark=event.start_mark,
             )
+        if getattr(event, "tag", None) not in (None, "!"):
+            raise _Refused(
+                problem=f"tags ({event.tag}) are not allowed in framework files; write plain values",
+                problem_mark=event.start_mark,
+            )
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _Refused(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=event.start_mark)
         try:
-            return super().compose_node(parent, index)
+            return yaml.composer.Composer.compose_node(self, parent, index)
         finally:
             self.depth -= 1
 
@@ -171,6 +217,9 @@ def _load(text: str) -> tuple[yaml.Node | None, Any]:
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
+    if _PARSER_COUNTS_BYTES:
+        # libyaml counts bytes of UTF-8; lines and columns count characters.
+        offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
@@ -199,6 +248,10 @@ def parse(text: str | bytes) -> dict:
         ) from None
     except yaml.YAMLError as exc:
         raise FrameworkFileError([FileProblem(None, "", f"not valid YAML: {exc}")]) from exc
+    except (ValueError, OverflowError, RecursionError) as exc:  # pragma: no cover - a safety net
+        # The resolver above leaves nothing for a constructor to choke on;
+        # should something still, the person hears it rather than a 500.
+        raise FrameworkFileError([FileProblem(None, "", f"could not be read: {exc}")]) from exc
     lines = _Lines(node)
     if not isinstance(data, dict):
         raise FrameworkFileError([FileProblem(1, "", "expected a mapping of fields at the top of the file")])

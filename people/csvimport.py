@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from .textfiles import MEGABYTE, FileTooLarge, NotUTF8, decode_utf8, describe_size, read_limited
+from .textfiles import MEGABYTE, FileTooLarge, NotUTF8, decode_utf8, describe_size, megabytes, read_limited
 
 # What the import commands read unless --max-size says otherwise: an HRIS
 # export of 50,000 people with every column is about 8 MB.
@@ -169,7 +169,7 @@ class CsvImportCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check the file and report; write nothing")
         parser.add_argument(
             "--max-size",
-            type=float,
+            type=megabytes,
             default=CSV_MAX_BYTES / MEGABYTE,
             metavar="MB",
             help=f"refuse files larger than this many megabytes (default {describe_size(CSV_MAX_BYTES)})",
@@ -179,8 +179,6 @@ class CsvImportCommand(BaseCommand):
         raise NotImplementedError
 
     def handle(self, *args, file: str, dry_run: bool, max_size: float, **options):
-        if max_size <= 0:
-            raise CommandError("--max-size takes a number of megabytes greater than 0.")
         limit = int(max_size * MEGABYTE)
         try:
             with open(file, "rb") as handle:

@@ -8,6 +8,9 @@ that is not UTF-8, so that the person can find it in their editor.
 
 from __future__ import annotations
 
+import argparse
+import codecs
+import math
 from typing import IO
 
 MEGABYTE = 1024 * 1024
@@ -31,6 +34,17 @@ def describe_size(size: int) -> str:
     return f"{size / MEGABYTE:.1f} MB"
 
 
+def megabytes(value: str) -> float:
+    """An argparse type for --max-size: a finite number of megabytes above 0."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of megabytes greater than 0")
+    return number
+
+
 def read_limited(handle: IO[bytes], limit: int) -> bytes:
     """The whole file, or FileTooLarge after reading one byte past `limit`."""
     raw = handle.read(limit + 1)
@@ -41,15 +55,17 @@ def read_limited(handle: IO[bytes], limit: int) -> bytes:
 
 def decode_utf8(raw: bytes) -> str:
     """Decode UTF-8 (a byte-order mark is dropped), or say where the first bad byte is."""
+    # The mark is taken off first, so that positions count in the text itself.
+    body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
     try:
-        return raw.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = body.rfind(b"\n", 0, exc.start) + 1
+        line = body.count(b"\n", 0, exc.start) + 1
         # The column counts characters, as an editor does: what precedes the
         # bad byte on its line decoded cleanly.
-        column = len(raw[line_start : exc.start].decode("utf-8-sig", errors="replace")) + 1
-        byte = raw[exc.start]
+        column = len(body[line_start : exc.start].decode("utf-8")) + 1
+        byte = body[exc.start]
         raise NotUTF8(
             line, column, f"byte 0x{byte:02x} is not UTF-8 text; save the file as UTF-8"
         ) from None

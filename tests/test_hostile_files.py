@@ -17,6 +17,7 @@ from django.utils.html import escape
 
 from ladders import formats
 from ladders.models import Framework, Placement
+from ladders.services.placements import placements_import
 from people.csvimport import ImportFailed
 from people.models import User
 from people.services import people_import
@@ -47,6 +48,10 @@ DEEP = b"format: trellis-framework/1\nname: " + b"[" * 5000 + b"]" * 5000 + b"\n
 NUL = b"format: trellis-framework/1\nname: Back\x00end\n"
 LATIN1 = b"format: trellis-framework/1\nname: Caf\xe9 levels\n"
 
+PYTHON_TAG = b"format: trellis-framework/1\nname: !!python/object/apply:os.system [ls]\n"
+TIMESTAMP_TAG = b"format: trellis-framework/1\nname: Backend\nslug: !!timestamp 2024-02-30\n"
+MERGE_KEY = b"format: trellis-framework/1\nbase: &base {name: Backend}\nother: {<<: *base}\n"
+
 HOSTILE_YAML = {
     "billion laughs": (BILLION_LAUGHS, 2, 4, "anchors (&a) are not allowed"),
     "a few laughs": (FEW_LAUGHS, 3, 4, "anchors (&a) are not allowed"),
@@ -55,7 +60,41 @@ HOSTILE_YAML = {
     "deep nesting": (DEEP, 2, 38, "nested more than 32 levels deep"),
     "NUL byte": (NUL, 2, 11, "character #x0000 is not allowed"),
     "Latin-1 bytes": (LATIN1, 2, 10, "byte 0xe9 is not UTF-8 text"),
+    "python tag": (PYTHON_TAG, 2, 7, "tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed"),
+    "timestamp tag": (TIMESTAMP_TAG, 3, 7, "tags (tag:yaml.org,2002:timestamp) are not allowed"),
+    "merge key": (MERGE_KEY, 2, 7, "anchors (&base) are not allowed"),
 }
+
+# Plain values a YAML loader would turn into dates and numbers: each once
+# crashed the loader or took minutes (base-60 integers are quadratic).
+LOOKALIKES = {
+    "impossible date": b"format: trellis-framework/1\nname: Backend\nreviewed: 2024-02-30\n",
+    "5,000-digit number": b"format: trellis-framework/1\nname: " + b"1" * 5000 + b"\n",
+    "base-60 number": b"format: trellis-framework/1\nname: 1" + b":1" * 200_000 + b"\n",
+    "base-60 float": b"format: trellis-framework/1\nname: 1" + b":1" * 6000 + b".5\n",
+    "octal-looking": b"format: trellis-framework/1\nname: Backend\nslug: backend\nscale: [{name: 08}]\n",
+}
+
+
+@pytest.mark.parametrize("content", LOOKALIKES.values(), ids=LOOKALIKES)
+def test_values_that_look_like_dates_or_numbers_are_read_as_text(content):
+    started = time.perf_counter()
+    with pytest.raises(formats.FrameworkFileError) as error:
+        formats.parse(content)
+
+    assert error.value.problems
+    assert all(problem.line for problem in error.value.problems)
+    assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize("content", LOOKALIKES.values(), ids=LOOKALIKES)
+def test_the_admin_answers_them_with_a_400(as_user, hr, content):
+    response = as_user(hr).post(
+        reverse("admin:ladders_framework_import"),
+        {"file": SimpleUploadedFile("framework.yml", content, content_type="application/yaml")},
+    )
+
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize("content, line, column, message", HOSTILE_YAML.values(), ids=HOSTILE_YAML)
@@ -174,3 +213,41 @@ def test_the_default_csv_limit_is_twenty_megabytes(db, tmp_path):
 
     with pytest.raises(CommandError, match="larger than 20 MB"):
         call_command("import_people", str(path))
+
+
+def test_bad_utf8_after_a_byte_order_mark_is_placed_where_it_is(db):
+    # Excel's "CSV UTF-8" starts every file with a byte-order mark.
+    raw = b"\xef\xbb\xbfemail,name\nok@example.com,Ok\nbad@example.com,Caf\xe9\n"
+
+    with pytest.raises(ImportFailed) as failed:
+        people_import(source=io.BytesIO(raw))
+
+    assert str(failed.value.problems[0]) == "line 3: at character 20, byte 0xe9 is not UTF-8 text; save the file as UTF-8."
+
+
+def test_bad_utf8_on_the_first_line_after_a_byte_order_mark(db):
+    with pytest.raises(formats.FrameworkFileError) as error:
+        formats.parse(b"\xef\xbb\xbfname: caf\xe9\n")
+
+    assert (error.value.problems[0].line, error.value.problems[0].column) == (1, 10)
+
+
+@pytest.mark.parametrize("command", ["import_people", "import_placements", "import_framework"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "lots"])
+def test_the_size_limit_must_be_a_number_of_megabytes(db, tmp_path, command, value):
+    path = tmp_path / "file"
+    path.write_bytes(b"email,name\n")
+
+    with pytest.raises(CommandError, match="is not a number of megabytes greater than 0"):
+        call_command(command, str(path), "--max-size", value)
+
+
+def test_a_placement_note_too_long_to_store_is_refused_at_its_line(db, engineer):
+    publish(formats.parse(FT_FILE.read_bytes()))
+    text = "email,framework,level,effective_date,note\nengineer@example.com,engineering,senior-1,2025-01-01," + "n" * 301
+
+    with pytest.raises(ImportFailed) as failed:
+        placements_import(source=text)
+
+    assert str(failed.value.problems[0]) == "line 2, column note: a note can have at most 300 characters."
+    assert not Placement.objects.exists()

@@ -165,6 +165,11 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
             held = carried.get(email) or current.get(email)
             track = next((t for t in options if t.slug == held), options[0])
         carried[email] = track.slug
+        note = row.get("note") if "note" in columns else ""
+        limit = Placement._meta.get_field("note").max_length
+        if len(note) > limit:
+            problems.append(ImportProblem(row.line, "note", f"a note can have at most {limit} characters."))
+            continue
         if person is not None and effective is not None:
             key = (email, effective)
             if key in seen:
@@ -173,7 +178,7 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
                 )
                 continue
             seen[key] = row.line
-            planned.append((person, level, track, effective, row.get("note") if "note" in columns else ""))
+            planned.append((person, level, track, effective, note))
     if problems:
         raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
 

@@ -220,7 +220,7 @@ def test_it_names_the_line_of_a_yaml_syntax_error():
     problems = problems_of(replace_line(FT_TEXT, number, "theme: technical", "theme: technical: yes"))
     assert len(problems) == 1
     assert problems[0].line == number
-    assert problems[0].message.startswith("not valid YAML: mapping values are not allowed here")
+    assert problems[0].message.startswith("not valid YAML: mapping values are not allowed")
     assert str(problems[0]).startswith(f"line {number}: not valid YAML")
 
 

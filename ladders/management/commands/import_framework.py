@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ladders import formats
 from ladders.services.frameworks import framework_import
-from people.textfiles import MEGABYTE, FileTooLarge, describe_size, read_limited
+from people.textfiles import MEGABYTE, FileTooLarge, describe_size, megabytes, read_limited
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--slug", help="use this framework slug instead of the one in the file")
         parser.add_argument(
             "--max-size",
-            type=float,
+            type=megabytes,
             default=formats.MAX_BYTES / MEGABYTE,
             metavar="MB",
             help=f"refuse files larger than this many megabytes (default {describe_size(formats.MAX_BYTES)})",
@@ -33,8 +33,6 @@ class Command(BaseCommand):
         # The same rule as `slug` in the file (schemas/trellis-framework.schema.json).
         if slug is not None and not (re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) and len(slug) <= 80):
             raise CommandError("--slug takes lower-case letters, digits and hyphens, such as ft-engineering.")
-        if max_size <= 0:
-            raise CommandError("--max-size takes a number of megabytes greater than 0.")
         limit = int(max_size * MEGABYTE)
         path = Path(file)
         try:
