@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.http import HttpResponseRedirect
 
 from . import services
@@ -99,6 +100,18 @@ class UserAdmin(AuditHistoryAdminMixin, DjangoUserAdmin):
             # database refused a circle that a change made meanwhile would close.
             # Nothing was saved (the view runs in one transaction).
             self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        except OperationalError as error:
+            # Two changes of the same people's managers at once (an import
+            # running, say): PostgreSQL let one through and stopped this one.
+            if getattr(error.__cause__, "sqlstate", None) not in ("40P01", "40001"):
+                raise
+            self.message_user(
+                request,
+                "Someone else was changing the same reporting line at that moment, so nothing was saved. "
+                "Make the change again.",
+                messages.ERROR,
+            )
             return HttpResponseRedirect(request.get_full_path())
 
 

@@ -8,11 +8,14 @@ inserted or their manager changes, move everyone below them along, and
 refuse a manager that would close a circle. Nobody else writes the path: a
 value written from outside is put back (PostgreSQL) or recomputed (SQLite).
 
-On PostgreSQL a statement that changes managers first takes a
-transaction-long advisory lock, so two transactions cannot each move part
-of the tree on a view the other is changing (a stale path, or a circle
-made of two moves that are each fine alone). SQLite writes one
-transaction at a time anyway.
+On PostgreSQL two transactions must not each move part of the tree on a
+view the other is changing (a stale path, or a circle made of two moves
+each fine alone). A move reads the new manager's row FOR SHARE and locks
+the people it moves before moving them, so moves that touch the same
+people wait for each other, and nothing else does: a save that leaves the
+manager alone takes no lock. Under REPEATABLE READ or SERIALIZABLE a
+conflicting move fails with a serialization error instead. SQLite writes
+one transaction at a time anyway.
 
 The triggers work row by row, so a statement that moves several people is
 refused as a loop if, at the moment one row is applied, its new manager is
@@ -27,22 +30,12 @@ index on reporting_path.
 from django.db import migrations
 
 CIRCLE = "people_user_reporting_line_circle"
-# Any fixed number: the key of the advisory lock that serialises changes of manager.
-LOCK_KEY = 7_274_001
 
 POSTGRESQL = f"""
-CREATE FUNCTION people_user_reporting_path_lock() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK_KEY});
-    RETURN NULL;
-END;
-$$;
-
 CREATE FUNCTION people_user_reporting_path_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    -- Depth 1 is a statement from outside; the triggers below write at depth 2.
+    -- Depth 1 is a statement from outside; the functions below write at depth 2.
     IF pg_trigger_depth() = 1 THEN
         IF TG_OP = 'UPDATE' THEN
             NEW.reporting_path := OLD.reporting_path;
@@ -54,46 +47,66 @@ BEGIN
 END;
 $$;
 
-CREATE FUNCTION people_user_reporting_path_sync() RETURNS trigger
+CREATE FUNCTION people_user_reporting_path_move(person bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
+    manager bigint;
     manager_path varchar;
     old_path varchar;
     new_path varchar;
 BEGIN
-    IF NEW.manager_id IS NOT NULL THEN
+    SELECT manager_id, reporting_path INTO manager, old_path FROM people_user WHERE id = person;
+    IF manager IS NOT NULL THEN
+        -- Locked: a move of the manager (or of anyone above) in another
+        -- transaction finishes before this reads the path, or waits for it.
         -- Empty while the manager waits for its own trigger in this statement.
-        SELECT nullif(reporting_path, '') INTO manager_path FROM people_user WHERE id = NEW.manager_id;
-        IF NEW.manager_id = NEW.id OR strpos(manager_path, '/' || NEW.id || '/') > 0 THEN
+        SELECT nullif(reporting_path, '') INTO manager_path FROM people_user WHERE id = manager FOR SHARE;
+        IF manager = person OR strpos(manager_path, '/' || person || '/') > 0 THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'check_violation',
                 MESSAGE = '{CIRCLE}',
-                DETAIL = 'Person ' || NEW.id || ' cannot report to person ' || NEW.manager_id || '.';
+                DETAIL = 'Person ' || person || ' cannot report to person ' || manager || '.';
         END IF;
     END IF;
-    new_path := coalesce(manager_path, '/') || NEW.id || '/';
-    SELECT reporting_path INTO old_path FROM people_user WHERE id = NEW.id;
-    IF old_path <> new_path THEN
-        IF old_path <> '' THEN
-            UPDATE people_user
-               SET reporting_path = new_path || substr(reporting_path, length(old_path) + 1)
-             WHERE reporting_path ~>~ old_path
-               AND reporting_path ~<~ (left(old_path, -1) || '0');
-        END IF;
-        UPDATE people_user SET reporting_path = new_path WHERE id = NEW.id;
+    new_path := coalesce(manager_path, '/') || person || '/';
+    IF old_path = new_path THEN
+        RETURN;
     END IF;
+    IF old_path <> '' THEN
+        -- Lock everyone who moves first, then move them in a statement of its
+        -- own: reports another transaction added under any of them meanwhile
+        -- have committed by then, and move too.
+        PERFORM 1 FROM people_user
+          WHERE reporting_path ~>~ old_path AND reporting_path ~<~ (left(old_path, -1) || '0')
+          FOR UPDATE;
+        UPDATE people_user
+           SET reporting_path = new_path || substr(reporting_path, length(old_path) + 1)
+         WHERE reporting_path ~>~ old_path
+           AND reporting_path ~<~ (left(old_path, -1) || '0');
+    END IF;
+    UPDATE people_user SET reporting_path = new_path WHERE id = person;
+END;
+$$;
+
+CREATE FUNCTION people_user_reporting_path_sync() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    report bigint;
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.manager_id IS NOT DISTINCT FROM NEW.manager_id THEN
+        RETURN NULL;  -- a save that leaves the manager alone takes no lock
+    END IF;
+    PERFORM people_user_reporting_path_move(NEW.id);
     IF TG_OP = 'INSERT' THEN
         -- Reports saved before their manager (in the same statement, or
         -- earlier: foreign keys are checked at commit) move under it now.
-        UPDATE people_user SET manager_id = manager_id WHERE manager_id = NEW.id AND id <> NEW.id;
+        FOR report IN SELECT id FROM people_user WHERE manager_id = NEW.id AND id <> NEW.id LOOP
+            PERFORM people_user_reporting_path_move(report);
+        END LOOP;
     END IF;
     RETURN NULL;
 END;
 $$;
-
-CREATE TRIGGER people_user_reporting_path_lock
-BEFORE INSERT OR UPDATE OF manager_id ON people_user
-FOR EACH STATEMENT EXECUTE FUNCTION people_user_reporting_path_lock();
 
 CREATE TRIGGER people_user_reporting_path_guard
 BEFORE INSERT OR UPDATE OF reporting_path ON people_user
@@ -107,15 +120,15 @@ FOR EACH ROW EXECUTE FUNCTION people_user_reporting_path_sync();
 POSTGRESQL_REVERSE = """
 DROP TRIGGER IF EXISTS people_user_reporting_path ON people_user;
 DROP TRIGGER IF EXISTS people_user_reporting_path_guard ON people_user;
-DROP TRIGGER IF EXISTS people_user_reporting_path_lock ON people_user;
 DROP FUNCTION IF EXISTS people_user_reporting_path_sync();
+DROP FUNCTION IF EXISTS people_user_reporting_path_move(bigint);
 DROP FUNCTION IF EXISTS people_user_reporting_path_guard();
-DROP FUNCTION IF EXISTS people_user_reporting_path_lock();
 """
 
 # SQLite fires a row's triggers as soon as the row is written, and OLD is
 # the row as it stood just before: its true path, whatever the statement
-# wrote into the column. SQLite triggers have no variables; the manager's
+# wrote into the column (a value that does not end in the person's own id,
+# as an inserted one may not, is not a path and moves nobody). SQLite triggers have no variables; the manager's
 # path is read by a subquery on a row the statements below never write.
 # Recursive triggers are off (SQLite's default), so the trigger's own
 # writes of reporting_path do not fire it again.
@@ -143,7 +156,7 @@ SQLITE = [
            AND (NEW.manager_id = NEW.id OR instr({_MANAGER_PATH}, '/' || NEW.id || '/') > 0);
         UPDATE people_user
            SET reporting_path = {_NEW_PATH} || substr(reporting_path, length(OLD.reporting_path) + 1)
-         WHERE OLD.reporting_path <> ''
+         WHERE OLD.reporting_path LIKE '%/' || NEW.id || '/'
            AND OLD.reporting_path <> {_NEW_PATH}
            AND reporting_path > OLD.reporting_path
            AND reporting_path < substr(OLD.reporting_path, 1, length(OLD.reporting_path) - 1) || '0';

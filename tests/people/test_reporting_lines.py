@@ -10,8 +10,9 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 
+from people import services as people_services
 from people.models import Department, Team, User
 from people.selectors import people_in_tree, reporting_chain
 from people.services import is_reporting_circle, person_save
@@ -215,6 +216,30 @@ def test_saving_a_constructed_copy_moves_the_subtree(manager, engineer, outsider
     copy.save()
 
     assert path_of(intern) == f"{outsider.reporting_path}{engineer.pk}/{intern.pk}/"
+    assert_every_path_is_right()
+
+
+def test_a_path_given_to_a_new_person_moves_nobody_under_them(manager, engineer, peer):
+    before = dict(User.objects.values_list("pk", "reporting_path"))
+
+    newcomer = User.objects.create_user("new@example.com", name="New", reporting_path="/")
+
+    assert newcomer.reporting_path == f"/{newcomer.pk}/"
+    assert {pk: path for pk, path in User.objects.values_list("pk", "reporting_path") if pk != newcomer.pk} == before
+    assert not newcomer.manages(engineer)
+
+
+def test_a_copy_saved_as_new_keeps_the_originals_reports_where_they_are(manager, engineer):
+    copy = User.objects.get(pk=manager.pk)
+    copy.pk = None
+    copy._state.adding = True
+    copy.email = "copy@example.com"
+
+    copy.save()
+
+    assert path_of(engineer) == f"{manager.reporting_path}{engineer.pk}/"
+    assert copy.reporting_path == f"{copy.manager.reporting_path}{copy.pk}/"
+    assert not copy.manages(engineer)
     assert_every_path_is_right()
 
 
@@ -526,3 +551,65 @@ def test_the_migration_refuses_to_start_on_data_that_loops():
 
     with pytest.raises(RuntimeError, match="loops through people 2 → 3 → 4 → 2"):
         migration._rebuild_paths(People)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_long_move_holds_up_nobody_outside_it():
+    # An import moving a large team must not make an unrelated save wait.
+    boss, other_boss = UserFactory(), UserFactory()
+    lead = UserFactory(manager=boss)
+    for _ in range(20):
+        UserFactory(manager=lead)
+    bystander = UserFactory(manager=other_boss)
+    moving, results = threading.Event(), {}
+
+    def move():
+        with transaction.atomic():
+            User.objects.filter(pk=lead.pk).update(manager=other_boss)
+            moving.set()
+            time.sleep(1.5)
+
+    def save():
+        moving.wait(5)
+        started = time.monotonic()
+        person = User.objects.get(pk=bystander.pk)
+        person.title = "Still here"
+        person.set_password("a new long passphrase")
+        person.save()
+        return time.monotonic() - started
+
+    threads = [in_thread(move, results, "move"), in_thread(save, results, "save")]
+    for thread in threads:
+        thread.join(10)
+
+    assert results["save"] < 0.5, results
+    assert_every_path_is_right()
+
+
+def test_the_admin_asks_to_try_again_when_a_simultaneous_change_wins(as_user, hr, engineer, outsider, monkeypatch):
+    class DeadlockDetected(Exception):
+        sqlstate = "40P01"
+
+    def lose(**kwargs):
+        raise OperationalError("deadlock detected") from DeadlockDetected()
+
+    monkeypatch.setattr(people_services, "person_save", lose)
+    response = as_user(hr).post(
+        f"/admin/people/user/{engineer.pk}/change/",
+        {
+            "email": engineer.email,
+            "name": engineer.name,
+            "is_active": "on",
+            "title": engineer.title,
+            "manager": outsider.pk,
+            "timezone": "Europe/London",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Someone else was changing the same reporting line at that moment" in response.text
+    assert User.objects.get(pk=engineer.pk).manager_id == engineer.manager_id
