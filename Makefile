@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev check bench bench-import clean
+.PHONY: run test install install-dev check bench bench-import bench-http clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,19 @@ bench-import: install
 	  DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py flush --noinput || exit 1; \
 	  DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark_imports --rows $$rows || exit 1; \
 	done
+
+# Every main page over HTTP: gunicorn with production settings on a throwaway
+# PostgreSQL database of 10,000 people, wrk against each page and a bare view.
+# Needs PostgreSQL, Redis and wrk (apt-get install wrk); the database is dropped
+# and recreated, and the Redis database emptied.
+BENCH_HTTP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/trellis_bench_http
+BENCH_HTTP_REDIS_URL ?= redis://127.0.0.1:6379/3
+bench-http: install
+	DJANGO_SETTINGS_MODULE=config.settings.bench \
+	DJANGO_SECRET_KEY=bench-only-$$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') \
+	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+	DATABASE_URL=$(BENCH_HTTP_DATABASE_URL) REDIS_URL=$(BENCH_HTTP_REDIS_URL) \
+	$(PY) manage.py benchmark_http $(BENCH_HTTP_ARGS)
 
 check: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
