@@ -1,16 +1,18 @@
-"""Who did it: the actor on audit-log entries written outside a web request.
+"""Who did it, and from where: the actor and address on audit-log entries.
 
-auditlog's middleware names the signed-in person for changes made during a
-request. Services also run from management commands and Celery tasks, so they
-name their actor with `acting_as(actor)`; entries written inside that block
-carry the actor unless the request already set one.
+During a request, `request_context` (set by people.middleware) names the
+signed-in person and the client's address for every entry written. Services
+also run from management commands and Celery tasks, so they name their
+actor with `acting_as(actor)`, which wins over the request's. Both are
+context variables read by one receiver connected once, and are worked out
+only when an entry is written: most requests write none.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 
 from auditlog.cid import get_cid
@@ -26,6 +28,7 @@ from django.utils import timezone
 from django.utils.encoding import smart_str
 
 _actor: ContextVar = ContextVar("trellis_audit_actor", default=None)
+_request: ContextVar = ContextVar("trellis_audit_request", default=None)
 
 
 @contextlib.contextmanager
@@ -37,15 +40,30 @@ def acting_as(actor) -> Iterator[None]:
         _actor.reset(token)
 
 
-def _stamp_actor(sender, instance: LogEntry, **kwargs) -> None:
+@contextlib.contextmanager
+def request_context(*, actor: Callable[[], object], remote_addr: Callable[[], str | None]) -> Iterator[None]:
+    """Within a request: who is signed in and their address, each worked out when first needed."""
+    token = _request.set((actor, remote_addr))
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
+def _stamp(sender, instance: LogEntry, **kwargs) -> None:
     actor = _actor.get()
+    request = _request.get()
+    if actor is None and request is not None:
+        actor = request[0]()
     if instance.actor_id is None and actor is not None and actor.pk:
         instance.actor = actor
         instance.actor_email = actor.email
+    if request is not None and not instance.remote_addr:
+        instance.remote_addr = request[1]()
 
 
 def connect() -> None:
-    pre_save.connect(_stamp_actor, sender=LogEntry, dispatch_uid="trellis_audit_actor")
+    pre_save.connect(_stamp, sender=LogEntry, dispatch_uid="trellis_audit_actor")
 
 
 def log_event(instance, *, actor, summary: str, **details) -> LogEntry:

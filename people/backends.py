@@ -1,5 +1,29 @@
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
+
+from config.prepared import MARK_ID, PreparedQuery
+
+from .models import User
+from .selectors import with_navigation_facts
+
+# Loaded on every request: compiled once (see config.prepared).
+_signed_in = PreparedQuery(lambda pk: with_navigation_facts(User.objects.filter(pk=pk)), pk=MARK_ID)
+
+
+class AuthenticationBackend(AllauthBackend):
+    """allauth's sign-in, and a signed-in person loaded with what every page's
+    header shows (unread notifications, whether anyone reports to them): one
+    query per request, compiled once, instead of three built each time."""
+
+    def get_user(self, user_id):
+        try:
+            user = _signed_in.first(pk=int(user_id))
+        except (TypeError, ValueError):
+            return None
+        if user is None:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 class HRAdminBackend(BaseBackend):

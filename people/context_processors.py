@@ -1,12 +1,42 @@
-from .models import User
-from .selectors import unread_notification_count
+import functools
+
+from django.urls import get_script_prefix, reverse
+from django.utils.functional import SimpleLazyObject, empty
+
+from .selectors import navigation_facts
+
+# The site's fixed addresses, for the header of every page.
+_NAV = {
+    "home": "home",
+    "my_path": "ladders:my_path",
+    "ladders": "ladders:index",
+    "assessments": "ladders:assessments",
+    "team": "ladders:team",
+    "search": "ladders:search",
+    "notifications": "people:notifications",
+    "password": "account_change_password",
+    "two_factor": "mfa_index",
+    "admin": "admin:index",
+    "sign_out": "account_logout",
+}
+
+
+@functools.cache
+def _nav_urls(prefix: str) -> dict[str, str]:
+    # Reversed once per process (and prefix): they never change while it runs.
+    return {key: reverse(name) for key, name in _NAV.items()}
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"nav": _nav_urls(get_script_prefix())}
+    unread, has_reports = navigation_facts(user)
     return {
-        "unread_notifications": unread_notification_count(user),
-        "has_reports": User.objects.filter(manager=user, is_active=True).exists(),
+        "nav": _nav_urls(get_script_prefix()),
+        "unread_notifications": unread,
+        "has_reports": has_reports,
+        # The person rather than the lazy stand-in the request holds: every
+        # attribute read through the stand-in costs a call, and pages read many.
+        "user": user._wrapped if isinstance(user, SimpleLazyObject) and user._wrapped is not empty else user,
     }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import Notification, User
@@ -44,3 +45,26 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def unread_notification_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def with_navigation_facts(people: QuerySet[User]) -> QuerySet[User]:
+    """`unread_notifications` and `has_reports` on each person, from two indexes."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    reports = User.objects.filter(manager=OuterRef("pk"), is_active=True)
+    return people.annotate(unread_notifications=Coalesce(Subquery(unread), 0), has_reports=Exists(reports))
+
+
+def navigation_facts(user: User) -> tuple[int, bool]:
+    """What every page's header shows: unread notifications, and whether `user` has
+    anyone reporting to them. Read with the person when they signed in (see
+    people.backends), else in one query."""
+    if hasattr(user, "unread_notifications"):
+        return user.unread_notifications, user.has_reports
+    row = with_navigation_facts(User.objects.filter(pk=user.pk)).values_list("unread_notifications", "has_reports").first()
+    return row or (0, False)

@@ -92,12 +92,16 @@ def test_it_runs_on_the_database_it_was_given(db):
 
 def test_it_caches_in_redis_when_given_redis():
     if os.environ.get("REDIS_URL"):
-        assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert settings.CACHES["default"]["BACKEND"] == "config.cache.RedisCache"
         assert settings.CELERY_BROKER_URL == os.environ["REDIS_URL"]
     else:
         assert settings.CELERY_BROKER_URL == "memory://"
     cache.set("trellis-test-key", "value", 30)
     assert cache.get("trellis-test-key") == "value"
+    cache.set("trellis-test-key", "other", 30)
+    assert cache.get("trellis-test-key") == "other"
+    cache.delete("trellis-test-key")
+    assert cache.get("trellis-test-key") is None
 
 
 def test_it_answers_the_health_check(client):

@@ -53,7 +53,8 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, keeping its client between calls (see config/cache.py).
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "trellis",
         }
@@ -67,6 +68,10 @@ else:
             "LOCATION": str(BASE_DIR / "var" / "cache"),
         }
     }
+
+# Sessions are read from the cache on every request and written through to
+# the database, so a cache restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Applications ----------------------------------------------------------
 INSTALLED_APPS = [
@@ -100,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "people.middleware.AuditlogMiddleware",
+    "people.middleware.AuditContextMiddleware",
     "people.middleware.TimezoneMiddleware",
     "people.middleware.RequireMFAMiddleware",
 ]
@@ -127,7 +132,8 @@ TEMPLATES = [
 # --- People and sign-in ----------------------------------------------------
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, loading the signed-in person with what the page header shows.
+    "people.backends.AuthenticationBackend",
     # Grants permissions only; it never authenticates anyone.
     "people.backends.HRAdminBackend",
 ]
