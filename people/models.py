@@ -50,6 +50,30 @@ class Team(models.Model):
         return f"{self.department} / {self.name}"
 
 
+class Below(models.Lookup):
+    """`reporting_path__below=path`: strictly below `path` in the reporting line.
+
+    A range ("/1/7/" < x < "/1/70", '0' being the character after '/'), so
+    the index on reporting_path answers it even when `path` is another row's
+    column, as in a subquery per manager. PostgreSQL's index compares
+    byte-wise with the ~<~ operators; SQLite's compares byte-wise anyway.
+    """
+
+    lookup_name = "below"
+
+    def _sql(self, compiler, connection, greater: str, less: str, upper: str):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        sql = f"({lhs} {greater} {rhs} AND {lhs} {less} ({upper.format(rhs=rhs)} || '0'))"
+        return sql, (*lhs_params, *rhs_params, *lhs_params, *(list(rhs_params) * upper.count("{rhs}")))
+
+    def as_sql(self, compiler, connection):
+        return self._sql(compiler, connection, ">", "<", "SUBSTR({rhs}, 1, LENGTH({rhs}) - 1)")
+
+    def as_postgresql(self, compiler, connection):
+        return self._sql(compiler, connection, "~>~", "~<~", "LEFT({rhs}, -1)")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -206,6 +230,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 )
         if self.team_id and self.department_id and self.team.department_id != self.department_id:
             raise ValidationError({"team": f"{self.team} is not in {self.department}."})
+
+
+# Only on this field: `User.objects.filter(reporting_path__below=…)`.
+User._meta.get_field("reporting_path").register_lookup(Below)
 
 
 class Notification(models.Model):

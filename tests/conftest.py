@@ -22,6 +22,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from ladders.selectors.frameworks import published_caches_clear
 from tests.ladders import factories as ladder_factories
 from tests.people.factories import UserFactory
 
@@ -31,10 +32,13 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    # Login rate limits and used TOTP codes live in the cache.
+    # Login rate limits and used TOTP codes live in the cache; published
+    # rubrics are kept per process, and ids come round again between tests.
     cache.clear()
+    published_caches_clear()
     yield
     cache.clear()
+    published_caches_clear()
 
 
 @pytest.fixture

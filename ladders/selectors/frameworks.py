@@ -2,18 +2,24 @@
 
 Pages read a version through `rubric_load`, a fixed handful of queries that
 fetch the whole version at once, then walk it in memory: a framework with
-twice the levels costs the same number of queries.
+twice the levels costs the same number of queries. A published version
+never changes, so its rubric is built once per process and kept (a few
+dozen of the most used versions); a draft is read afresh every time.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
+from config.prepared import MARK_ID, MARK_TEXT, PreparedQuery
 from people.models import User
 
 from ..formats import FORMAT
@@ -27,6 +33,8 @@ from ..models import (
     ProficiencyLevel,
     Track,
 )
+
+T = TypeVar("T")
 
 
 def latest_published_versions() -> QuerySet[FrameworkVersion]:
@@ -44,33 +52,51 @@ def latest_published_versions() -> QuerySet[FrameworkVersion]:
     )
 
 
-def version_get_for_user(*, user: User, slug: str, number: str | int | None = None) -> FrameworkVersion:
-    """A framework's version as `user` may see it: published for everyone, drafts for HR admins.
+# Every framework page starts here: compiled once (see config.prepared).
+_versions = {
+    everything: PreparedQuery(
+        lambda slug, everything=everything: (
+            FrameworkVersion.objects.filter(framework__slug=slug)
+            if everything
+            else FrameworkVersion.objects.published().filter(framework__slug=slug)
+        )
+        .select_related("framework")
+        .order_by("-number"),
+        slug=MARK_TEXT,
+    )
+    for everything in (False, True)
+}
 
-    `number` None means the current published version.
-    """
-    versions = FrameworkVersion.objects.select_related("framework").filter(framework__slug=slug)
-    if not user.sees_everyone:
-        versions = versions.published()
+
+def versions_for_user(*, user: User, slug: str) -> list[FrameworkVersion]:
+    """A framework's versions `user` may see, newest first: published ones for
+    everyone, the draft too for HR admins. One query."""
+    return _versions[user.sees_everyone].all(slug=slug)
+
+
+def version_pick(versions: list[FrameworkVersion], number: str | int | None = None) -> FrameworkVersion:
+    """The version asked for: `number`, "draft", or None for the current published one."""
     if number in (None, ""):
-        version = versions.current()
+        version = next((v for v in versions if not v.is_draft), None)
     elif number == "draft":
-        version = versions.filter(status=FrameworkVersion.Status.DRAFT).first()
+        version = next((v for v in versions if v.is_draft), None)
     else:
         try:
-            version = versions.filter(number=int(number)).first()
+            wanted = int(number)
         except (TypeError, ValueError):
-            version = None
+            wanted = None
+        version = next((v for v in versions if v.number == wanted), None)
     if version is None:
         raise Http404("No such framework version.")
     return version
 
 
-def versions_of(version: FrameworkVersion, user: User) -> list[FrameworkVersion]:
-    versions = FrameworkVersion.objects.filter(framework_id=version.framework_id).order_by("-number")
-    if not user.sees_everyone:
-        versions = versions.published()
-    return list(versions)
+def version_get_for_user(*, user: User, slug: str, number: str | int | None = None) -> FrameworkVersion:
+    """A framework's version as `user` may see it: published for everyone, drafts for HR admins.
+
+    `number` None means the current published version.
+    """
+    return version_pick(versions_for_user(user=user, slug=slug), number)
 
 
 @dataclass
@@ -171,7 +197,105 @@ class Rubric:
         return groups
 
 
+class _PublishedOnce:
+    """A small least-recently-used store of what is built only from a published version.
+
+    Keys start with the version's id and publication time: a published
+    version never changes, and nothing of a draft is ever stored. The store
+    is per process, so it needs no invalidation across servers, and a new
+    release starts empty.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_build(self, version: FrameworkVersion, key: tuple, build: Callable[[], T]) -> T:
+        if version.status != FrameworkVersion.Status.PUBLISHED or version.published_at is None:
+            return build()
+        key = (version.pk, version.published_at, *key)
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = build()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_rubrics = _PublishedOnce(size=32)
+# Rendered pieces of pages that depend only on a published version.
+published_fragments = _PublishedOnce(size=512)
+
+
+# Levels and tracks of the published versions this process has read, by id:
+# placements and assessments point at them, and they never change.
+_published_levels: dict[int, Level] = {}
+_published_tracks: dict[int, Track] = {}
+_published_rubrics: dict[int, Rubric] = {}
+_level_version = PreparedQuery(
+    lambda level: FrameworkVersion.objects.filter(levels__pk=level).select_related("framework"), level=MARK_ID
+)
+_version = PreparedQuery(lambda pk: FrameworkVersion.objects.filter(pk=pk).select_related("framework"), pk=MARK_ID)
+
+
+def published_caches_clear() -> None:
+    _rubrics.clear()
+    published_fragments.clear()
+    _published_levels.clear()
+    _published_tracks.clear()
+    _published_rubrics.clear()
+
+
 def rubric_load(version: FrameworkVersion) -> Rubric:
+    """The whole version in memory; shared and read-only when the version is published."""
+    return _rubrics.get_or_build(version, ("rubric",), lambda: _rubric_index(_rubric_build(version)))
+
+
+def _rubric_index(rubric: Rubric) -> Rubric:
+    if not rubric.version.is_draft:
+        _published_levels.update((level.pk, level) for level in rubric.levels)
+        _published_tracks.update((track.pk, track) for track in rubric.tracks)
+        _published_rubrics[rubric.version.pk] = rubric
+    return rubric
+
+
+def published_rubric(version_id: int) -> Rubric:
+    """The rubric of a published version, by id: read once per process."""
+    if version_id not in _published_rubrics:
+        version = _version.first(pk=version_id)
+        if version is None or version.is_draft:
+            raise LookupError(f"Version {version_id} is not published.")
+        rubric_load(version)
+    return _published_rubrics[version_id]
+
+
+def published_level(level_id: int) -> Level:
+    """A level of a published version, by id, as its rubric has it (with `version`)."""
+    if level_id not in _published_levels:
+        version = _level_version.first(level=level_id)
+        if version is None or version.is_draft:
+            raise LookupError(f"Level {level_id} is not on a published version.")
+        rubric_load(version)
+    return _published_levels[level_id]
+
+
+def published_track(track_id: int, level: Level) -> Track:
+    """A track of the same published version as `level`, by id."""
+    if track_id not in _published_tracks:
+        rubric_load(level.version)
+    return _published_tracks[track_id]
+
+
+def _rubric_build(version: FrameworkVersion) -> Rubric:
     scale = list(ProficiencyLevel.objects.filter(version=version).order_by("value"))
     tracks = list(Track.objects.filter(version=version).order_by("position", "pk"))
     levels = list(Level.objects.filter(version=version).order_by("rung", "position", "pk"))
@@ -195,10 +319,12 @@ def rubric_load(version: FrameworkVersion) -> Rubric:
         area.competency_list = by_area[area.pk]
     levels_by_pk = {level.pk: level for level in levels}
     scale_by_pk = {p.pk: p for p in scale}
+    competencies_by_pk = {competency.pk: competency for competency in competencies}
     expectations = {}
     for expectation in Expectation.objects.filter(level__version=version):
         expectation.level = levels_by_pk[expectation.level_id]
         expectation.proficiency = scale_by_pk[expectation.proficiency_id]
+        expectation.competency = competencies_by_pk[expectation.competency_id]
         expectations[(expectation.competency_id, expectation.level_id)] = expectation
     return Rubric(version, scale, tracks, levels, areas, competencies, expectations)
 
@@ -366,21 +492,36 @@ def level_diff(rubric: Rubric, from_level: Level, to_level: Level) -> dict:
 # --- Search -----------------------------------------------------------------------
 
 
+def _search_index(rubric: Rubric) -> list[tuple[Expectation, str]]:
+    """Every expectation of a version with the words it is found by, in page order."""
+    index = []
+    for area in rubric.areas:
+        for competency in area.competency_list:
+            for level in rubric.levels:
+                expectation = rubric.expectation(competency, level)
+                if expectation is not None:
+                    words = "\n".join((expectation.criteria, expectation.examples, competency.name, level.title))
+                    index.append((expectation, words.lower()))
+    return index
+
+
 def expectations_search(query: str, *, limit: int = 60) -> list[Expectation]:
-    """Expectations of every current published framework that mention `query`."""
-    words = query.split()
+    """Expectations of every current published framework that mention every word of `query`.
+
+    Each version's index is built once per process from its rubric; a search
+    costs one query (which versions are current) and a scan in memory.
+    """
+    words = [word.lower() for word in query.split()[:8]]
     if not words:
         return []
-    matches = Q()
-    for word in words[:8]:
-        matches &= (
-            Q(criteria__icontains=word)
-            | Q(examples__icontains=word)
-            | Q(competency__name__icontains=word)
-            | Q(level__title__icontains=word)
+    found: list[Expectation] = []
+    for version in latest_published_versions():
+        index = published_fragments.get_or_build(
+            version, ("search-index",), lambda version=version: _search_index(rubric_load(version))
         )
-    return list(
-        Expectation.objects.filter(matches, level__version__in=latest_published_versions().values("pk"))
-        .select_related("competency__area", "level__version__framework", "proficiency")
-        .order_by("level__version__framework__name", "competency__area__position", "competency__position", "level__rung", "level__position")[:limit]
-    )
+        for expectation, text in index:
+            if all(word in text for word in words):
+                found.append(expectation)
+                if len(found) >= limit:
+                    return found
+    return found

@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from ..selectors.frameworks import published_fragments
+
 register = template.Library()
 
 
@@ -49,3 +51,31 @@ def signed(value) -> str:
     if value is None:
         return "–"
     return f"+{value}" if value > 0 else str(value)
+
+
+class PublishedFragmentNode(template.Node):
+    def __init__(self, nodelist, version, name: str, vary: list):
+        self.nodelist, self.version, self.name, self.vary = nodelist, version, name, vary
+
+    def render(self, context) -> str:
+        version = self.version.resolve(context)
+        key = (self.name, *(str(v.resolve(context)) for v in self.vary))
+        return published_fragments.get_or_build(version, key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def published_fragment(parser, token):
+    """{% published_fragment version "name" var … %}…{% endpublished_fragment %}
+
+    Renders its content once per process for a published version and keeps
+    it (a draft is rendered every time). The content must depend only on the
+    version and on the variables named after the fragment's name, which
+    become part of the key: nothing about the reader belongs inside.
+    """
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} needs a version and a name.")
+    nodelist = parser.parse(("endpublished_fragment",))
+    parser.delete_first_token()
+    name = bits[2].strip("\"'")
+    return PublishedFragmentNode(nodelist, parser.compile_filter(bits[1]), name, [parser.compile_filter(b) for b in bits[3:]])

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..forms import AssessmentForm, AssessmentStartForm
@@ -29,27 +30,29 @@ def home(request):
 def _path_context(request, person) -> dict:
     placement = selectors.placement_current(person)
     standing = selectors.standing_for(placement) if placement else None
+    can_assess = services.assessment_kind_for(author=request.user, subject=person) is not None
     context = {
         "person": person,
         "is_me": person.pk == request.user.pk,
         "placement": placement,
         "standing": standing,
         "history": selectors.placement_history(person),
-        "can_assess": services.assessment_kind_for(author=request.user, subject=person) is not None,
+        "can_assess": can_assess,
     }
     if standing is None:
         return context
     rubric = standing.rubric
-    framework_id = rubric.framework.pk
-    agreed = selectors.latest_submitted(person, Assessment.Kind.MANAGER, framework_id)
-    own = selectors.latest_submitted(person, Assessment.Kind.SELF, framework_id)
+    agreed, own = selectors.latest_submitted_both(person, rubric.framework.pk)
     basis = agreed or own
     targets = standing.next_levels or [standing.level]
     target = next((lv for lv in standing.target_levels if lv.code == request.GET.get("target")), targets[0])
-    rows = selectors.gap_rows(rubric, standing.level, target, selectors.ratings_by_slug(basis))
-    drafts = selectors.assessments_visible_to(request.user).filter(
-        author=request.user, subject=person, status=Assessment.Status.DRAFT
+    # A submitted assessment never changes, nor does a published rubric: the
+    # gap is worked out (and drawn, see the template) only when not kept yet.
+    rows = SimpleLazyObject(
+        lambda: selectors.gap_rows(rubric, standing.level, target, selectors.ratings_by_slug(basis))
     )
+    # The viewer's own drafts about the person, offered only while they may write them.
+    drafts = selectors.drafts_of(author=request.user, subject=person) if can_assess else []
     context.update(
         {
             "rubric": rubric,
@@ -59,9 +62,9 @@ def _path_context(request, person) -> dict:
             "self_basis": agreed is None,
             "target": target,
             "rows": rows,
-            "chart": selectors.gap_chart(rows, rubric.max_value),
-            "open_gaps": sum(1 for r in rows if r["gap"] is not None and r["gap"] > 0),
-            "drafts": list(drafts.select_related("level")),
+            "chart": SimpleLazyObject(lambda: selectors.gap_chart(rows, rubric.max_value)),
+            "open_gaps": SimpleLazyObject(lambda: sum(1 for r in rows if r["gap"] is not None and r["gap"] > 0)),
+            "drafts": list(drafts),
             "start_form": AssessmentStartForm(levels=standing.target_levels),
         }
     )
@@ -71,7 +74,7 @@ def _path_context(request, person) -> dict:
 @require_GET
 @login_required
 def my_path(request):
-    return render(request, "ladders/path.html", _path_context(request, request.user))
+    return render(request, "ladders/path.html", _path_context(request, selectors.person_get(request.user.pk)))
 
 
 @require_GET
@@ -195,20 +198,57 @@ def assessment_discard(request, pk: int):
 @require_GET
 @login_required
 def assessments(request):
-    visible = selectors.assessments_visible_to(request.user).select_related(
-        "subject", "author", "level", "version__framework"
-    )
-    about_me = visible.filter(subject=request.user).order_by("status", "-updated_at")
-    written = visible.filter(author=request.user).exclude(subject=request.user).order_by("status", "-updated_at")
-    team = visible.exclude(subject=request.user).exclude(author=request.user).filter(
-        status=Assessment.Status.SUBMITTED
-    )
-    team_page = Paginator(team.order_by("-submitted_at"), 25).get_page(request.GET.get("page"))
+    """Mine, the ones I wrote, and my direct reports' — or, for an HR admin, everyone's.
+
+    A manager reads one team at a time: their own reports first, and each
+    report who leads people opens that team (`?under=`), so the page never
+    lists a whole company.
+    """
+    user = request.user
+    visible = selectors.assessments_visible_to(user).select_related("subject", "author", "level", "version__framework")
+    about_me = visible.filter(subject=user).order_by("status", "-updated_at")
+    written = visible.filter(author=user).exclude(subject=user).order_by("status", "-updated_at")
+    head = selectors.team_head_for_viewer(user, request.GET.get("under"))
+    others = visible.filter(status=Assessment.Status.SUBMITTED).exclude(subject=user).exclude(author=user)
+    if user.sees_everyone and head.pk == user.pk:
+        listed, sub_teams = others, []
+    else:
+        listed = others.filter(subject__manager=head, subject__is_active=True)
+        sub_teams = selectors.team_leads(head)
+    team_page = Paginator(listed.order_by("-submitted_at", "-pk"), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "ladders/assessments.html",
-        {"about_me": about_me[:100], "written": written[:100], "team_page": team_page},
+        {
+            "about_me": about_me[:100],
+            "written": written[:100],
+            "team_page": team_page,
+            "head": head,
+            "is_mine": head.pk == user.pk,
+            "chain": selectors.team_chain(user, head),
+            "sub_teams": sub_teams,
+        },
     )
+
+
+def _compare_rows(rubric, level, own: Assessment | None, agreed: Assessment | None) -> list[dict]:
+    own_ratings = selectors.ratings_by_slug(own)
+    agreed_ratings = selectors.ratings_by_slug(agreed)
+    rows = []
+    for competency in rubric.competencies:
+        mine, theirs = own_ratings.get(competency.slug), agreed_ratings.get(competency.slug)
+        a = mine.proficiency.value if mine and mine.proficiency else None
+        b = theirs.proficiency.value if theirs and theirs.proficiency else None
+        rows.append(
+            {
+                "competency": competency,
+                "expected": rubric.expectation(competency, level) if level else None,
+                "own": mine,
+                "agreed": theirs,
+                "differs": a is not None and b is not None and a != b,
+            }
+        )
+    return rows
 
 
 @require_GET
@@ -218,53 +258,42 @@ def compare(request, pk: int):
     placement = selectors.placement_current(person)
     standing = selectors.standing_for(placement) if placement else None
     visible = selectors.assessments_visible_to(request.user).filter(subject=person, status=Assessment.Status.SUBMITTED)
+    # The pickers offer the latest few of each kind: one query for both.
+    recent = list(
+        visible.select_related("author", "level", "version__framework").order_by("-submitted_at", "-pk")[:60]
+    )
     framework_id = standing.rubric.framework.pk if standing else None
 
     def pick(kind: str, param: str) -> Assessment | None:
-        chosen = visible.filter(kind=kind).select_related("author", "level", "version__framework")
+        of_kind = [a for a in recent if a.kind == kind]
         wanted = request.GET.get(param, "")
-        if wanted.isdigit() and len(wanted) < 18:
-            found = chosen.filter(pk=wanted).first()
+        if wanted.isascii() and wanted.isdigit() and len(wanted) < 18:
+            found = next((a for a in of_kind if a.pk == int(wanted)), None) or (
+                visible.filter(kind=kind, pk=wanted).select_related("author", "level", "version__framework").first()
+            )
             if found is not None:
                 return found
             # Not one of this person's (or not visible): show the latest instead.
-        if framework_id:
-            chosen = chosen.filter(version__framework_id=framework_id)
-        return chosen.order_by("-submitted_at", "-pk").first()
+        in_framework = [a for a in of_kind if framework_id is None or a.version.framework_id == framework_id]
+        return in_framework[0] if in_framework else None
 
     own = pick(Assessment.Kind.SELF, "self")
     agreed = pick(Assessment.Kind.MANAGER, "manager")
     rubric = standing.rubric if standing else (rubric_load((agreed or own).version) if (agreed or own) else None)
-    rows = []
-    if rubric is not None:
-        own_ratings = selectors.ratings_by_slug(own)
-        agreed_ratings = selectors.ratings_by_slug(agreed)
-        level = standing.level if standing else None
-        for competency in rubric.competencies:
-            mine, theirs = own_ratings.get(competency.slug), agreed_ratings.get(competency.slug)
-            expected = rubric.expectation(competency, level) if level else None
-            a = mine.proficiency.value if mine and mine.proficiency else None
-            b = theirs.proficiency.value if theirs and theirs.proficiency else None
-            rows.append(
-                {
-                    "competency": competency,
-                    "expected": expected,
-                    "own": mine,
-                    "agreed": theirs,
-                    "differs": a is not None and b is not None and a != b,
-                }
-            )
+    level = standing.level if standing else None
+    rows = SimpleLazyObject(lambda: _compare_rows(rubric, level, own, agreed)) if rubric is not None else []
     return render(
         request,
         "ladders/compare.html",
         {
             "person": person,
             "standing": standing,
+            "rubric": rubric,
             "own": own,
             "agreed": agreed,
             "rows": rows,
-            "choices_self": visible.filter(kind=Assessment.Kind.SELF).select_related("level").order_by("-submitted_at")[:20],
-            "choices_manager": visible.filter(kind=Assessment.Kind.MANAGER).select_related("author").order_by("-submitted_at")[:20],
+            "choices_self": [a for a in recent if a.kind == Assessment.Kind.SELF][:20],
+            "choices_manager": [a for a in recent if a.kind == Assessment.Kind.MANAGER][:20],
         },
     )
 
@@ -272,27 +301,44 @@ def compare(request, pk: int):
 @require_GET
 @login_required
 def team(request):
-    members = selectors.team_members(request.user)
-    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    """Someone's direct reports with their gaps; each report who leads people opens their own team.
+
+    The viewer's own reports first; `?under=` walks down the reporting line
+    one manager at a time, so no page holds more than one manager's reports.
+    """
+    head = selectors.team_head_for_viewer(request.user, request.GET.get("under"))
+    reports = selectors.team_direct_reports(head)
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
     people = list(page.object_list)
-    # Chosen over the whole team, so the heat map does not change framework from page to page.
-    frameworks = [f for f, _ in selectors.team_frameworks(members)]
+    placements = selectors.team_placements(head)
+    # Chosen over all of this manager's reports, so it does not change from page to page.
+    frameworks = selectors.team_frameworks(placements)
     chosen = request.GET.get("framework")
     framework = next((f for f in frameworks if f.slug == chosen), frameworks[0] if frameworks else None)
     version = selectors.latest_published(framework.pk) if framework else None
     rubric = rubric_load(version) if version else None
     against = "current" if request.GET.get("against") == "current" else "next"
-    rows = selectors.team_gap_rows(people, rubric, against=against) if rubric is not None else []
-    return render(
-        request,
-        "ladders/team.html",
-        {
-            "page": page,
-            "rows": rows,
-            "rubric": rubric,
-            "framework": framework,
-            "frameworks": frameworks,
-            "against": against,
-            "has_team": page.paginator.count > 0,
-        },
-    )
+    if rubric is not None:
+        agreed = selectors.team_agreed(head, rubric)
+        rows = selectors.team_gap_rows(people, rubric, placements, agreed, against=against)
+    else:
+        # Nobody here is placed yet; their own teams may well be.
+        rows = [{"person": person, "level": None, "elsewhere": None, "assessment": None, "gaps": []} for person in people]
+    sizes = selectors.team_sizes(head)
+    for row in rows:
+        row["team_size"] = sizes.get(row["person"].pk, 0)
+    context = {
+        "head": head,
+        "is_mine": head.pk == request.user.pk,
+        "chain": selectors.team_chain(request.user, head),
+        "team_size": sizes.get(head.pk, 0),
+        "page": page,
+        "rows": rows,
+        "rubric": rubric,
+        "framework": framework,
+        "frameworks": frameworks,
+        "against": against,
+        "has_team": page.paginator.count > 0,
+    }
+    template = "ladders/team.html#team" if request.htmx else "ladders/team.html"
+    return render(request, template, context)

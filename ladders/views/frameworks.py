@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from .. import formats
@@ -12,18 +13,28 @@ from ..selectors.careers import placement_current
 SEARCH_LIMIT = 60
 
 
-def _version_context(request, version) -> dict:
+def _version_context(request, slug: str) -> dict:
+    """The version the reader asked for (`?v=`), the versions they may pick from, in one query."""
     current = request.GET.get("v", "")
-    versions = selectors.versions_of(version, request.user)
+    versions = selectors.versions_for_user(user=request.user, slug=slug)
+    version = selectors.version_pick(versions, current)
     return {
         "version": version,
         "framework": version.framework,
+        "rubric": selectors.rubric_load(version),
         "versions": versions,
         "latest_version": next((v for v in versions if not v.is_draft), None),
         # Links inside a page keep showing the version the reader chose.
         "vq": f"?v={current}" if current else "",
         "va": f"&v={current}" if current else "",
     }
+
+
+def _my_level_code(user, framework_id: int) -> str | None:
+    placement = placement_current(user)
+    if placement is not None and placement.level.version.framework_id == framework_id:
+        return placement.level.code
+    return None
 
 
 @require_GET
@@ -33,49 +44,37 @@ def index(request):
     return render(request, "ladders/index.html", {"versions": versions})
 
 
+# What the pages below show of a published version is rendered once per
+# process and kept (see `published_fragment` in the templates); the values
+# they need are passed lazily, so that a kept page computes nothing.
+
+
 @require_GET
 @login_required
 def overview(request, slug: str):
-    version = selectors.version_get_for_user(user=request.user, slug=slug, number=request.GET.get("v"))
-    rubric = selectors.rubric_load(version)
-    placement = placement_current(request.user)
-    mine = None
-    if placement is not None and placement.level.version.framework_id == version.framework_id:
-        mine = placement.level.code
-    return render(
-        request,
-        "ladders/overview.html",
-        {**_version_context(request, version), "rubric": rubric, "matrix": rubric.matrix(), "my_level_code": mine},
-    )
+    context = _version_context(request, slug)
+    rubric = context["rubric"]
+    context.update(matrix=SimpleLazyObject(rubric.matrix), my_level_code=_my_level_code(request.user, rubric.framework.pk))
+    return render(request, "ladders/overview.html", context)
 
 
 @require_GET
 @login_required
 def level(request, slug: str, code: str):
-    version = selectors.version_get_for_user(user=request.user, slug=slug, number=request.GET.get("v"))
-    rubric = selectors.rubric_load(version)
+    context = _version_context(request, slug)
+    rubric = context["rubric"]
     level = rubric.level(code)
-    return render(
-        request,
-        "ladders/level.html",
-        {
-            **_version_context(request, version),
-            "rubric": rubric,
-            "level": level,
-            "tracks": rubric.level_tracks(level),
-            "previous": rubric.previous_level(level),
-            "next_levels": rubric.next_levels(level),
-            "groups": rubric.grouped(level),
-        },
+    context.update(
+        level=level,
+        tracks=rubric.level_tracks(level),
+        previous=rubric.previous_level(level),
+        next_levels=rubric.next_levels(level),
+        groups=SimpleLazyObject(lambda: rubric.grouped(level)),
     )
+    return render(request, "ladders/level.html", context)
 
 
-@require_GET
-@login_required
-def competency(request, slug: str, competency_slug: str):
-    version = selectors.version_get_for_user(user=request.user, slug=slug, number=request.GET.get("v"))
-    rubric = selectors.rubric_load(version)
-    competency = rubric.competency(competency_slug)
+def _competency_rows(rubric, competency) -> list[dict]:
     rows = []
     for level in rubric.levels:
         expectation = rubric.expectation(competency, level)
@@ -91,11 +90,17 @@ def competency(request, slug: str, competency_slug: str):
                 "raised": before is not None and expectation.proficiency.value > before.proficiency.value,
             }
         )
-    return render(
-        request,
-        "ladders/competency.html",
-        {**_version_context(request, version), "rubric": rubric, "competency": competency, "rows": rows},
-    )
+    return rows
+
+
+@require_GET
+@login_required
+def competency(request, slug: str, competency_slug: str):
+    context = _version_context(request, slug)
+    rubric = context["rubric"]
+    competency = rubric.competency(competency_slug)
+    context.update(competency=competency, rows=SimpleLazyObject(lambda: _competency_rows(rubric, competency)))
+    return render(request, "ladders/competency.html", context)
 
 
 def _default_pair(user, rubric) -> tuple[str, str]:
@@ -114,16 +119,14 @@ def _default_pair(user, rubric) -> tuple[str, str]:
 @require_GET
 @login_required
 def diff(request, slug: str):
-    version = selectors.version_get_for_user(user=request.user, slug=slug, number=request.GET.get("v"))
-    rubric = selectors.rubric_load(version)
-    levels = rubric.levels
+    context = _version_context(request, slug)
+    rubric, version = context["rubric"], context["version"]
     error = ""
     from_code, to_code = request.GET.get("from", ""), request.GET.get("to", "")
     if not from_code and not to_code:
         from_code, to_code = _default_pair(request.user, rubric)
     from_level = rubric.level_by_code.get(from_code)
     to_level = rubric.level_by_code.get(to_code)
-    result = None
     status = 200
     if from_level is None or to_level is None:
         missing = from_code if from_level is None else to_code
@@ -134,17 +137,13 @@ def diff(request, slug: str):
         status = 400
     elif from_level == to_level:
         error = "Choose two different levels to compare."
-    else:
-        result = selectors.level_diff(rubric, from_level, to_level)
-    context = {
-        **_version_context(request, version),
-        "rubric": rubric,
-        "levels": levels,
-        "from_code": from_code,
-        "to_code": to_code,
-        "result": result,
-        "error": error,
-    }
+    context.update(
+        levels=rubric.levels,
+        from_code=from_code,
+        to_code=to_code,
+        error=error,
+        result=None if error else SimpleLazyObject(lambda: selectors.level_diff(rubric, from_level, to_level)),
+    )
     template = "ladders/diff.html#diff-result" if request.htmx else "ladders/diff.html"
     return render(request, template, context, status=status)
 

@@ -260,24 +260,39 @@ def test_it_lists_my_assessments(as_user, placed, manager, peer, backend):
     assert "My team's" not in response.text
 
 
-def test_it_lists_the_teams_submitted_assessments_for_a_manager(as_user, placed, manager, skip_level, peer, backend):
+def test_it_lists_the_direct_reports_assessments_and_opens_the_teams_below(as_user, placed, manager, skip_level, peer, backend):
     own = assess(placed, placed, backend, "l3")
     assess(peer, peer, backend, "l3", submit=False)
     mine = assess(placed, manager, backend, "l3")
-    response = as_user(skip_level).get(reverse("ladders:assessments"))
-    assert set(response.context["team_page"]) == {own, mine}
-    assert "My team's" in response.text
-    assert "Ada Okafor" in response.text
+    managers_own = assess(manager, manager, backend, "l3")
+    client = as_user(skip_level)
+    response = client.get(reverse("ladders:assessments"))
+    assert set(response.context["team_page"]) == {managers_own}
+    assert "My direct reports'" in response.text
+    assert [lead.pk for lead in response.context["sub_teams"]] == [manager.pk]
+    assert f'<a href="?under={manager.pk}">Marcus Chen\'s team</a>' in response.text
+
+    below = client.get(reverse("ladders:assessments"), {"under": manager.pk})
+    assert set(below.context["team_page"]) == {own, mine}
+    assert "Marcus Chen's direct reports'" in below.text and "Ada Okafor" in below.text
 
     as_manager = as_user(manager).get(reverse("ladders:assessments"))
     assert list(as_manager.context["written"]) == [mine]
     assert list(as_manager.context["team_page"]) == [own]
+    assert as_manager.context["sub_teams"] == []
+
+
+@pytest.mark.parametrize("who", ["peer", "outsider", "engineer"])
+def test_it_opens_no_teams_assessments_outside_ones_own_line(as_user, request, manager, skip_level, who):
+    person = request.getfixturevalue(who)
+    for under in (manager.pk, skip_level.pk, "x"):
+        assert as_user(person).get(reverse("ladders:assessments"), {"under": under}).status_code == 404
 
 
 def test_it_heads_everyones_assessments_for_hr(as_user, hr, placed, backend):
     assess(placed, placed, backend, "l3")
     response = as_user(hr).get(reverse("ladders:assessments"))
-    assert "Everyone's" in response.text and "My team's" not in response.text
+    assert "Everyone's" in response.text and "My direct reports'" not in response.text
 
 
 def test_it_pages_the_teams_assessments(as_user, manager, backend):

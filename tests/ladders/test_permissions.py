@@ -160,9 +160,14 @@ def test_an_assessment_is_seen_only_by_those_the_rule_allows(as_user, people, re
 
 def test_the_list_shows_exactly_the_assessments_one_may_see(as_user, people, record):
     for index, persona in enumerate(PERSONAS):
-        response = as_user(people[persona]).get(reverse("ladders:assessments"))
+        client = as_user(people[persona])
+        response = client.get(reverse("ladders:assessments"))
         sections = ("about_me", "written", "team_page")
         listed = {a.pk for section in sections for a in response.context[section]}
+        # Teams below are a click away, one at a time.
+        for lead in response.context["sub_teams"]:
+            below = client.get(reverse("ladders:assessments"), {"under": lead.pk})
+            listed |= {a.pk for a in below.context["team_page"]}
         allowed = {record[which].pk for which, access in ACCESS.items() if access[index] == 200}
         assert listed == allowed, persona
         assert set(assessments_visible_to(people[persona]).values_list("pk", flat=True)) == allowed, persona

@@ -1,4 +1,4 @@
-"""The team page: everyone below a manager, with the gap per competency."""
+"""The team page: a manager's direct reports with the gap per competency, one team at a time."""
 
 import pytest
 from django.db import connection
@@ -34,12 +34,54 @@ def _rows(response) -> dict[str, dict]:
     return {row["person"].email: row for row in response.context["rows"]}
 
 
-def test_it_shows_direct_and_indirect_reports(as_user, skip_level, team):
-    response = as_user(skip_level).get(reverse("ladders:team"))
+def test_it_shows_direct_reports_and_opens_their_teams(as_user, skip_level, manager, team):
+    client = as_user(skip_level)
+    response = client.get(reverse("ladders:team"))
     assert response.status_code == 200
-    assert list(_rows(response)) == ["engineer@example.com", "manager@example.com", "peer@example.com"]  # by name
-    assert "Ada Okafor" in response.text and "Marcus Chen" in response.text
+    assert list(_rows(response)) == ["manager@example.com"]
+    assert _rows(response)["manager@example.com"]["team_size"] == 2
     assert "not placed" in response.text  # Marcus has no level
+    assert f'href="?under={manager.pk}"' in response.text and "Team of 2 →" in response.text
+    assert "1 direct report, 3 people in the whole team." in response.text
+
+    below = client.get(reverse("ladders:team"), {"under": manager.pk})
+    assert below.status_code == 200
+    assert list(_rows(below)) == ["engineer@example.com", "peer@example.com"]  # by name
+    assert [m.pk for m in below.context["chain"]] == [skip_level.pk, manager.pk]
+    assert "<h1>Marcus Chen's team</h1>" in below.text
+
+
+def test_team_sizes_count_everyone_below_at_any_depth_but_not_leavers(as_user, skip_level, manager, engineer, peer, db):
+    intern = UserFactory(manager=engineer)
+    UserFactory(manager=intern)
+    UserFactory(manager=engineer, is_active=False)
+    response = as_user(skip_level).get(reverse("ladders:team"))
+    assert response.context["team_size"] == 5
+    assert _rows(as_user(skip_level).get(reverse("ladders:team")))  # placed or not, every report is a row
+    below = as_user(skip_level).get(reverse("ladders:team"), {"under": manager.pk})
+    assert {row["person"].email: row["team_size"] for row in below.context["rows"]} == {
+        "engineer@example.com": 2,
+        "peer@example.com": 0,
+    }
+
+
+@pytest.mark.parametrize("who", ["peer", "outsider", "engineer"])
+def test_it_opens_no_team_outside_ones_own_line(as_user, request, manager, skip_level, who):
+    person = request.getfixturevalue(who)
+    for under in (manager.pk, skip_level.pk, "abc", "99999999"):
+        assert as_user(person).get(reverse("ladders:team"), {"under": under}).status_code == 404, under
+
+
+def test_hr_opens_anyones_team(as_user, hr, manager, team):
+    response = as_user(hr).get(reverse("ladders:team"), {"under": manager.pk})
+    assert list(_rows(response)) == ["engineer@example.com", "peer@example.com"]
+
+
+def test_opening_a_team_with_htmx_swaps_only_the_team(as_user, skip_level, manager, team):
+    response = as_user(skip_level).get(reverse("ladders:team"), {"under": manager.pk}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="team">')
+    assert "<html" not in response.text
 
 
 def test_it_shows_the_gap_to_the_next_level(as_user, manager, team):
@@ -75,7 +117,7 @@ def test_it_takes_the_gap_from_the_latest_manager_assessment_only(as_user, skip_
     later = assess(engineer, skip_level, backend, "l3", default=1)
     response = as_user(skip_level).get(reverse("ladders:team"))
     ada = _rows(response)["engineer@example.com"]
-    assert ada["assessment"] == later
+    assert ada["assessment"].pk == later.pk
     assert [g["gap"] for g in ada["gaps"]] == [2, 1, 2]
 
 
@@ -164,18 +206,19 @@ def _team_queries(as_user, *, slug: str, size: int, levels: int, competencies: i
     version = publish(document(slug=slug, levels=levels, competencies=competencies, areas=areas, fork_at=3))
     boss = UserFactory()
     leads = [UserFactory(manager=boss) for _ in range(size)]
-    reports = [UserFactory(manager=lead) for lead in leads]
+    reports = [UserFactory(manager=lead) for lead in leads for _ in range(3)]
     for number, person in enumerate(leads + reports):
         place(person, version, "l2" if number % 2 else "l3-ic")
         if number % 3:
-            submitted(person, boss, version, "l2", value=2)
+            submitted(person, boss if person in leads else person.manager, version, "l2", value=2)
     client = as_user(boss)
     url = reverse("ladders:team")
     client.get(url)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
-    assert len(response.context["rows"]) == 2 * size
+    assert len(response.context["rows"]) == size
+    assert response.context["team_size"] == 4 * size
     return len(captured)
 
 
