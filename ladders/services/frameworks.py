@@ -229,7 +229,7 @@ def version_problems(version: FrameworkVersion) -> list[str]:
         problems.append("The proficiency scale needs at least two points.")
     if not version.tracks.exists():
         problems.append("Add at least one track.")
-    levels = list(version.levels.annotate(n_tracks=Count("tracks")).prefetch_related("tracks"))
+    levels = list(version.levels.annotate(n_tracks=Count("tracks")).order_by("rung", "pk").prefetch_related("tracks"))
     if not levels:
         problems.append("Add at least one level.")
     seen: dict[tuple[int, int], Level] = {}
@@ -242,7 +242,7 @@ def version_problems(version: FrameworkVersion) -> list[str]:
                 problems.append(f"Track {track.name} has both {other.code} and {level.code} on rung {level.rung}.")
     if not version.competencies.exists():
         problems.append("Add at least one competency.")
-    empty = version.competencies.annotate(n=Count("expectations")).filter(n=0)
+    empty = version.competencies.annotate(n=Count("expectations")).filter(n=0).order_by("area__position", "position")
     problems += [f"Competency {c.name} has no expectation at any level." for c in empty]
     expectations = Expectation.objects.filter(competency__version=version).select_related(
         "competency", "level", "proficiency"
