@@ -15,6 +15,9 @@ values are bound as parameters.
         person=MARK_ID,
     )
     current.first(person=42)
+
+Values that change the SQL itself (an OFFSET, say) are `variants`: each
+value compiles once, so keep them few (page numbers, a handful of kinds).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ MARK_ID = -7_274_001_001
 MARK_ID_2 = -7_274_001_002
 MARK_TEXT = "\x00trellis-mark\x00"
 MARK_DATE = datetime.date(1, 1, 2)
+# Compiled forms kept per query; beyond this, further variants compile each time.
+MAX_VARIANTS = 200
 
 
 @dataclass
@@ -47,15 +52,16 @@ class _Compiled:
 
 
 class PreparedQuery:
-    def __init__(self, build: Callable[..., QuerySet], **marks: Any):
+    def __init__(self, build: Callable[..., QuerySet], *, variants: tuple[str, ...] = (), **marks: Any):
         self.build = build
         self.marks = marks
+        self.variants = variants
         self.model = None
-        self.compiled: dict[str, _Compiled] = {}
+        self.compiled: dict[tuple, _Compiled] = {}
         self.lock = threading.Lock()
 
-    def _compile(self, alias: str) -> _Compiled:
-        queryset = self.build(**self.marks).using(alias)
+    def _compile(self, alias: str, variant: dict) -> _Compiled:
+        queryset = self.build(**self.marks, **variant).using(alias)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         params = list(params)
@@ -77,13 +83,17 @@ class PreparedQuery:
         return _Compiled(sql, params, slots, compiler, kind, layout)
 
     def all(self, **values) -> list:
+        variant = {name: values.pop(name) for name in self.variants}
         if self.model is None:
-            self.model = self.build(**self.marks).model
+            self.model = self.build(**self.marks, **variant).model
         alias = router.db_for_read(self.model)
-        compiled = self.compiled.get(alias)
+        key = (alias, *variant.values())
+        compiled = self.compiled.get(key)
         if compiled is None:
+            compiled = self._compile(alias, variant)
             with self.lock:
-                compiled = self.compiled.setdefault(alias, self._compile(alias))
+                if len(self.compiled) < MAX_VARIANTS:
+                    compiled = self.compiled.setdefault(key, compiled)
         params = list(compiled.params)
         for name, positions in compiled.slots.items():
             for index in positions:

@@ -288,6 +288,8 @@ class Assessment(models.Model):
         ]
         indexes = [
             models.Index(fields=["subject", "kind", "status", "-submitted_at"], name="assessment_latest_idx"),
+            # An HR admin's list of every submitted assessment, newest first.
+            models.Index(fields=["status", "-submitted_at", "-id"], name="assessment_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,9 @@ from .models import User
 from .selectors import with_navigation_facts
 
 # Loaded on every request: compiled once (see config.prepared).
-_signed_in = PreparedQuery(lambda pk: with_navigation_facts(User.objects.filter(pk=pk)), pk=MARK_ID)
+_signed_in = PreparedQuery(
+    lambda pk: with_navigation_facts(User.objects.filter(pk=pk)).select_related("manager", "department"), pk=MARK_ID
+)
 
 
 class AuthenticationBackend(AllauthBackend):

@@ -167,6 +167,14 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_reporting_path_idx",
                 opclasses=["varchar_pattern_ops"],
             ),
+            # Team sizes count the active people below someone: read from
+            # this index alone, without visiting the rows.
+            models.Index(
+                fields=["reporting_path"],
+                name="user_active_path_idx",
+                opclasses=["varchar_pattern_ops"],
+                condition=models.Q(is_active=True),
+            ),
         ]
 
     def __str__(self) -> str:

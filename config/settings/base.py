@@ -45,6 +45,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Pages run many short queries: PostgreSQL's JIT compiler, which starts on
+    # any query whose estimate looks large, spends hundreds of milliseconds
+    # to save a few. And the data is in memory or on SSD, where following an
+    # index costs little more than reading in order (the default assumes disks).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env(
+        "DATABASE_OPTIONS", default="-c jit=off -c random_page_cost=1.1"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis (optional) ------------------------------------------------------

@@ -6,11 +6,13 @@ import datetime
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
-from config.prepared import MARK_DATE, MARK_ID, MARK_ID_2, PreparedQuery
+from config.prepared import MARK_DATE, MARK_ID, MARK_ID_2, MARK_TEXT, PreparedQuery
 from people.models import User
 
 from ..models import Assessment, Framework, FrameworkVersion, Level, Placement, ProficiencyLevel, Rating, Track
@@ -37,10 +39,19 @@ _placement_current = PreparedQuery(
     person=MARK_ID,
     on=MARK_DATE,
 )
-_placement_history = PreparedQuery(
+_career = PreparedQuery(
     lambda person: Placement.objects.filter(person_id=person)
-    .select_related("track", "level__version__framework", "recorded_by")
-    .order_by("-effective_date", "-pk"),
+    .annotate(
+        current_version=Subquery(
+            FrameworkVersion.objects.filter(
+                framework_id=OuterRef("level__version__framework_id"), status=FrameworkVersion.Status.PUBLISHED
+            )
+            .order_by("-number")
+            .values("pk")[:1]
+        )
+    )
+    .order_by("-effective_date", "-pk")
+    .values_list("pk", "level_id", "track_id", "effective_date", "note", "current_version"),
     person=MARK_ID,
 )
 _current_version = PreparedQuery(
@@ -49,18 +60,18 @@ _current_version = PreparedQuery(
     .order_by("-number")[:1],
     framework=MARK_ID,
 )
-_latest_submitted = {
-    kind: PreparedQuery(
-        lambda person, framework, kind=kind: Assessment.objects.filter(
-            subject_id=person, kind=kind, status=Assessment.Status.SUBMITTED, version__framework_id=framework
-        )
-        .select_related("author", "level", "version__framework")
-        .order_by("-submitted_at", "-pk")[:1],
-        person=MARK_ID,
-        framework=MARK_ID_2,
+_latest_submitted = PreparedQuery(
+    lambda person, framework: Assessment.objects.filter(
+        subject_id=person, status=Assessment.Status.SUBMITTED, version__framework_id=framework
     )
-    for kind in Assessment.Kind.values
-}
+    .annotate(
+        newest=Window(RowNumber(), partition_by=[F("kind")], order_by=[F("submitted_at").desc(), F("pk").desc()])
+    )
+    .filter(newest=1)
+    .select_related("author", "level", "version__framework"),
+    person=MARK_ID,
+    framework=MARK_ID_2,
+)
 _drafts = PreparedQuery(
     lambda author, subject: Assessment.objects.filter(
         author_id=author, subject_id=subject, status=Assessment.Status.DRAFT
@@ -100,9 +111,135 @@ def assessments_visible_to(user: User) -> QuerySet[Assessment]:
     else:
         about = Q(subject=user)
         if user.reporting_path:
-            about |= Q(subject__reporting_path__startswith=user.reporting_path, subject__is_active=True)
+            about |= Q(subject__reporting_path__below=user.reporting_path, subject__is_active=True)
         submitted = Q(status=Assessment.Status.SUBMITTED) & about
     return Assessment.objects.filter(drafts | submitted)
+
+
+# The assessments list, compiled once per kind of reader (see config.prepared).
+# Each part is the rule of assessments_visible_to narrowed to what the part
+# lists and written so that an index leads (about a person, by an author, of
+# one manager's reports, newest first); tests check that the list shows
+# exactly what assessments_visible_to allows.
+ASSESSMENTS_PAGE = 25
+_SHOWN = ("subject", "author", "level", "version__framework")
+_SUBMITTED = Assessment.Status.SUBMITTED
+
+
+def _paged(qs: QuerySet, page: int) -> QuerySet:
+    return qs[(page - 1) * ASSESSMENTS_PAGE : page * ASSESSMENTS_PAGE]
+
+
+def _counted(qs: QuerySet) -> QuerySet:
+    return qs.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values_list("n", flat=True)
+
+
+def _about(user) -> QuerySet:
+    # Submitted ones about the person, and drafts they write themselves.
+    return Assessment.objects.filter(subject_id=user).filter(Q(status=_SUBMITTED) | Q(author_id=user))
+
+
+def _written_by(user, path=None) -> QuerySet:
+    # Drafts only about whoever reports to the author now; submitted ones
+    # about anyone below the author now (an HR admin: anyone).
+    drafts = Q(status=Assessment.Status.DRAFT, subject__manager_id=user, subject__is_active=True)
+    submitted = Q(status=_SUBMITTED)
+    if path is not None:
+        submitted &= Q(subject__reporting_path__below=path, subject__is_active=True)
+    return Assessment.objects.filter(author_id=user).exclude(subject_id=user).filter(drafts | submitted)
+
+
+def _of_reports(user, head) -> QuerySet:
+    # `head` is the reader or someone below them (team_head_for_viewer), so
+    # everyone reporting to `head` is below the reader: their submitted
+    # assessments are the reader's to see.
+    return (
+        Assessment.objects.filter(status=_SUBMITTED, subject__manager_id=head, subject__is_active=True)
+        .exclude(subject_id=user)
+        .exclude(author_id=user)
+    )
+
+
+def _of_everyone(user) -> QuerySet:
+    # For HR admins, who see every submitted assessment.
+    return Assessment.objects.filter(status=_SUBMITTED).exclude(subject_id=user).exclude(author_id=user)
+
+
+_about_me = PreparedQuery(
+    lambda user: _about(user).select_related(*_SHOWN).order_by("status", "-updated_at")[:100], user=MARK_ID
+)
+_written_count = {
+    True: PreparedQuery(lambda user: _counted(_written_by(user)), user=MARK_ID),
+    False: PreparedQuery(lambda user, path: _counted(_written_by(user, path)), user=MARK_ID, path=MARK_TEXT),
+}
+_written = {
+    True: PreparedQuery(
+        lambda user, page: _paged(_written_by(user).select_related(*_SHOWN).order_by("status", "-updated_at", "-pk"), page),
+        variants=("page",),
+        user=MARK_ID,
+    ),
+    False: PreparedQuery(
+        lambda user, path, page: _paged(
+            _written_by(user, path).select_related(*_SHOWN).order_by("status", "-updated_at", "-pk"), page
+        ),
+        variants=("page",),
+        user=MARK_ID,
+        path=MARK_TEXT,
+    ),
+}
+_everyone_count = PreparedQuery(lambda user: _counted(_of_everyone(user)), user=MARK_ID)
+_everyone_page = PreparedQuery(
+    lambda user, page: _paged(_of_everyone(user).select_related(*_SHOWN).order_by("-submitted_at", "-pk"), page),
+    variants=("page",),
+    user=MARK_ID,
+)
+_reports_count = PreparedQuery(lambda user, head: _counted(_of_reports(user, head)), user=MARK_ID, head=MARK_ID_2)
+_reports_page = PreparedQuery(
+    # Found through the reports first, then sorted: walking every submitted
+    # assessment newest first to find a team's would read the company's.
+    lambda user, head, page: _paged(
+        Assessment.objects.filter(pk__in=_of_reports(user, head).values("pk"))
+        .select_related(*_SHOWN)
+        .order_by("-submitted_at", "-pk"),
+        page,
+    ),
+    variants=("page",),
+    user=MARK_ID,
+    head=MARK_ID_2,
+)
+
+
+def _reader(user: User) -> dict:
+    return {"user": user.pk} if user.sees_everyone else {"user": user.pk, "path": user.reporting_path}
+
+
+def assessments_about(user: User) -> list[Assessment]:
+    """The latest hundred about `user`: submitted ones and their own drafts."""
+    return _about_me.all(user=user.pk)
+
+
+def assessments_written_count(user: User) -> int:
+    """How many `user` wrote about others that they may still read."""
+    return next(iter(_written_count[user.sees_everyone].all(**_reader(user))), 0)
+
+
+def assessments_written_by(user: User, page: int) -> list[Assessment]:
+    """One page of them: drafts first, then the latest."""
+    return _written[user.sees_everyone].all(**_reader(user), page=page)
+
+
+def assessments_listed_count(user: User, head: User | None) -> int:
+    """How many submitted assessments the list has: of `head`'s direct reports, or everyone's (None, HR admins)."""
+    if head is None:
+        return next(iter(_everyone_count.all(user=user.pk)), 0)
+    return next(iter(_reports_count.all(user=user.pk, head=head.pk)), 0)
+
+
+def assessments_listed(user: User, head: User | None, page: int) -> list[Assessment]:
+    """One page of them, newest first."""
+    if head is None:
+        return _everyone_page.all(user=user.pk, page=page)
+    return _reports_page.all(user=user.pk, head=head.pk, page=page)
 
 
 def assessment_get_for_user(user: User, pk: int) -> Assessment:
@@ -152,8 +289,29 @@ def placement_current(person: User) -> Placement | None:
     return _placement_current.first(person=person.pk, on=timezone.localdate())
 
 
-def placement_history(person: User) -> list[Placement]:
-    return _placement_history.all(person=person.pk)
+@dataclass
+class Career:
+    """Where a person stands: their level history (newest first) and today's standing."""
+
+    history: list[Placement]
+    placement: Placement | None
+    standing: Standing | None
+
+
+def career_of(person: User) -> Career:
+    """A person's placements and where they stand today, in one query; levels,
+    tracks and rubrics come from the published versions this process keeps."""
+    today = timezone.localdate()
+    history, placement, standing = [], None, None
+    for pk, level_id, track_id, effective, note, current_version in _career.all(person=person.pk):
+        level = published_level(level_id)
+        entry = Placement(pk=pk, person_id=person.pk, effective_date=effective, note=note)
+        entry.level, entry.track = level, published_track(track_id, level)
+        history.append(entry)
+        if placement is None and effective <= today:
+            placement = entry
+            standing = standing_for(placement, published_rubric(current_version))
+    return Career(history, placement, standing)
 
 
 # --- A person's path and gap -----------------------------------------------------------
@@ -181,12 +339,13 @@ def latest_published(framework_id: int) -> FrameworkVersion | None:
     return _current_version.first(framework=framework_id)
 
 
-def standing_for(placement: Placement) -> Standing | None:
-    """Follow a placement's level into the framework's current version, by code."""
-    version = latest_published(placement.level.version.framework_id)
-    if version is None:
-        return None
-    rubric = rubric_load(version)
+def standing_for(placement: Placement, rubric: Rubric | None = None) -> Standing | None:
+    """Follow a placement's level into the framework's current version (`rubric`), by code."""
+    if rubric is None:
+        version = latest_published(placement.level.version.framework_id)
+        if version is None:
+            return None
+        rubric = rubric_load(version)
     level = rubric.level_by_code.get(placement.level.code)
     if level is None:
         return None
@@ -216,10 +375,8 @@ def drafts_of(*, author: User, subject: User) -> list[Assessment]:
 
 def latest_submitted_both(person: User, framework_id: int) -> tuple[Assessment | None, Assessment | None]:
     """The latest submitted manager (agreed) and self-assessment of `person` in a framework."""
-    return (
-        _latest_submitted[Assessment.Kind.MANAGER].first(person=person.pk, framework=framework_id),
-        _latest_submitted[Assessment.Kind.SELF].first(person=person.pk, framework=framework_id),
-    )
+    latest = {a.kind: a for a in _latest_submitted.all(person=person.pk, framework=framework_id)}
+    return latest.get(Assessment.Kind.MANAGER), latest.get(Assessment.Kind.SELF)
 
 
 def ratings_by_slug(assessment: Assessment | None) -> dict[str, Rating]:
@@ -336,73 +493,104 @@ def _reports(head) -> QuerySet[User]:
     return User.objects.filter(manager_id=head, is_active=True)
 
 
-# A team page reads one manager's direct reports, whoever the manager: a
-# handful of queries compiled once, each about all of the reports at once.
+# A team page reads one manager's direct reports, a page at a time: a
+# handful of queries compiled once (per page number), each about the
+# reports on the page, whoever the manager.
+TEAM_PAGE = 50
+
+
+def _page_of_reports(head, page: int) -> QuerySet[User]:
+    return _reports(head).order_by("name", "pk")[(page - 1) * TEAM_PAGE : page * TEAM_PAGE]
+
+
+_team_count = PreparedQuery(
+    lambda head: _reports(head).order_by().values("is_active").annotate(n=Count("pk")).values_list("n", flat=True),
+    head=MARK_ID,
+)
 _team_reports = PreparedQuery(
-    lambda head: _reports(head).select_related("department").order_by("name", "pk"), head=MARK_ID
+    lambda head, page: _page_of_reports(head, page).select_related("department"),
+    variants=("page",),
+    head=MARK_ID,
 )
 _team_placements = PreparedQuery(
-    lambda head, on: Placement.objects.filter(
-        pk__in=_reports(head).annotate(current=_latest_placement(on)).values("current")
-    ).values_list("person_id", "level_id", "track_id"),
+    lambda head, on: Placement.objects.filter(person__manager_id=head, person__is_active=True, effective_date__lte=on)
+    .order_by("person_id", "-effective_date", "-pk")
+    .values_list("person_id", "level_id", "track_id"),
     head=MARK_ID,
     on=MARK_DATE,
 )
 _team_agreed = PreparedQuery(
-    lambda head, framework: Assessment.objects.filter(
-        pk__in=_reports(head).annotate(agreed=_latest_agreed(framework)).values("agreed")
+    lambda head, framework, page: Assessment.objects.filter(
+        pk__in=_page_of_reports(head, page).annotate(agreed=_latest_agreed(framework)).values("agreed")
     ).values_list("pk", "subject_id", "submitted_at", "version_id"),
+    variants=("page",),
     head=MARK_ID,
     framework=MARK_ID_2,
 )
 _team_ratings = PreparedQuery(
-    lambda head, framework: Rating.objects.filter(
-        assessment_id__in=_reports(head).annotate(agreed=_latest_agreed(framework)).values("agreed")
+    lambda head, framework, page: Rating.objects.filter(
+        assessment_id__in=_page_of_reports(head, page).annotate(agreed=_latest_agreed(framework)).values("agreed")
     ).values_list("assessment_id", "competency_id", "proficiency_id"),
+    variants=("page",),
     head=MARK_ID,
     framework=MARK_ID_2,
 )
-_team_sizes = PreparedQuery(
-    lambda head: User.objects.filter(Q(pk=head) | Q(manager_id=head, is_active=True))
-    .annotate(
-        size=Subquery(
-            User.objects.filter(reporting_path__below=OuterRef("reporting_path"), is_active=True)
-            .order_by()
-            .values("is_active")
-            .annotate(size=Count("pk"))
-            .values("size")
-        )
+
+
+def _tree_size() -> Subquery:
+    # A plain COUNT(*) over the range, which PostgreSQL answers from the
+    # partial index of active people without visiting a row.
+    return Subquery(
+        User.objects.filter(reporting_path__below=OuterRef("reporting_path"), is_active=True)
+        .order_by()
+        .annotate(size=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("size")
     )
+
+
+_team_sizes = PreparedQuery(
+    lambda head, page: User.objects.filter(pk__in=_page_of_reports(head, page).values("pk"))
+    .annotate(size=_tree_size())
     .values_list("pk", "size"),
+    variants=("page",),
     head=MARK_ID,
 )
-
-
+_team_size = PreparedQuery(
+    lambda head: User.objects.filter(pk=head).annotate(size=_tree_size()).values_list("size", flat=True), head=MARK_ID
+)
 _team_leads = PreparedQuery(
-    lambda head: _reports(head)
+    lambda head, limit: _reports(head)
     .filter(Exists(User.objects.filter(manager_id=OuterRef("pk"), is_active=True)))
-    .order_by("name", "pk"),
+    .order_by("name", "pk")[:limit],
+    variants=("limit",),
     head=MARK_ID,
 )
 
 
-def team_leads(head: User) -> list[User]:
-    """Those of `head`'s direct reports who lead people themselves."""
-    return _team_leads.all(head=head.pk)
+def team_leads(head: User, *, limit: int | None = None) -> list[User]:
+    """Those of `head`'s direct reports who lead people themselves, by name."""
+    return _team_leads.all(head=head.pk, limit=limit)
 
 
-def team_direct_reports(head: User) -> list[User]:
-    """Everyone who reports to `head` directly, by name."""
-    return _team_reports.all(head=head.pk)
+def team_count(head: User) -> int:
+    """How many people report to `head` directly."""
+    return next(iter(_team_count.all(head=head.pk)), 0)
 
 
-def team_sizes(head: User) -> dict[int, int]:
-    """How many active people are below `head` and below each of their reports, at any depth.
+def team_direct_reports(head: User, page: int) -> list[User]:
+    """One page of the people who report to `head` directly, by name."""
+    return _team_reports.all(head=head.pk, page=page)
+
+
+def team_sizes(head: User, page: int) -> dict[int, int]:
+    """How many active people are below `head` and below each report on the page, at any depth.
 
     Each count is a range of the reporting-path index (see people.models.Below),
     so the query reads as many index entries as the teams have members.
     """
-    return {pk: size or 0 for pk, size in _team_sizes.all(head=head.pk)}
+    sizes = {pk: size or 0 for pk, size in _team_sizes.all(head=head.pk, page=page)}
+    sizes[head.pk] = _team_size.first(head=head.pk) or 0
+    return sizes
 
 
 @dataclass(frozen=True)
@@ -412,16 +600,22 @@ class TeamPlacement:
 
 
 def team_placements(head: User) -> dict[int, TeamPlacement]:
-    """Where each of `head`'s direct reports stands today (levels from the kept rubrics)."""
+    """Where each of `head`'s direct reports stands today (levels from the kept rubrics).
+
+    All their placements up to today, newest first per person, in one query
+    that the index on (person, effective date) answers; the first of each
+    person's is the one in force.
+    """
     placements = {}
     for person_id, level_id, track_id in _team_placements.all(head=head.pk, on=timezone.localdate()):
-        level = published_level(level_id)
-        placements[person_id] = TeamPlacement(level, published_track(track_id, level))
+        if person_id not in placements:
+            level = published_level(level_id)
+            placements[person_id] = TeamPlacement(level, published_track(track_id, level))
     return placements
 
 
 def team_frameworks(placements: dict[int, TeamPlacement]) -> list[Framework]:
-    """The frameworks a team is placed on, most people first."""
+    """The frameworks a manager's direct reports are placed on, most people first."""
     counted: dict[int, list] = {}
     for placement in placements.values():
         framework = placement.level.version.framework
@@ -445,18 +639,18 @@ class Rated:
     proficiency: ProficiencyLevel | None
 
 
-def team_agreed(head: User, rubric: Rubric) -> dict[int, Agreed]:
+def team_agreed(head: User, rubric: Rubric, page: int) -> dict[int, Agreed]:
     """Each direct report's latest manager assessment in `rubric`'s framework, with its ratings
     (matched by competency slug, so an assessment of an older version still lines up)."""
     framework = rubric.framework.pk
-    found = _team_agreed.all(head=head.pk, framework=framework)
+    found = _team_agreed.all(head=head.pk, framework=framework, page=page)
     competencies, scale = {}, {}
     for version_id in {version_id for *_, version_id in found}:
         made_against = published_rubric(version_id)
         competencies.update((c.pk, c) for c in made_against.competencies)
         scale.update((p.pk, p) for p in made_against.scale)
     ratings: dict[int, dict[str, Rated]] = {pk: {} for pk, *_ in found}
-    for assessment_id, competency_id, proficiency_id in _team_ratings.all(head=head.pk, framework=framework):
+    for assessment_id, competency_id, proficiency_id in _team_ratings.all(head=head.pk, framework=framework, page=page):
         if assessment_id in ratings:
             ratings[assessment_id][competencies[competency_id].slug] = Rated(scale.get(proficiency_id))
     return {subject: Agreed(pk, submitted_at, ratings[pk]) for pk, subject, submitted_at, _ in found}
@@ -486,7 +680,14 @@ def team_gap_rows(
             following = rubric.next_levels(level, rubric.track_by_slug.get(placement.track.slug))
             target = following[0] if (against == "next" and following) else level
         assessment = agreed.get(person.pk)
-        gaps = gap_rows(rubric, level, target, assessment.ratings) if level is not None and assessment else []
+        # Worked out only if the row's cells are not kept yet (see the team
+        # template): they depend only on the rubric, the levels and the
+        # submitted assessment, none of which changes.
+        gaps = SimpleLazyObject(
+            lambda level=level, target=target, assessment=assessment: (
+                gap_rows(rubric, level, target, assessment.ratings) if level is not None and assessment else []
+            )
+        )
         rows.append(
             {
                 "person": person,
@@ -496,7 +697,7 @@ def team_gap_rows(
                 "target": target,
                 "assessment": assessment,
                 "gaps": gaps,
-                "open": sum(1 for g in gaps if g["gap"] is not None and g["gap"] > 0),
+                "open": SimpleLazyObject(lambda gaps=gaps: sum(1 for g in gaps if g["gap"] is not None and g["gap"] > 0)),
             }
         )
     return rows

@@ -28,15 +28,15 @@ def home(request):
 
 
 def _path_context(request, person) -> dict:
-    placement = selectors.placement_current(person)
-    standing = selectors.standing_for(placement) if placement else None
+    career = selectors.career_of(person)
+    standing = career.standing
     can_assess = services.assessment_kind_for(author=request.user, subject=person) is not None
     context = {
         "person": person,
         "is_me": person.pk == request.user.pk,
-        "placement": placement,
+        "placement": career.placement,
         "standing": standing,
-        "history": selectors.placement_history(person),
+        "history": career.history,
         "can_assess": can_assess,
     }
     if standing is None:
@@ -74,7 +74,7 @@ def _path_context(request, person) -> dict:
 @require_GET
 @login_required
 def my_path(request):
-    return render(request, "ladders/path.html", _path_context(request, selectors.person_get(request.user.pk)))
+    return render(request, "ladders/path.html", _path_context(request, request.user))
 
 
 @require_GET
@@ -112,6 +112,25 @@ def assessment_new(request, pk: int):
             "Submit or discard it to start one against the current version.",
         )
     return redirect("ladders:assessment", pk=assessment.pk)
+
+
+TEAMS_SHOWN = 12
+
+
+class _Counted:
+    """What Django's Paginator needs to number pages, when the rows come from elsewhere."""
+
+    def __init__(self, count: int):
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return range(self._count)[index]
 
 
 def _path_url(request, person) -> str:
@@ -205,28 +224,32 @@ def assessments(request):
     lists a whole company.
     """
     user = request.user
-    visible = selectors.assessments_visible_to(user).select_related("subject", "author", "level", "version__framework")
-    about_me = visible.filter(subject=user).order_by("status", "-updated_at")
-    written = visible.filter(author=user).exclude(subject=user).order_by("status", "-updated_at")
     head = selectors.team_head_for_viewer(user, request.GET.get("under"))
-    others = visible.filter(status=Assessment.Status.SUBMITTED).exclude(subject=user).exclude(author=user)
-    if user.sees_everyone and head.pk == user.pk:
-        listed, sub_teams = others, []
-    else:
-        listed = others.filter(subject__manager=head, subject__is_active=True)
-        sub_teams = selectors.team_leads(head)
-    team_page = Paginator(listed.order_by("-submitted_at", "-pk"), 25).get_page(request.GET.get("page"))
+    everyone = user.sees_everyone and head.pk == user.pk
+    listed_of = None if everyone else head
+    count = selectors.assessments_listed_count(user, listed_of)
+    team_page = Paginator(_Counted(count), selectors.ASSESSMENTS_PAGE).get_page(request.GET.get("page"))
+    team_page.object_list = selectors.assessments_listed(user, listed_of, team_page.number) if count else []
+    about_me = selectors.assessments_about(user)
+    written_count = selectors.assessments_written_count(user)
+    written = Paginator(_Counted(written_count), selectors.ASSESSMENTS_PAGE).get_page(request.GET.get("written_page"))
+    written.object_list = selectors.assessments_written_by(user, written.number) if written_count else []
+    # A dozen teams below, and the rest when asked for: a CTO leads hundreds.
+    all_teams = request.GET.get("teams") == "all"
+    sub_teams = [] if everyone else selectors.team_leads(head, limit=None if all_teams else TEAMS_SHOWN + 1)
+    more_teams = len(sub_teams) > TEAMS_SHOWN and not all_teams
     return render(
         request,
         "ladders/assessments.html",
         {
-            "about_me": about_me[:100],
-            "written": written[:100],
+            "about_me": about_me,
+            "written": written,
             "team_page": team_page,
             "head": head,
             "is_mine": head.pk == user.pk,
             "chain": selectors.team_chain(user, head),
-            "sub_teams": sub_teams,
+            "sub_teams": sub_teams[:TEAMS_SHOWN] if more_teams else sub_teams,
+            "more_teams": more_teams,
         },
     )
 
@@ -307,9 +330,8 @@ def team(request):
     one manager at a time, so no page holds more than one manager's reports.
     """
     head = selectors.team_head_for_viewer(request.user, request.GET.get("under"))
-    reports = selectors.team_direct_reports(head)
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    people = list(page.object_list)
+    page = Paginator(_Counted(selectors.team_count(head)), selectors.TEAM_PAGE).get_page(request.GET.get("page"))
+    people = selectors.team_direct_reports(head, page.number)
     placements = selectors.team_placements(head)
     # Chosen over all of this manager's reports, so it does not change from page to page.
     frameworks = selectors.team_frameworks(placements)
@@ -319,12 +341,12 @@ def team(request):
     rubric = rubric_load(version) if version else None
     against = "current" if request.GET.get("against") == "current" else "next"
     if rubric is not None:
-        agreed = selectors.team_agreed(head, rubric)
+        agreed = selectors.team_agreed(head, rubric, page.number)
         rows = selectors.team_gap_rows(people, rubric, placements, agreed, against=against)
     else:
         # Nobody here is placed yet; their own teams may well be.
         rows = [{"person": person, "level": None, "elsewhere": None, "assessment": None, "gaps": []} for person in people]
-    sizes = selectors.team_sizes(head)
+    sizes = selectors.team_sizes(head, page.number)
     for row in rows:
         row["team_size"] = sizes.get(row["person"].pk, 0)
     context = {
