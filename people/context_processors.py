@@ -1,6 +1,8 @@
 import functools
 
+from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
+from django_htmx.jinja import htmx_script
 from django.utils.functional import SimpleLazyObject, empty
 
 from .selectors import navigation_facts
@@ -27,13 +29,25 @@ def _nav_urls(prefix: str) -> dict[str, str]:
     return {key: reverse(name) for key, name in _NAV.items()}
 
 
+@functools.cache
+def _assets() -> dict[str, str]:
+    # Static addresses, worked out once per process: the manifest of hashed
+    # names does not change while it runs.
+    return {
+        "css": static("css/trellis.css"),
+        "icon": static("img/trellis.svg"),
+        "htmx": htmx_script(minified=True, version=2, extensions="", nonce=None),
+    }
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": _nav_urls(get_script_prefix())}
+        return {"nav": _nav_urls(get_script_prefix()), "assets": _assets()}
     unread, has_reports = navigation_facts(user)
     return {
         "nav": _nav_urls(get_script_prefix()),
+        "assets": _assets(),
         "unread_notifications": unread,
         "has_reports": has_reports,
         # The person rather than the lazy stand-in the request holds: every

@@ -23,6 +23,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ladders.selectors.frameworks import published_caches_clear
+from people.templatetags.people import site_headers_clear
 from tests.ladders import factories as ladder_factories
 from tests.people.factories import UserFactory
 
@@ -36,9 +37,11 @@ def _clean_cache():
     # rubrics are kept per process, and ids come round again between tests.
     cache.clear()
     published_caches_clear()
+    site_headers_clear()
     yield
     cache.clear()
     published_caches_clear()
+    site_headers_clear()
 
 
 @pytest.fixture

@@ -1,0 +1,81 @@
+"""The site header, rendered once per person and browser and kept.
+
+Every page shows it, and rendering it cost more than many pages' own
+content. What it shows depends only on the person (name, e-mail, staff),
+the counts read with them on every request (unread notifications, whether
+anyone reports to them), the section of the site, the search words, and
+the browser's CSRF secret (its sign-out form carries a token of it); all
+of these make up the key, so a change to any of them renders it afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from django import template
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+_KEPT = 4096
+_headers: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def _section(path: str, nav: dict) -> str:
+    if path == nav["my_path"]:
+        return "my_path"
+    if path.startswith(nav["ladders"]) and not path.startswith(nav["search"]):
+        return "ladders"
+    if path.startswith(nav["assessments"]):
+        return "assessments"
+    if path == nav["team"]:
+        return "team"
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context) -> str:
+    request = context.get("request")
+    user = context.get("user")
+    nav = context.get("nav")
+    if request is None or nav is None:  # a page rendered outside a request
+        return ""
+    signed_in = user is not None and user.is_authenticated
+    values = {
+        "nav": nav,
+        "assets": context.get("assets"),
+        "query": context.get("query") or "",
+        "section": _section(request.path, nav),
+    }
+    if not signed_in:
+        key = ("anonymous", values["query"], values["section"])
+    else:
+        token = get_token(request)
+        secret = hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()
+        unread, has_reports = context.get("unread_notifications", 0), context.get("has_reports", False)
+        key = (user.pk, user.name, user.email, user.is_staff, unread, has_reports, values["query"], values["section"], secret)
+        values.update(user=user, unread_notifications=unread, has_reports=has_reports, csrf_token=token)
+    with _lock:
+        html = _headers.get(key)
+        if html is not None:
+            _headers.move_to_end(key)
+            return html
+    if signed_in:
+        values["profile_url"] = reverse("people:person", args=[user.pk])
+    html = mark_safe(render_to_string("includes/site_header.html", values))
+    with _lock:
+        _headers[key] = html
+        while len(_headers) > _KEPT:
+            _headers.popitem(last=False)
+    return html
+
+
+def site_headers_clear() -> None:
+    with _lock:
+        _headers.clear()
