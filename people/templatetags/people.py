@@ -3,14 +3,14 @@
 Every page shows it, and rendering it cost more than many pages' own
 content. What it shows depends only on the person (name, e-mail, staff),
 the counts read with them on every request (unread notifications, whether
-anyone reports to them), the section of the site, the search words, and
-the browser's CSRF secret (its sign-out form carries a token of it); all
+anyone reports to them), the section of the site and the search words; all
 of these make up the key, so a change to any of them renders it afresh.
+The sign-out form's CSRF token is put in on every response, freshly masked
+as Django does, and never kept.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 
@@ -23,6 +23,8 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 _KEPT = 4096
+_QUERY_KEPT = 100  # longer search words render each time
+_TOKEN = "\x00csrf-token\x00"
 _headers: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
@@ -56,24 +58,25 @@ def site_header(context) -> str:
     if not signed_in:
         key = ("anonymous", values["query"], values["section"])
     else:
-        token = get_token(request)
-        secret = hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()
         unread, has_reports = context.get("unread_notifications", 0), context.get("has_reports", False)
-        key = (user.pk, user.name, user.email, user.is_staff, unread, has_reports, values["query"], values["section"], secret)
-        values.update(user=user, unread_notifications=unread, has_reports=has_reports, csrf_token=token)
+        key = (user.pk, user.name, user.email, user.is_staff, unread, has_reports, values["query"], values["section"])
+        values.update(user=user, unread_notifications=unread, has_reports=has_reports, csrf_token=_TOKEN)
     with _lock:
         html = _headers.get(key)
         if html is not None:
             _headers.move_to_end(key)
-            return html
+    if html is None:
+        if signed_in:
+            values["profile_url"] = reverse("people:person", args=[user.pk])
+        html = render_to_string("includes/site_header.html", values)
+        if len(values["query"]) <= _QUERY_KEPT:
+            with _lock:
+                _headers[key] = html
+                while len(_headers) > _KEPT:
+                    _headers.popitem(last=False)
     if signed_in:
-        values["profile_url"] = reverse("people:person", args=[user.pk])
-    html = mark_safe(render_to_string("includes/site_header.html", values))
-    with _lock:
-        _headers[key] = html
-        while len(_headers) > _KEPT:
-            _headers.popitem(last=False)
-    return html
+        html = html.replace(_TOKEN, get_token(request), 1)
+    return mark_safe(html)
 
 
 def site_headers_clear() -> None:
