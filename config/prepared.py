@@ -28,6 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+try:
+    import psycopg
+except ImportError:  # SQLite only
+    psycopg = None
+
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import QuerySet
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable, get_related_populators
@@ -49,6 +55,7 @@ class _Compiled:
     compiler: Any
     kind: type
     model_layout: tuple | None
+    converters: dict
 
 
 class PreparedQuery:
@@ -80,7 +87,9 @@ class PreparedQuery:
             init_list = [column[0].target.attname for column in select[start:end]]
             populators = get_related_populators(klass_info, select, alias)
             layout = (klass_info["model"], start, end, init_list, populators, compiler.annotation_col_map)
-        return _Compiled(sql, params, slots, compiler, kind, layout)
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        return _Compiled(sql, params, slots, compiler, kind, layout, converters)
 
     def all(self, **values) -> list:
         variant = {name: values.pop(name) for name in self.variants}
@@ -98,10 +107,11 @@ class PreparedQuery:
         for name, positions in compiled.slots.items():
             for index in positions:
                 params[index] = _bind(values[name], compiled.params[index])
-        with connections[alias].cursor() as cursor:
+        with _cursor(connections[alias]) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        rows = compiled.compiler.results_iter([rows])
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
         if compiled.kind is FlatValuesListIterable:
             return [row[0] for row in rows]
         if compiled.kind is ValuesListIterable:
@@ -133,3 +143,28 @@ def _bind(value, compiled):
     if isinstance(value, datetime.date) and isinstance(compiled, str):
         return value.isoformat()
     return value
+
+
+def _cursor(db):
+    """A cursor of `db`; on PostgreSQL, one that has the server prepare each query once.
+
+    The SQL of a prepared query never changes, so PostgreSQL can parse and
+    plan it once per connection instead of on every run: for the short
+    queries of every page that is most of what the server spends on them.
+    Only these queries are prepared (Django's own cursors never are), and
+    DATABASE_PREPARED_STATEMENTS=off turns it off for a pooler that cannot
+    keep prepared statements. Where queries are logged (DEBUG, query-count
+    tests) Django's cursor runs them, so that the log shows each with its values.
+    """
+    if db.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS or db.queries_logged:
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        return db.make_cursor(_PreparingCursor(db.connection))
+
+
+class _PreparingCursor(psycopg.Cursor if psycopg else object):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)

@@ -9,7 +9,8 @@ from .selectors import with_navigation_facts
 
 # Loaded on every request: compiled once (see config.prepared).
 _signed_in = PreparedQuery(
-    lambda pk: with_navigation_facts(User.objects.filter(pk=pk)).select_related("manager", "department"), pk=MARK_ID
+    lambda pk: with_navigation_facts(User.objects.filter(pk=pk)).select_related("manager", "department").order_by(),
+    pk=MARK_ID,
 )
 
 

@@ -52,6 +52,14 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = env(
         "DATABASE_OPTIONS", default="-c jit=off -c random_page_cost=1.1"
     )
+# The queries of every page that are compiled once (config.prepared) are
+# also prepared once per connection by PostgreSQL. Off for a connection
+# pooler that cannot keep prepared statements (PgBouncer before 1.21, or
+# without max_prepared_statements in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's own cursors never prepare: only those that ask do, at once.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1_000_000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis (optional) ------------------------------------------------------

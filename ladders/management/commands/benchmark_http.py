@@ -34,8 +34,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.crypto import get_random_string
 
 from people.models import User
 
@@ -117,6 +119,7 @@ class Command(BaseCommand):
         if not options["reuse"] or not User.objects.filter(email=f"engineer@{DOMAIN}").exists():
             self._fresh_database(options["employees"])
         cache.clear()
+        self.csrf_secret = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
         call_command("collectstatic", "--noinput", verbosity=0)
 
         people = {name: User.objects.get(email=f"{name}@{DOMAIN}") for name in PERSONAS}
@@ -181,6 +184,7 @@ class Command(BaseCommand):
     def _in_process(self, persona: str, label: str, url: str, cookie: str) -> Measured:
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        client.cookies[settings.CSRF_COOKIE_NAME] = self.csrf_secret
         client.get(url)  # warm this process's caches, as the workers' warm-up does
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
@@ -206,7 +210,9 @@ class Command(BaseCommand):
         raise CommandError("gunicorn did not start.")
 
     def _wrk(self, url: str, cookie: str | None, options) -> tuple[float, float, float, int]:
-        headers = ["-H", f"Cookie: {settings.SESSION_COOKIE_NAME}={cookie}"] if cookie else []
+        # A browser that has loaded a page sends the CSRF cookie it was given with each request.
+        cookies = f"{settings.SESSION_COOKIE_NAME}={cookie}; {settings.CSRF_COOKIE_NAME}={self.csrf_secret}"
+        headers = ["-H", f"Cookie: {cookies}"] if cookie else []
         host = ["-H", f"Host: {urlsplit(url).hostname}"]
         common = ["wrk", "-t2", f"-c{options['connections']}", "--latency", *headers, *host]
         subprocess.run([*common, "-d2s", url], capture_output=True, check=True)  # warm-up
