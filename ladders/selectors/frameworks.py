@@ -234,6 +234,9 @@ class _PublishedOnce:
 _rubrics = _PublishedOnce(size=32)
 # Rendered pieces of pages that depend only on a published version.
 published_fragments = _PublishedOnce(size=512)
+# Whole pages of published versions (see ladders.views.frameworks), apart
+# from the fragments so that many addresses cannot push those out.
+published_pages = _PublishedOnce(size=256)
 
 
 # Levels and tracks of the published versions this process has read, by id:
@@ -250,6 +253,7 @@ _version = PreparedQuery(lambda pk: FrameworkVersion.objects.filter(pk=pk).selec
 def published_caches_clear() -> None:
     _rubrics.clear()
     published_fragments.clear()
+    published_pages.clear()
     _published_levels.clear()
     _published_tracks.clear()
     _published_rubrics.clear()

@@ -1,10 +1,16 @@
 """Pages engineers use to read frameworks: overview, level, competency, diff, search."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
+
+from people.templatetags.people import HEADER_LATER, TOKEN, site_header_html
 
 from .. import formats
 from ..selectors import frameworks as selectors
@@ -47,6 +53,41 @@ def index(request):
 # What the pages below show of a published version is rendered once per
 # process and kept (see `published_fragment` in the templates); the values
 # they need are passed lazily, so that a kept page computes nothing.
+# Whole pages are kept too: below the site header a published version's page
+# is the same for every reader who asks for it with the same address, sees
+# the same versions, reads times in the same zone and shares the few facts
+# in `vary`. Nothing about the reader may appear in these templates' content.
+_PAGE_PARAMS = frozenset({"v", "from", "to"})
+
+
+def _render_published(request, template: str, context: dict, *, vary: tuple = (), status: int = 200) -> HttpResponse:
+    """The page from the kept copy for a published version, with this reader's header and CSRF token.
+
+    Drafts, htmx fragments, pages with a message to show and addresses with
+    parameters these pages do not read are rendered each time.
+    """
+    version = context["version"]
+    if (
+        version.is_draft
+        or request.htmx
+        or not _PAGE_PARAMS.issuperset(request.GET)
+        or len(messages.get_messages(request))
+    ):
+        return render(request, template, context, status=status)
+    key = (
+        template,
+        request.get_full_path(),
+        timezone.get_current_timezone_name(),
+        tuple((v.pk, v.status) for v in context["versions"]),
+        *vary,
+    )
+    page = selectors.published_pages.get_or_build(
+        version,
+        key,
+        lambda: render_to_string(template, {**context, "csrf_token": TOKEN, "site_header_later": True}, request),
+    )
+    html = page.replace(HEADER_LATER, site_header_html(request), 1).replace(TOKEN, get_token(request))
+    return HttpResponse(html, status=status)
 
 
 @require_GET
@@ -54,8 +95,9 @@ def index(request):
 def overview(request, slug: str):
     context = _version_context(request, slug)
     rubric = context["rubric"]
-    context.update(matrix=SimpleLazyObject(rubric.matrix), my_level_code=_my_level_code(request.user, rubric.framework.pk))
-    return render(request, "ladders/overview.html", context)
+    my_level_code = _my_level_code(request.user, rubric.framework.pk)
+    context.update(matrix=SimpleLazyObject(rubric.matrix), my_level_code=my_level_code)
+    return _render_published(request, "ladders/overview.html", context, vary=(my_level_code,))
 
 
 @require_GET
@@ -71,7 +113,7 @@ def level(request, slug: str, code: str):
         next_levels=rubric.next_levels(level),
         groups=SimpleLazyObject(lambda: rubric.grouped(level)),
     )
-    return render(request, "ladders/level.html", context)
+    return _render_published(request, "ladders/level.html", context)
 
 
 def _competency_rows(rubric, competency) -> list[dict]:
@@ -100,7 +142,7 @@ def competency(request, slug: str, competency_slug: str):
     rubric = context["rubric"]
     competency = rubric.competency(competency_slug)
     context.update(competency=competency, rows=SimpleLazyObject(lambda: _competency_rows(rubric, competency)))
-    return render(request, "ladders/competency.html", context)
+    return _render_published(request, "ladders/competency.html", context)
 
 
 def _default_pair(user, rubric) -> tuple[str, str]:
@@ -144,8 +186,9 @@ def diff(request, slug: str):
         error=error,
         result=None if error else SimpleLazyObject(lambda: selectors.level_diff(rubric, from_level, to_level)),
     )
-    template = "ladders/diff.html#diff-result" if request.htmx else "ladders/diff.html"
-    return render(request, template, context, status=status)
+    if request.htmx:
+        return render(request, "ladders/diff.html#diff-result", context, status=status)
+    return _render_published(request, "ladders/diff.html", context, vary=(from_code, to_code), status=status)
 
 
 @require_GET

@@ -20,11 +20,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from ..context_processors import navigation
+
 register = template.Library()
 
 _KEPT = 4096
 _QUERY_KEPT = 100  # longer search words render each time
-_TOKEN = "\x00csrf-token\x00"
+# Where each response puts its CSRF token, and a kept page its reader's header.
+TOKEN = "\x00csrf-token\x00"
+HEADER_LATER = "\x00site-header\x00"
 _headers: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
@@ -44,23 +48,48 @@ def _section(path: str, nav: dict) -> str:
 @register.simple_tag(takes_context=True)
 def site_header(context) -> str:
     request = context.get("request")
-    user = context.get("user")
     nav = context.get("nav")
     if request is None or nav is None:  # a page rendered outside a request
         return ""
+    if context.get("site_header_later"):
+        # A page kept for every reader (see ladders.views.frameworks): each
+        # response puts its reader's header in here.
+        return mark_safe(HEADER_LATER)
+    html = _header(
+        request,
+        nav=nav,
+        assets=context.get("assets"),
+        user=context.get("user"),
+        unread=context.get("unread_notifications", 0),
+        has_reports=context.get("has_reports", False),
+        query=context.get("query") or "",
+    )
+    # The page's own token (one masking per response), or a fresh one.
+    return mark_safe(html.replace(TOKEN, str(context.get("csrf_token") or get_token(request)), 1))
+
+
+def site_header_html(request) -> str:
+    """The header for `request`'s reader, with TOKEN where the sign-out form's token goes."""
+    facts = navigation(request)
+    return _header(
+        request,
+        nav=facts["nav"],
+        assets=facts["assets"],
+        user=facts.get("user", request.user),
+        unread=facts.get("unread_notifications", 0),
+        has_reports=facts.get("has_reports", False),
+        query="",
+    )
+
+
+def _header(request, *, nav, assets, user, unread, has_reports, query) -> str:
     signed_in = user is not None and user.is_authenticated
-    values = {
-        "nav": nav,
-        "assets": context.get("assets"),
-        "query": context.get("query") or "",
-        "section": _section(request.path, nav),
-    }
+    values = {"nav": nav, "assets": assets, "query": query, "section": _section(request.path, nav)}
     if not signed_in:
-        key = ("anonymous", values["query"], values["section"])
+        key = ("anonymous", query, values["section"])
     else:
-        unread, has_reports = context.get("unread_notifications", 0), context.get("has_reports", False)
-        key = (user.pk, user.name, user.email, user.is_staff, unread, has_reports, values["query"], values["section"])
-        values.update(user=user, unread_notifications=unread, has_reports=has_reports, csrf_token=_TOKEN)
+        key = (user.pk, user.name, user.email, user.is_staff, unread, has_reports, query, values["section"])
+        values.update(user=user, unread_notifications=unread, has_reports=has_reports, csrf_token=TOKEN)
     with _lock:
         html = _headers.get(key)
         if html is not None:
@@ -69,14 +98,12 @@ def site_header(context) -> str:
         if signed_in:
             values["profile_url"] = reverse("people:person", args=[user.pk])
         html = render_to_string("includes/site_header.html", values)
-        if len(values["query"]) <= _QUERY_KEPT:
+        if len(query) <= _QUERY_KEPT:
             with _lock:
                 _headers[key] = html
                 while len(_headers) > _KEPT:
                     _headers.popitem(last=False)
-    if signed_in:
-        html = html.replace(_TOKEN, get_token(request), 1)
-    return mark_safe(html)
+    return html
 
 
 def site_headers_clear() -> None:

@@ -77,7 +77,7 @@ def test_everyone_reads_the_published_version_while_a_draft_exists(as_user, peop
     for persona, user in people.items():
         response = as_user(user).get(reverse("ladders:overview", args=["backend"]))
         assert response.status_code == 200, persona
-        assert response.context["version"].number == 1, persona
+        assert "Career framework · version 1<" in response.text, persona
         assert "Level Five" not in response.text, persona
 
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ladders.selectors.careers import TEAM_PAGE
 from tests.ladders.factories import (
     assess,
     document,
@@ -143,20 +144,20 @@ def test_it_says_when_no_one_in_the_team_is_placed(as_user, manager, engineer, b
 
 
 def test_it_pages_a_large_team(as_user, manager, backend):
-    for number in range(55):
+    for number in range(TEAM_PAGE + 5):
         place(UserFactory(manager=manager, name=f"Report {number:02}"), backend, "l1")
     client = as_user(manager)
     first = client.get(reverse("ladders:team"))
-    assert len(first.context["rows"]) == 50
+    assert len(first.context["rows"]) == TEAM_PAGE
     assert "Page 1 of 2" in first.text
     second = client.get(reverse("ladders:team"), {"page": 2, "against": "current"})
-    assert [row["person"].name for row in second.context["rows"]] == [f"Report {n}" for n in range(50, 55)]
+    assert [row["person"].name for row in second.context["rows"]] == [f"Report {n:02}" for n in range(TEAM_PAGE, TEAM_PAGE + 5)]
     assert second.context["against"] == "current"
 
 
 def test_it_chooses_the_framework_over_the_whole_team_not_the_page(as_user, manager, backend):
     data = publish(document(slug="data", levels=3, competencies=2))
-    for number in range(50):  # page 1: nobody placed
+    for number in range(TEAM_PAGE):  # page 1: nobody placed
         UserFactory(manager=manager, name=f"A Report {number:02}")
     for number in range(3):  # page 2: placed on "data"
         place(UserFactory(manager=manager, name=f"Z Report {number}"), data, "l1")
