@@ -243,6 +243,34 @@ _reports_page = PreparedQuery(
 )
 
 
+def _submitted_about(person, viewer=None, path=None) -> QuerySet:
+    # The rule of assessments_visible_to for submitted ones, about one person.
+    about = Assessment.objects.filter(subject_id=person, status=_SUBMITTED)
+    if path is not None:
+        about = about.filter(Q(subject_id=viewer) | Q(subject__reporting_path__below=path, subject__is_active=True))
+    return about.select_related("author", "level", "version__framework").order_by("-submitted_at", "-pk")[:RECENT_ABOUT]
+
+
+RECENT_ABOUT = 60
+_recent_about = {
+    True: PreparedQuery(lambda person: _submitted_about(person), person=MARK_ID),
+    False: PreparedQuery(
+        lambda person, viewer, path: _submitted_about(person, viewer, path),
+        person=MARK_ID,
+        viewer=MARK_ID_2,
+        path=MARK_TEXT,
+    ),
+}
+
+
+def assessments_recent_about(viewer: User, person: User) -> list[Assessment]:
+    """The latest submitted assessments about `person` that `viewer` may read, newest first."""
+    if viewer.sees_everyone:
+        return _recent_about[True].all(person=person.pk)
+    # Someone not yet in any reporting line has nobody below them: a path no one has.
+    return _recent_about[False].all(person=person.pk, viewer=viewer.pk, path=viewer.reporting_path or "/-/")
+
+
 def _reader(user: User) -> dict:
     return {"user": user.pk} if user.sees_everyone else {"user": user.pk, "path": user.reporting_path}
 

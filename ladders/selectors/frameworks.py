@@ -37,8 +37,7 @@ from ..models import (
 T = TypeVar("T")
 
 
-def latest_published_versions() -> QuerySet[FrameworkVersion]:
-    """The current published version of every framework."""
+def _latest_published() -> QuerySet[FrameworkVersion]:
     newest = (
         FrameworkVersion.objects.published()
         .filter(framework=OuterRef("framework"))
@@ -50,6 +49,15 @@ def latest_published_versions() -> QuerySet[FrameworkVersion]:
         .select_related("framework")
         .order_by("framework__name")
     )
+
+
+# Read by the index and every search: compiled once (see config.prepared).
+_latest_published_versions = PreparedQuery(_latest_published)
+
+
+def latest_published_versions() -> list[FrameworkVersion]:
+    """The current published version of every framework, by framework name."""
+    return _latest_published_versions.all()
 
 
 # Every framework page starts here: compiled once (see config.prepared).
@@ -509,17 +517,18 @@ def _search_index(rubric: Rubric) -> list[tuple[Expectation, str]]:
     return index
 
 
-def expectations_search(query: str, *, limit: int = 60) -> list[Expectation]:
+def expectations_search(query: str, *, limit: int = 60, versions=None) -> list[Expectation]:
     """Expectations of every current published framework that mention every word of `query`.
 
     Each version's index is built once per process from its rubric; a search
-    costs one query (which versions are current) and a scan in memory.
+    costs one query (which versions are current, unless `versions` says) and
+    a scan in memory.
     """
     words = [word.lower() for word in query.split()[:8]]
     if not words:
         return []
     found: list[Expectation] = []
-    for version in latest_published_versions():
+    for version in latest_published_versions() if versions is None else versions:
         index = published_fragments.get_or_build(
             version, ("search-index",), lambda version=version: _search_index(rubric_load(version))
         )

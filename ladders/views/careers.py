@@ -282,9 +282,7 @@ def compare(request, pk: int):
     standing = selectors.standing_for(placement) if placement else None
     visible = selectors.assessments_visible_to(request.user).filter(subject=person, status=Assessment.Status.SUBMITTED)
     # The pickers offer the latest few of each kind: one query for both.
-    recent = list(
-        visible.select_related("author", "level", "version__framework").order_by("-submitted_at", "-pk")[:60]
-    )
+    recent = selectors.assessments_recent_about(request.user, person)
     framework_id = standing.rubric.framework.pk if standing else None
 
     def pick(kind: str, param: str) -> Assessment | None:

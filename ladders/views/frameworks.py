@@ -57,20 +57,30 @@ def index(request):
 # is the same for every reader who asks for it with the same address, sees
 # the same versions, reads times in the same zone and shares the few facts
 # in `vary`. Nothing about the reader may appear in these templates' content.
-_PAGE_PARAMS = frozenset({"v", "from", "to"})
+_PAGE_PARAMS = frozenset({"v", "from", "to", "q"})
+_QUERY_KEPT = 100  # longer searches render each time
 
 
-def _render_published(request, template: str, context: dict, *, vary: tuple = (), status: int = 200) -> HttpResponse:
+def _render_published(
+    request,
+    template: str,
+    context: dict,
+    *,
+    version=None,
+    vary: tuple = (),
+    status: int = 200,
+    query: str = "",
+) -> HttpResponse:
     """The page from the kept copy for a published version, with this reader's header and CSRF token.
 
-    Drafts, htmx fragments, pages with a message to show and addresses with
-    parameters these pages do not read are rendered each time.
+    Drafts, pages with a message to show and addresses with parameters these
+    pages do not read are rendered each time.
     """
-    version = context["version"]
+    version = version or context["version"]
     if (
         version.is_draft
-        or request.htmx
         or not _PAGE_PARAMS.issuperset(request.GET)
+        or len(query) > _QUERY_KEPT
         or len(messages.get_messages(request))
     ):
         return render(request, template, context, status=status)
@@ -78,7 +88,7 @@ def _render_published(request, template: str, context: dict, *, vary: tuple = ()
         template,
         request.get_full_path(),
         timezone.get_current_timezone_name(),
-        tuple((v.pk, v.status) for v in context["versions"]),
+        tuple((v.pk, v.status) for v in context.get("versions", ())),
         *vary,
     )
     page = selectors.published_pages.get_or_build(
@@ -86,7 +96,7 @@ def _render_published(request, template: str, context: dict, *, vary: tuple = ()
         key,
         lambda: render_to_string(template, {**context, "csrf_token": TOKEN, "site_header_later": True}, request),
     )
-    html = page.replace(HEADER_LATER, site_header_html(request), 1).replace(TOKEN, get_token(request))
+    html = page.replace(HEADER_LATER, site_header_html(request, query=query), 1).replace(TOKEN, get_token(request))
     return HttpResponse(html, status=status)
 
 
@@ -195,17 +205,27 @@ def diff(request, slug: str):
 @login_required
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
-    # One more than is shown, to know whether there are more.
-    found = selectors.expectations_search(query, limit=SEARCH_LIMIT + 1) if query else []
+    versions = list(selectors.latest_published_versions()) if query else []
+    # One more than is shown, to know whether there are more; searched only
+    # when the page is not kept (see _render_published).
+    found = SimpleLazyObject(
+        lambda: selectors.expectations_search(query, limit=SEARCH_LIMIT + 1, versions=versions) if query else []
+    )
     context = {
         "query": query,
-        "results": found[:SEARCH_LIMIT],
-        "more": len(found) > SEARCH_LIMIT,
+        "results": SimpleLazyObject(lambda: found[:SEARCH_LIMIT]),
+        "more": SimpleLazyObject(lambda: len(found) > SEARCH_LIMIT),
         "limit": SEARCH_LIMIT,
         "words": query.split(),
     }
     template = "ladders/search.html#search-results" if request.htmx else "ladders/search.html"
-    return render(request, template, context)
+    if not versions:
+        return render(request, template, context)
+    # Kept with the newest of the versions searched; the key names them all.
+    newest = max(versions, key=lambda v: v.published_at)
+    return _render_published(
+        request, template, context, version=newest, vary=tuple(v.pk for v in versions), query=query
+    )
 
 
 @require_GET

@@ -68,7 +68,7 @@ def site_header(context) -> str:
     return mark_safe(html.replace(TOKEN, str(context.get("csrf_token") or get_token(request)), 1))
 
 
-def site_header_html(request) -> str:
+def site_header_html(request, *, query: str = "") -> str:
     """The header for `request`'s reader, with TOKEN where the sign-out form's token goes."""
     facts = navigation(request)
     return _header(
@@ -78,7 +78,7 @@ def site_header_html(request) -> str:
         user=facts.get("user", request.user),
         unread=facts.get("unread_notifications", 0),
         has_reports=facts.get("has_reports", False),
-        query="",
+        query=query,
     )
 
 

@@ -131,3 +131,23 @@ def test_addresses_with_parameters_the_page_does_not_read_are_not_kept(as_user, 
 
     client.get(LEVEL_2, {"v": "1"})
     assert len(published_pages.items) == 1
+
+
+SEARCH = reverse("ladders:search")
+
+
+def test_a_kept_search_finds_what_a_new_version_says_at_once(as_user, engineer, peer, v1):
+    client = as_user(engineer)
+    assert "Nothing mentions “renamed”" in client.get(SEARCH, {"q": "renamed"}).text
+
+    publish(_renamed("Level Two, Renamed"))
+
+    found = client.get(SEARCH, {"q": "renamed"}).text
+    assert "<mark>Renamed</mark>" in found
+    # The same search for someone else: their header, with the words in its search box.
+    theirs = as_user(peer).get(SEARCH, {"q": "renamed"}).text
+    assert peer.name in theirs and engineer.name not in theirs
+    assert 'value="renamed"' in theirs
+    # As the search box asks for it while typing: the results alone, kept apart.
+    partial = client.get(SEARCH, {"q": "renamed"}, headers={"HX-Request": "true"}).text
+    assert "<mark>Renamed</mark>" in partial and "<header" not in partial and "<html" not in partial

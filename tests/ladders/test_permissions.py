@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from ladders.models import Assessment
-from ladders.selectors.careers import assessments_visible_to
+from ladders.selectors.careers import assessments_recent_about, assessments_visible_to
 from ladders.services.frameworks import framework_import
 from tests.ladders.factories import assess, document, place, publish
 from tests.people.factories import UserFactory
@@ -171,6 +171,19 @@ def test_the_list_shows_exactly_the_assessments_one_may_see(as_user, people, rec
         allowed = {record[which].pk for which, access in ACCESS.items() if access[index] == 200}
         assert listed == allowed, persona
         assert set(assessments_visible_to(people[persona]).values_list("pk", flat=True)) == allowed, persona
+
+
+def test_the_latest_about_a_person_are_exactly_the_submitted_ones_one_may_see(people, record):
+    # What the side-by-side page offers to pick from, for every persona about every person.
+    for viewer in people.values():
+        for person in people.values():
+            recent = {a.pk for a in assessments_recent_about(viewer, person)}
+            allowed = set(
+                assessments_visible_to(viewer)
+                .filter(subject=person, status=Assessment.Status.SUBMITTED)
+                .values_list("pk", flat=True)
+            )
+            assert recent == allowed, (viewer.email, person.email)
 
 
 def test_it_hides_a_peers_assessment(as_user, engineer, peer, backend):
