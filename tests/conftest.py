@@ -23,6 +23,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ladders.selectors.frameworks import published_caches_clear
+from ladders.templatetags.ladders import kept_rows_clear
 from people.templatetags.people import site_headers_clear
 from tests.ladders import factories as ladder_factories
 from tests.people.factories import UserFactory
@@ -38,10 +39,12 @@ def _clean_cache():
     cache.clear()
     published_caches_clear()
     site_headers_clear()
+    kept_rows_clear()
     yield
     cache.clear()
     published_caches_clear()
     site_headers_clear()
+    kept_rows_clear()
 
 
 @pytest.fixture

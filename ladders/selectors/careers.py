@@ -765,6 +765,46 @@ def team_gap_rows(
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class TeamCells:
+    """Every value the first cells of a heat-map row show (see kept_row): who, where, assessed when."""
+
+    person_pk: int
+    name: str
+    title: str
+    team_size: int
+    level_code: str | None
+    level_title: str | None
+    target_code: str | None
+    target_title: str | None
+    elsewhere_slug: str | None
+    elsewhere_name: str | None
+    assessment_pk: int | None
+    submitted_at: datetime.datetime | None
+    under: int | None
+
+    @classmethod
+    def of(cls, row: dict, *, under: int | None) -> TeamCells:
+        person, level, target = row["person"], row.get("level"), row.get("target")
+        elsewhere, assessment = row.get("elsewhere"), row.get("assessment")
+        moving = target is not None and target != level
+        return cls(
+            person.pk,
+            person.name,
+            person.title,
+            row["team_size"],
+            level.code if level else None,
+            level.title if level else None,
+            target.code if moving else None,
+            target.title if moving else None,
+            elsewhere.slug if elsewhere else None,
+            elsewhere.name if elsewhere else None,
+            assessment.pk if assessment else None,
+            assessment.submitted_at if assessment else None,
+            under,
+        )
+
+
 def team_chain(viewer: User, head: User) -> list[User]:
     """The managers from the viewer down to `head`, for the team pages' breadcrumb."""
     if head.pk == viewer.pk:

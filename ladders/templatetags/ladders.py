@@ -1,8 +1,12 @@
 import functools
 import re
+import threading
+from collections import OrderedDict
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -100,6 +104,40 @@ _ID = 987_600_000_123  # stands for the id while a pattern is reversed
 def _pattern(name: str, prefix: str) -> tuple[str, str]:
     head, _, tail = reverse(name, args=[_ID]).partition(str(_ID))
     return head, tail
+
+
+_KEPT_ROWS = 8192
+_rows: OrderedDict = OrderedDict()
+_rows_lock = threading.Lock()
+
+
+@register.simple_tag
+def kept_row(template_name: str, row, *extra) -> str:
+    """`row` rendered with `template_name`, once per process for the same values.
+
+    `row` is a frozen dataclass holding every value the row shows (and
+    `extra`, a few plain values such as which table it is in): the HTML is a
+    function of them, the reader's time zone and the site's prefix, which
+    make up the key, so a changed value renders afresh. The row template sees
+    only `row` and `extra`: nothing else of the page can slip into a kept row.
+    """
+    key = (template_name, row, extra, timezone.get_current_timezone_name(), get_script_prefix())
+    with _rows_lock:
+        html = _rows.get(key)
+        if html is not None:
+            _rows.move_to_end(key)
+            return html
+    html = render_to_string(template_name, {"row": row, "extra": extra})
+    with _rows_lock:
+        _rows[key] = html
+        while len(_rows) > _KEPT_ROWS:
+            _rows.popitem(last=False)
+    return html
+
+
+def kept_rows_clear() -> None:
+    with _rows_lock:
+        _rows.clear()
 
 
 @register.simple_tag

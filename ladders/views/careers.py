@@ -347,6 +347,7 @@ def team(request):
     sizes = selectors.team_sizes(head, page.number)
     for row in rows:
         row["team_size"] = sizes.get(row["person"].pk, 0)
+        row["cells"] = selectors.TeamCells.of(row, under=None if head.pk == request.user.pk else head.pk)
     context = {
         "head": head,
         "is_mine": head.pk == request.user.pk,
