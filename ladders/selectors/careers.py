@@ -570,7 +570,10 @@ _team_count = PreparedQuery(
     head=MARK_ID,
 )
 _team_reports = PreparedQuery(
-    lambda head, page: _page_of_reports(head, page).select_related("department"),
+    # What a heat-map row shows of a person, and what places them.
+    lambda head, page: _page_of_reports(head, page).only(
+        "name", "title", "email", "manager_id", "reporting_path", "is_active", "is_hr_admin", "is_superuser"
+    ),
     variants=("page",),
     head=MARK_ID,
 )
