@@ -18,7 +18,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from auditlog.context import disable_auditlog
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ladders import formats
@@ -82,6 +82,10 @@ class Command(BaseCommand):
             self._placements()
             self._assessments()
             self._notifications()
+        # Statistics for the query planner after loading everything at once,
+        # as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would gather.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {User.objects.count()} people, {Placement.objects.count()} placements, "
