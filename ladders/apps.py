@@ -7,8 +7,18 @@ class LaddersConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.db import transaction
+        from django.db.models.signals import post_delete, post_save
 
         from . import models
+        from .selectors.frameworks import frameworks_changed
+
+        # Pages kept from published versions name their framework.
+        def framework_changed(sender, **kwargs) -> None:
+            transaction.on_commit(frameworks_changed)
+
+        post_save.connect(framework_changed, sender=models.Framework, dispatch_uid="ladders.framework_saved", weak=False)
+        post_delete.connect(framework_changed, sender=models.Framework, dispatch_uid="ladders.framework_deleted", weak=False)
 
         auditlog.register(models.Framework)
         auditlog.register(models.FrameworkVersion)

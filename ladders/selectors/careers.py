@@ -243,6 +243,10 @@ _reports_page = PreparedQuery(
 )
 
 
+# Someone not yet in any reporting line has nobody below them: a path no one has.
+_NOBODY_BELOW = "/-/"
+
+
 def _submitted_about(person, viewer=None, path=None) -> QuerySet:
     # The rule of assessments_visible_to for submitted ones, about one person.
     about = Assessment.objects.filter(subject_id=person, status=_SUBMITTED)
@@ -267,12 +271,13 @@ def assessments_recent_about(viewer: User, person: User) -> list[Assessment]:
     """The latest submitted assessments about `person` that `viewer` may read, newest first."""
     if viewer.sees_everyone:
         return _recent_about[True].all(person=person.pk)
-    # Someone not yet in any reporting line has nobody below them: a path no one has.
-    return _recent_about[False].all(person=person.pk, viewer=viewer.pk, path=viewer.reporting_path or "/-/")
+    return _recent_about[False].all(person=person.pk, viewer=viewer.pk, path=viewer.reporting_path or _NOBODY_BELOW)
 
 
 def _reader(user: User) -> dict:
-    return {"user": user.pk} if user.sees_everyone else {"user": user.pk, "path": user.reporting_path}
+    if user.sees_everyone:
+        return {"user": user.pk}
+    return {"user": user.pk, "path": user.reporting_path or _NOBODY_BELOW}
 
 
 def assessments_about(user: User) -> list[Listed]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import difflib
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
@@ -205,13 +207,44 @@ class Rubric:
         return groups
 
 
+# What is kept of published versions names their framework (its name, its
+# slug in every address), which HR may rename. A rename forgets everything
+# kept in the process that saved it at once, and in every other process
+# within FRAMEWORKS_CHECKED_EVERY seconds: each looks at a generation number
+# in the shared cache that often.
+FRAMEWORKS_CHECKED_EVERY = 5.0
+_GENERATION_KEY = "ladders:frameworks-generation"
+_generation = {"seen": None, "checked": float("-inf")}
+
+
+def frameworks_changed() -> None:
+    """A framework was renamed or removed: forget what was kept, here and in every process."""
+    published_caches_clear()
+    try:
+        _generation["seen"] = cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, timeout=None)
+        _generation["seen"] = 1
+
+
+def _forget_if_frameworks_changed() -> None:
+    now = time.monotonic()
+    if now - _generation["checked"] < FRAMEWORKS_CHECKED_EVERY:
+        return
+    _generation["checked"] = now
+    seen = cache.get(_GENERATION_KEY)
+    if seen != _generation["seen"]:
+        published_caches_clear()
+        _generation["seen"] = seen
+
+
 class _PublishedOnce:
     """A small least-recently-used store of what is built only from a published version.
 
     Keys start with the version's id and publication time: a published
     version never changes, and nothing of a draft is ever stored. The store
-    is per process, so it needs no invalidation across servers, and a new
-    release starts empty.
+    is per process, and a new release starts empty; a renamed framework
+    empties it (see frameworks_changed).
     """
 
     def __init__(self, size: int):
@@ -222,6 +255,7 @@ class _PublishedOnce:
     def get_or_build(self, version: FrameworkVersion, key: tuple, build: Callable[[], T]) -> T:
         if version.status != FrameworkVersion.Status.PUBLISHED or version.published_at is None:
             return build()
+        _forget_if_frameworks_changed()
         key = (version.pk, version.published_at, *key)
         with self.lock:
             if key in self.items:
@@ -245,6 +279,8 @@ published_fragments = _PublishedOnce(size=512)
 # Whole pages of published versions (see ladders.views.frameworks), apart
 # from the fragments so that many addresses cannot push those out.
 published_pages = _PublishedOnce(size=256)
+# Searches, apart again: their words are anyone's to choose.
+published_searches = _PublishedOnce(size=256)
 
 
 # Levels and tracks of the published versions this process has read, by id:
@@ -262,6 +298,7 @@ def published_caches_clear() -> None:
     _rubrics.clear()
     published_fragments.clear()
     published_pages.clear()
+    published_searches.clear()
     _published_levels.clear()
     _published_tracks.clear()
     _published_rubrics.clear()
@@ -282,6 +319,7 @@ def _rubric_index(rubric: Rubric) -> Rubric:
 
 def published_rubric(version_id: int) -> Rubric:
     """The rubric of a published version, by id: read once per process."""
+    _forget_if_frameworks_changed()
     if version_id not in _published_rubrics:
         version = _version.first(pk=version_id)
         if version is None or version.is_draft:
@@ -292,6 +330,7 @@ def published_rubric(version_id: int) -> Rubric:
 
 def published_level(level_id: int) -> Level:
     """A level of a published version, by id, as its rubric has it (with `version`)."""
+    _forget_if_frameworks_changed()
     if level_id not in _published_levels:
         version = _level_version.first(level=level_id)
         if version is None or version.is_draft:

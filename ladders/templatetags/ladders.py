@@ -121,6 +121,10 @@ def kept_row(template_name: str, row, *extra) -> str:
     make up the key, so a changed value renders afresh. The row template sees
     only `row` and `extra`: nothing else of the page can slip into a kept row.
     """
+    params = getattr(row, "__dataclass_params__", None)
+    if params is None or not params.frozen:
+        # A model instance would be keyed by its id alone, and go stale.
+        raise TypeError(f"kept_row needs a frozen dataclass, not {type(row).__name__}.")
     key = (template_name, row, extra, timezone.get_current_timezone_name(), get_script_prefix())
     with _rows_lock:
         html = _rows.get(key)

@@ -57,7 +57,6 @@ def index(request):
 # is the same for every reader who asks for it with the same address, sees
 # the same versions, reads times in the same zone and shares the few facts
 # in `vary`. Nothing about the reader may appear in these templates' content.
-_PAGE_PARAMS = frozenset({"v", "from", "to", "q"})
 _QUERY_KEPT = 100  # longer searches render each time
 
 
@@ -66,38 +65,44 @@ def _render_published(
     template: str,
     context: dict,
     *,
-    version=None,
+    reads: tuple[str, ...] = ("v",),
     vary: tuple = (),
-    status: int = 200,
+    version=None,
+    store=None,
     query: str = "",
 ) -> HttpResponse:
     """The page from the kept copy for a published version, with this reader's header and CSRF token.
 
-    Drafts, pages with a message to show and addresses with parameters these
-    pages do not read are rendered each time.
+    Only a page that answers 200 to an address made of the parameters the
+    view `reads` is kept, with `?v=` as the version picker writes it: so
+    the copies of a version are as many as its real addresses, whatever
+    anyone types. Drafts and pages with a message waiting render each time.
     """
     version = version or context["version"]
+    asked = request.GET.get("v", "")
     if (
         version.is_draft
-        or not _PAGE_PARAMS.issuperset(request.GET)
+        or not set(request.GET).issubset(reads)
+        or asked not in ("", str(version.number))
         or len(query) > _QUERY_KEPT
         or len(messages.get_messages(request))
     ):
-        return render(request, template, context, status=status)
+        return render(request, template, context)
     key = (
         template,
-        request.get_full_path(),
+        request.path,
+        tuple(sorted(request.GET.items())),
         timezone.get_current_timezone_name(),
         tuple((v.pk, v.status) for v in context.get("versions", ())),
         *vary,
     )
-    page = selectors.published_pages.get_or_build(
+    page = (store or selectors.published_pages).get_or_build(
         version,
         key,
         lambda: render_to_string(template, {**context, "csrf_token": TOKEN, "site_header_later": True}, request),
     )
     html = page.replace(HEADER_LATER, site_header_html(request, query=query), 1).replace(TOKEN, get_token(request))
-    return HttpResponse(html, status=status)
+    return HttpResponse(html)
 
 
 @require_GET
@@ -198,13 +203,15 @@ def diff(request, slug: str):
     )
     if request.htmx:
         return render(request, "ladders/diff.html#diff-result", context, status=status)
-    return _render_published(request, "ladders/diff.html", context, vary=(from_code, to_code), status=status)
+    if status != 200:
+        return render(request, "ladders/diff.html", context, status=status)
+    return _render_published(request, "ladders/diff.html", context, reads=("v", "from", "to"), vary=(from_code, to_code))
 
 
 @require_GET
 @login_required
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     versions = list(selectors.latest_published_versions()) if query else []
     # One more than is shown, to know whether there are more; searched only
     # when the page is not kept (see _render_published).
@@ -224,7 +231,14 @@ def search(request):
     # Kept with the newest of the versions searched; the key names them all.
     newest = max(versions, key=lambda v: v.published_at)
     return _render_published(
-        request, template, context, version=newest, vary=tuple(v.pk for v in versions), query=query
+        request,
+        template,
+        context,
+        reads=("q",),
+        vary=tuple(v.pk for v in versions),
+        version=newest,
+        store=selectors.published_searches,
+        query=query,
     )
 
 

@@ -1,4 +1,4 @@
-"""The site header, rendered once per person and browser and kept.
+"""The site header, rendered once per person and what it shows, and kept.
 
 Every page shows it, and rendering it cost more than many pages' own
 content. What it shows depends only on the person (name, e-mail, staff),
@@ -11,6 +11,7 @@ as Django does, and never kept.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 
@@ -27,8 +28,9 @@ register = template.Library()
 _KEPT = 4096
 _QUERY_KEPT = 100  # longer search words render each time
 # Where each response puts its CSRF token, and a kept page its reader's header.
-TOKEN = "\x00csrf-token\x00"
-HEADER_LATER = "\x00site-header\x00"
+# Random per process, so that no one can type them into a page.
+TOKEN = f"\x00csrf-token-{secrets.token_hex(8)}\x00"
+HEADER_LATER = f"\x00site-header-{secrets.token_hex(8)}\x00"
 _headers: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
@@ -86,9 +88,10 @@ def _header(request, *, nav, assets, user, unread, has_reports, query) -> str:
     signed_in = user is not None and user.is_authenticated
     values = {"nav": nav, "assets": assets, "query": query, "section": _section(request.path, nav)}
     if not signed_in:
-        key = ("anonymous", query, values["section"])
+        key = ("anonymous", query, values["section"], nav["home"])
     else:
-        key = (user.pk, user.name, user.email, user.is_staff, unread, has_reports, query, values["section"])
+        # The addresses in `nav` carry the site's prefix: the home address stands for it.
+        key = (user.pk, user.name, user.email, user.is_staff, unread, has_reports, query, values["section"], nav["home"])
         values.update(user=user, unread_notifications=unread, has_reports=has_reports, csrf_token=TOKEN)
     with _lock:
         html = _headers.get(key)

@@ -11,14 +11,17 @@ import re
 
 import pytest
 from django.contrib.messages import constants
+from django.core.cache import cache
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from ladders.models import Level
+from ladders.models import Framework, Level
+from ladders.selectors import frameworks
 from ladders.selectors.frameworks import published_pages
 from ladders.services.frameworks import framework_import
+from ladders.templatetags.ladders import kept_row
 from tests.ladders.factories import document, place, publish
 from tests.people.factories import NotificationFactory
 
@@ -151,3 +154,54 @@ def test_a_kept_search_finds_what_a_new_version_says_at_once(as_user, engineer, 
     # As the search box asks for it while typing: the results alone, kept apart.
     partial = client.get(SEARCH, {"q": "renamed"}, headers={"HX-Request": "true"}).text
     assert "<mark>Renamed</mark>" in partial and "<header" not in partial and "<html" not in partial
+
+
+def test_renaming_a_framework_shows_the_new_name_at_once(as_user, engineer, v1, django_capture_on_commit_callbacks):
+    client = as_user(engineer)
+    assert "<h1>Backend</h1>" in client.get(OVERVIEW).text
+
+    framework = v1.framework
+    framework.name = "Platform Engineering"
+    with django_capture_on_commit_callbacks(execute=True):
+        framework.save()
+
+    assert "<h1>Platform Engineering</h1>" in client.get(OVERVIEW).text
+    assert "Platform Engineering" in client.get(LEVEL_2).text
+
+
+def test_a_rename_saved_by_another_process_is_seen_within_seconds(as_user, engineer, v1, monkeypatch):
+    client = as_user(engineer)
+    assert "<h1>Backend</h1>" in client.get(OVERVIEW).text
+    # Another server renames it: the database changes, and the shared cache
+    # says so; this process has not been told.
+    Framework.objects.filter(pk=v1.framework_id).update(name="Platform Engineering")
+    cache.set(frameworks._GENERATION_KEY, 41, timeout=None)
+
+    assert "<h1>Backend</h1>" in client.get(OVERVIEW).text  # until this process next looks
+    monkeypatch.setitem(frameworks._generation, "checked", float("-inf"))
+    assert "<h1>Platform Engineering</h1>" in client.get(OVERVIEW).text
+
+
+def test_only_the_real_addresses_of_a_page_are_kept(as_user, engineer, v1):
+    client = as_user(engineer)
+    diff = reverse("ladders:diff", args=["backend"])
+    for params in ({"v": "01"}, {"v": "1", "from": "l1"}, {"utm": "x"}):
+        assert client.get(LEVEL_2, params).status_code == 200
+    assert client.get(diff, {"from": "l1", "to": "nope" * 50}).status_code == 400
+    assert len(published_pages.items) == 0
+
+    client.get(LEVEL_2, {"v": "1"})
+    client.get(diff, {"from": "l1", "to": "l2"})
+    assert len(published_pages.items) == 2
+
+
+def test_words_cannot_smuggle_anything_into_a_kept_search(as_user, engineer, v1):
+    page = as_user(engineer).get(SEARCH, {"q": "\x00csrf-token\x00 level"}).text
+    assert "\x00" not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert len(token) == 64 and token.isalnum()
+
+
+def test_a_kept_row_must_be_a_frozen_value(engineer):
+    with pytest.raises(TypeError, match="frozen dataclass"):
+        kept_row("ladders/_assessment_row.html", engineer, "about")
