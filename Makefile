@@ -66,11 +66,12 @@ bench-import: install
 
 # Every main page over HTTP: gunicorn with production settings on a throwaway
 # PostgreSQL database of 10,000 people, wrk against each page and a bare view.
-# Needs PostgreSQL, Redis and wrk (apt-get install wrk); the database is dropped
-# and recreated, and the Redis database emptied.
+# Needs PostgreSQL, Redis and wrk (installed with apt-get when missing); the
+# database is dropped and recreated, and the Redis database emptied.
 BENCH_HTTP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/trellis_bench_http
 BENCH_HTTP_REDIS_URL ?= redis://127.0.0.1:6379/3
 bench-http: install
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk"; apt-get update -q && apt-get install -y -q wrk; }
 	DJANGO_SETTINGS_MODULE=config.settings.bench \
 	DJANGO_SECRET_KEY=bench-only-$$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') \
 	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
