@@ -280,7 +280,6 @@ def compare(request, pk: int):
     person = selectors.person_get_for_viewer(request.user, pk)
     placement = selectors.placement_current(person)
     standing = selectors.standing_for(placement) if placement else None
-    visible = selectors.assessments_visible_to(request.user).filter(subject=person, status=Assessment.Status.SUBMITTED)
     # The pickers offer the latest few of each kind: one query for both.
     recent = selectors.assessments_recent_about(request.user, person)
     framework_id = standing.rubric.framework.pk if standing else None
@@ -290,7 +289,10 @@ def compare(request, pk: int):
         wanted = request.GET.get(param, "")
         if wanted.isascii() and wanted.isdigit() and len(wanted) < 18:
             found = next((a for a in of_kind if a.pk == int(wanted)), None) or (
-                visible.filter(kind=kind, pk=wanted).select_related("author", "level", "version__framework").first()
+                selectors.assessments_visible_to(request.user)
+                .filter(subject=person, status=Assessment.Status.SUBMITTED, kind=kind, pk=wanted)
+                .select_related("author", "level", "version__framework")
+                .first()
             )
             if found is not None:
                 return found
