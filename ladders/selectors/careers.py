@@ -39,6 +39,13 @@ _placement_current = PreparedQuery(
     person=MARK_ID,
     on=MARK_DATE,
 )
+_standing_ids = PreparedQuery(
+    lambda person, on: Placement.objects.filter(person_id=person, effective_date__lte=on)
+    .order_by("-effective_date", "-pk")
+    .values_list("level_id", "track_id")[:1],
+    person=MARK_ID,
+    on=MARK_DATE,
+)
 _career = PreparedQuery(
     lambda person: Placement.objects.filter(person_id=person)
     .annotate(
@@ -354,6 +361,19 @@ def _current_placement_subquery(on: datetime.date) -> Subquery:
 def placement_current(person: User) -> Placement | None:
     """One person's placement in force today, in one query."""
     return _placement_current.first(person=person.pk, on=timezone.localdate())
+
+
+def level_current(person: User) -> TeamPlacement | None:
+    """The level and track of `person` today, from the kept rubrics: one small query."""
+    found = _standing_ids.first(person=person.pk, on=timezone.localdate())
+    if found is None:
+        return None
+    level_id, track_id = found
+    try:
+        level = published_level(level_id)
+        return TeamPlacement(level, published_track(track_id, level))
+    except (LookupError, KeyError):
+        return None
 
 
 @dataclass

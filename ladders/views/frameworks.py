@@ -14,7 +14,7 @@ from people.templatetags.people import HEADER_LATER, TOKEN, site_header_html
 
 from .. import formats
 from ..selectors import frameworks as selectors
-from ..selectors.careers import placement_current
+from ..selectors.careers import level_current
 
 SEARCH_LIMIT = 60
 
@@ -37,7 +37,7 @@ def _version_context(request, slug: str) -> dict:
 
 
 def _my_level_code(user, framework_id: int) -> str | None:
-    placement = placement_current(user)
+    placement = level_current(user)
     if placement is not None and placement.level.version.framework_id == framework_id:
         return placement.level.code
     return None
@@ -162,7 +162,7 @@ def competency(request, slug: str, competency_slug: str):
 
 def _default_pair(user, rubric) -> tuple[str, str]:
     """Start the diff from where the reader stands, or from the first level."""
-    placement = placement_current(user)
+    placement = level_current(user)
     if placement is not None and placement.level.version.framework_id == rubric.framework.pk:
         here = rubric.level_by_code.get(placement.level.code)
         track = rubric.track_by_slug.get(placement.track.slug)
