@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auditlog.models import LogEntry
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
@@ -795,7 +795,12 @@ def team_gap_rows(
 
 @dataclass(frozen=True, slots=True)
 class TeamCells:
-    """Every value the first cells of a heat-map row show (see kept_row): who, where, assessed when."""
+    """Every value a heat-map row shows (see kept_rows): who, where, assessed when, against what.
+
+    The gaps are worked out from the version, the levels and the submitted
+    assessment, all in the key, and only when the row is drawn: they are not
+    part of the key themselves.
+    """
 
     person_pk: int
     name: str
@@ -810,9 +815,13 @@ class TeamCells:
     assessment_pk: int | None
     submitted_at: datetime.datetime | None
     under: int | None
+    version_pk: int | None
+    heat_target_code: str | None
+    gaps: object = field(default=(), compare=False, hash=False)
+    open: object = field(default=None, compare=False, hash=False)
 
     @classmethod
-    def of(cls, row: dict, *, under: int | None) -> TeamCells:
+    def of(cls, row: dict, *, under: int | None, version_pk: int | None) -> TeamCells:
         person, level, target = row["person"], row.get("level"), row.get("target")
         elsewhere, assessment = row.get("elsewhere"), row.get("assessment")
         moving = target is not None and target != level
@@ -830,6 +839,10 @@ class TeamCells:
             assessment.pk if assessment else None,
             assessment.submitted_at if assessment else None,
             under,
+            version_pk,
+            target.code if target else None,
+            row.get("gaps", ()),
+            row.get("open"),
         )
 
 

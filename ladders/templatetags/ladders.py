@@ -111,6 +111,28 @@ _rows: OrderedDict = OrderedDict()
 _rows_lock = threading.Lock()
 
 
+def _frozen(row) -> None:
+    params = getattr(row, "__dataclass_params__", None)
+    if params is None or not params.frozen:
+        # A model instance would be keyed by its id alone, and go stale.
+        raise TypeError(f"kept rows need frozen dataclasses, not {type(row).__name__}.")
+
+
+def _kept(template_name: str, values: dict, key: tuple) -> str:
+    key = (template_name, key, timezone.get_current_timezone_name(), get_script_prefix())
+    with _rows_lock:
+        html = _rows.get(key)
+        if html is not None:
+            _rows.move_to_end(key)
+            return html
+    html = render_to_string(template_name, values)
+    with _rows_lock:
+        _rows[key] = html
+        while len(_rows) > _KEPT_ROWS:
+            _rows.popitem(last=False)
+    return html
+
+
 @register.simple_tag
 def kept_row(template_name: str, row, *extra) -> str:
     """`row` rendered with `template_name`, once per process for the same values.
@@ -120,23 +142,20 @@ def kept_row(template_name: str, row, *extra) -> str:
     function of them, the reader's time zone and the site's prefix, which
     make up the key, so a changed value renders afresh. The row template sees
     only `row` and `extra`: nothing else of the page can slip into a kept row.
+    Fields declared with compare=False (work done only when rendering, such
+    as a row's gaps) are left out of the key.
     """
-    params = getattr(row, "__dataclass_params__", None)
-    if params is None or not params.frozen:
-        # A model instance would be keyed by its id alone, and go stale.
-        raise TypeError(f"kept_row needs a frozen dataclass, not {type(row).__name__}.")
-    key = (template_name, row, extra, timezone.get_current_timezone_name(), get_script_prefix())
-    with _rows_lock:
-        html = _rows.get(key)
-        if html is not None:
-            _rows.move_to_end(key)
-            return html
-    html = render_to_string(template_name, {"row": row, "extra": extra})
-    with _rows_lock:
-        _rows[key] = html
-        while len(_rows) > _KEPT_ROWS:
-            _rows.popitem(last=False)
-    return html
+    _frozen(row)
+    return _kept(template_name, {"row": row, "extra": extra}, (row, extra))
+
+
+@register.simple_tag
+def kept_rows(template_name: str, rows, *extra) -> str:
+    """Like kept_row, for all the rows of a table at once: `rows` in the template."""
+    rows = tuple(rows)
+    for row in rows:
+        _frozen(row)
+    return _kept(template_name, {"rows": rows, "extra": extra}, (rows, extra))
 
 
 def kept_rows_clear() -> None:

@@ -349,7 +349,9 @@ def team(request):
     sizes = selectors.team_sizes(head, page.number)
     for row in rows:
         row["team_size"] = sizes.get(row["person"].pk, 0)
-        row["cells"] = selectors.TeamCells.of(row, under=None if head.pk == request.user.pk else head.pk)
+        row["cells"] = selectors.TeamCells.of(
+            row, under=None if head.pk == request.user.pk else head.pk, version_pk=rubric.version.pk if rubric else None
+        )
     context = {
         "head": head,
         "is_mine": head.pk == request.user.pk,
@@ -362,6 +364,9 @@ def team(request):
         "frameworks": frameworks,
         "against": against,
         "has_team": page.paginator.count > 0,
+        # The table's rows, drawn once per their values (see kept_rows).
+        "cells": [row["cells"] for row in rows],
+        "unassessed": range(len(rubric.competencies)) if rubric else range(0),
     }
     template = "ladders/team.html#team" if request.htmx else "ladders/team.html"
     return render(request, template, context)

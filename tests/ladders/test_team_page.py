@@ -1,5 +1,7 @@
 """The team page: a manager's direct reports with the gap per competency, one team at a time."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -227,3 +229,19 @@ def test_the_team_page_costs_the_same_queries_for_a_larger_team(as_user, db):
     small = _team_queries(as_user, slug="small", size=2, levels=4, competencies=3, areas=1)
     large = _team_queries(as_user, slug="large", size=20, levels=40, competencies=10, areas=3)
     assert small == large
+
+
+def test_kept_rows_show_every_change_to_what_they_show(as_user, manager, engineer, peer, team, backend):
+    client = as_user(manager)
+    first = client.get(reverse("ladders:team")).text
+    assert "Ada Okafor" in first
+
+    engineer.name = "Ada Okafor-Lee"
+    engineer.save()
+    place(peer, backend, "l3", on=datetime.date(2025, 1, 1))
+    assess(peer, manager, backend, "l3")
+
+    again = client.get(reverse("ladders:team")).text
+    assert "Ada Okafor-Lee" in again
+    assert again.count("never") == first.count("never") - 1
+    assert again != first
