@@ -10,9 +10,8 @@ dozen of the most used versions); a draft is read afresh every time.
 from __future__ import annotations
 
 import difflib
-import threading
 import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -21,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
+from config.kept import Kept
 from config.prepared import MARK_ID, MARK_TEXT, PreparedQuery
 from people.models import User
 
@@ -238,39 +238,19 @@ def _forget_if_frameworks_changed() -> None:
         _generation["seen"] = seen
 
 
-class _PublishedOnce:
-    """A small least-recently-used store of what is built only from a published version.
+class _PublishedOnce(Kept):
+    """What is built only from a published version, kept per process (see config.kept).
 
     Keys start with the version's id and publication time: a published
-    version never changes, and nothing of a draft is ever stored. The store
-    is per process, and a new release starts empty; a renamed framework
-    empties it (see frameworks_changed).
+    version never changes, and nothing of a draft is ever stored. A new
+    release starts empty; a renamed framework empties it (see frameworks_changed).
     """
-
-    def __init__(self, size: int):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
 
     def get_or_build(self, version: FrameworkVersion, key: tuple, build: Callable[[], T]) -> T:
         if version.status != FrameworkVersion.Status.PUBLISHED or version.published_at is None:
             return build()
         _forget_if_frameworks_changed()
-        key = (version.pk, version.published_at, *key)
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        value = build()
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
+        return super().get_or_build((version.pk, version.published_at, *key), build)
 
 
 _rubrics = _PublishedOnce(size=32)

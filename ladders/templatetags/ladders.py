@@ -1,7 +1,5 @@
 import functools
 import re
-import threading
-from collections import OrderedDict
 
 from django import template
 from django.template.loader import render_to_string
@@ -10,6 +8,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+
+from config.kept import Kept
 
 from ..selectors.frameworks import published_fragments
 
@@ -106,9 +106,7 @@ def _pattern(name: str, prefix: str) -> tuple[str, str]:
     return head, tail
 
 
-_KEPT_ROWS = 8192
-_rows: OrderedDict = OrderedDict()
-_rows_lock = threading.Lock()
+_rows: Kept[str] = Kept(8192)
 
 
 def _frozen(row) -> None:
@@ -120,17 +118,7 @@ def _frozen(row) -> None:
 
 def _kept(template_name: str, values: dict, key: tuple) -> str:
     key = (template_name, key, timezone.get_current_timezone_name(), get_script_prefix())
-    with _rows_lock:
-        html = _rows.get(key)
-        if html is not None:
-            _rows.move_to_end(key)
-            return html
-    html = render_to_string(template_name, values)
-    with _rows_lock:
-        _rows[key] = html
-        while len(_rows) > _KEPT_ROWS:
-            _rows.popitem(last=False)
-    return html
+    return _rows.get_or_build(key, lambda: render_to_string(template_name, values))
 
 
 @register.simple_tag
@@ -159,8 +147,7 @@ def kept_rows(template_name: str, rows, *extra) -> str:
 
 
 def kept_rows_clear() -> None:
-    with _rows_lock:
-        _rows.clear()
+    _rows.clear()
 
 
 @register.simple_tag

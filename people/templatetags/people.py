@@ -12,14 +12,14 @@ as Django does, and never kept.
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 
 from django import template
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+
+from config.kept import Kept
 
 from ..context_processors import navigation
 
@@ -31,8 +31,7 @@ _QUERY_KEPT = 100  # longer search words render each time
 # Random per process, so that no one can type them into a page.
 TOKEN = f"\x00csrf-token-{secrets.token_hex(8)}\x00"
 HEADER_LATER = f"\x00site-header-{secrets.token_hex(8)}\x00"
-_headers: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_headers: Kept[str] = Kept(_KEPT)
 
 
 def _section(path: str, nav: dict) -> str:
@@ -93,22 +92,15 @@ def _header(request, *, nav, assets, user, unread, has_reports, query) -> str:
         # The addresses in `nav` carry the site's prefix: the home address stands for it.
         key = (user.pk, user.name, user.email, user.is_staff, unread, has_reports, query, values["section"], nav["home"])
         values.update(user=user, unread_notifications=unread, has_reports=has_reports, csrf_token=TOKEN)
-    with _lock:
-        html = _headers.get(key)
-        if html is not None:
-            _headers.move_to_end(key)
+    html = _headers.get(key)
     if html is None:
         if signed_in:
             values["profile_url"] = reverse("people:person", args=[user.pk])
         html = render_to_string("includes/site_header.html", values)
         if len(query) <= _QUERY_KEPT:
-            with _lock:
-                _headers[key] = html
-                while len(_headers) > _KEPT:
-                    _headers.popitem(last=False)
+            _headers.put(key, html)
     return html
 
 
 def site_headers_clear() -> None:
-    with _lock:
-        _headers.clear()
+    _headers.clear()
