@@ -43,10 +43,6 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
-def unread_notification_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
 def with_navigation_facts(people: QuerySet[User]) -> QuerySet[User]:
     """`unread_notifications` and `has_reports` on each person, from two indexes."""
     unread = (

@@ -32,19 +32,18 @@ _person = PreparedQuery(
     lambda pk: User.objects.filter(pk=pk, is_active=True).select_related("manager", "department", "team"),
     pk=MARK_ID,
 )
+def _in_force(person, on) -> QuerySet[Placement]:
+    # A person's placements up to `on`, the one in force first.
+    return Placement.objects.filter(person_id=person, effective_date__lte=on).order_by("-effective_date", "-pk")
+
+
 _placement_current = PreparedQuery(
-    lambda person, on: Placement.objects.filter(person_id=person, effective_date__lte=on)
-    .select_related("track", "level__version__framework")
-    .order_by("-effective_date", "-pk")[:1],
+    lambda person, on: _in_force(person, on).select_related("track", "level__version__framework")[:1],
     person=MARK_ID,
     on=MARK_DATE,
 )
 _standing_ids = PreparedQuery(
-    lambda person, on: Placement.objects.filter(person_id=person, effective_date__lte=on)
-    .order_by("-effective_date", "-pk")
-    .values_list("level_id", "track_id")[:1],
-    person=MARK_ID,
-    on=MARK_DATE,
+    lambda person, on: _in_force(person, on).values_list("level_id", "track_id")[:1], person=MARK_ID, on=MARK_DATE
 )
 _career = PreparedQuery(
     lambda person: Placement.objects.filter(person_id=person)
@@ -87,11 +86,6 @@ _drafts = PreparedQuery(
     subject=MARK_ID_2,
 )
 _ratings = PreparedQuery(lambda assessment: Rating.objects.filter(assessment_id=assessment).order_by(), assessment=MARK_ID)
-
-
-def person_get(pk: int) -> User | None:
-    """An active person with their manager, department and team."""
-    return _person.first(pk=pk)
 
 
 def person_get_for_viewer(viewer: User, pk: int) -> User:
@@ -350,28 +344,18 @@ def assessment_history(assessment: Assessment, rubric: Rubric) -> list[dict]:
 # --- Placements ---------------------------------------------------------------------
 
 
-def _current_placement_subquery(on: datetime.date) -> Subquery:
-    return Subquery(
-        Placement.objects.filter(person=OuterRef("pk"), effective_date__lte=on)
-        .order_by("-effective_date", "-pk")
-        .values("pk")[:1]
-    )
-
-
 def placement_current(person: User) -> Placement | None:
     """One person's placement in force today, in one query."""
     return _placement_current.first(person=person.pk, on=timezone.localdate())
 
 
-def level_current(person: User) -> TeamPlacement | None:
+def level_current(person: User) -> Placed | None:
     """The level and track of `person` today, from the kept rubrics: one small query."""
     found = _standing_ids.first(person=person.pk, on=timezone.localdate())
     if found is None:
         return None
-    level_id, track_id = found
     try:
-        level = published_level(level_id)
-        return TeamPlacement(level, published_track(track_id, level))
+        return Placed.of(*found)
     except (LookupError, KeyError):
         return None
 
@@ -533,16 +517,6 @@ def gap_chart(rows: list[dict], max_value: int) -> dict:
 # --- A manager's team ------------------------------------------------------------------
 
 
-def team_members(manager: User) -> QuerySet[User]:
-    if not manager.reporting_path:
-        return User.objects.none()
-    return (
-        User.objects.filter(is_active=True, reporting_path__below=manager.reporting_path)
-        .select_related("manager", "department")
-        .order_by("name")
-    )
-
-
 def team_head_for_viewer(viewer: User, pk: str | None) -> User:
     """Whose direct reports a team page shows: the viewer's own, or those of someone
     below them in the reporting line as it is now (an HR admin: anyone's)."""
@@ -557,10 +531,6 @@ def team_head_for_viewer(viewer: User, pk: str | None) -> User:
     if head.pk != viewer.pk and not viewer.sees_everyone and not viewer.manages(head):
         raise Http404("No such team.")
     return head
-
-
-def _latest_placement(on) -> Subquery:
-    return _current_placement_subquery(on)
 
 
 def _latest_agreed(framework) -> Subquery:
@@ -684,12 +654,19 @@ def team_sizes(head: User, page: int) -> dict[int, int]:
 
 
 @dataclass(frozen=True)
-class TeamPlacement:
+class Placed:
+    """A level and track of a published version, as the kept rubrics have them."""
+
     level: Level
     track: Track
 
+    @classmethod
+    def of(cls, level_id: int, track_id: int) -> Placed:
+        level = published_level(level_id)
+        return cls(level, published_track(track_id, level))
 
-def team_placements(head: User) -> dict[int, TeamPlacement]:
+
+def team_placements(head: User) -> dict[int, Placed]:
     """Where each of `head`'s direct reports stands today (levels from the kept rubrics).
 
     All their placements up to today, newest first per person, in one query
@@ -699,12 +676,11 @@ def team_placements(head: User) -> dict[int, TeamPlacement]:
     placements = {}
     for person_id, level_id, track_id in _team_placements.all(head=head.pk, on=timezone.localdate()):
         if person_id not in placements:
-            level = published_level(level_id)
-            placements[person_id] = TeamPlacement(level, published_track(track_id, level))
+            placements[person_id] = Placed.of(level_id, track_id)
     return placements
 
 
-def team_frameworks(placements: dict[int, TeamPlacement]) -> list[Framework]:
+def team_frameworks(placements: dict[int, Placed]) -> list[Framework]:
     """The frameworks a manager's direct reports are placed on, most people first."""
     counted: dict[int, list] = {}
     for placement in placements.values():
@@ -749,7 +725,7 @@ def team_agreed(head: User, rubric: Rubric, page: int) -> dict[int, Agreed]:
 def team_gap_rows(
     people: list[User],
     rubric: Rubric,
-    placements: dict[int, TeamPlacement],
+    placements: dict[int, Placed],
     agreed: dict[int, Agreed],
     *,
     against: str = "next",
