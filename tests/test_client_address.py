@@ -17,6 +17,7 @@ from django.test import Client, override_settings
 
 from people.models import User
 from tests.conftest import PASSWORD
+from tests.people.factories import admin_change_form
 
 PROXY = "10.0.0.2"
 
@@ -97,16 +98,7 @@ def test_the_audit_log_records_the_client_address(as_user, hr, engineer, trusted
     with override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=trusted):
         response = as_user(hr).post(
             f"/admin/people/user/{engineer.pk}/change/",
-            {
-                "email": engineer.email,
-                "name": "Ada Okafor-Reid",
-                "is_active": "on",
-                "title": engineer.title,
-                "manager": engineer.manager_id,
-                "timezone": engineer.timezone,
-                "date_joined_0": "2026-01-01",
-                "date_joined_1": "09:00:00",
-            },
+            admin_change_form(engineer, name="Ada Okafor-Reid"),
             REMOTE_ADDR=PROXY,
             HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5",
         )
@@ -134,16 +126,7 @@ def test_the_setting_is_read_from_the_environment_and_checked(value, ok):
 def test_the_audit_log_ignores_a_forwarded_port_anyone_can_send(as_user, hr, engineer, port):
     response = as_user(hr).post(
         f"/admin/people/user/{engineer.pk}/change/",
-        {
-            "email": engineer.email,
-            "name": "Ada Okafor-Reid",
-            "is_active": "on",
-            "title": engineer.title,
-            "manager": engineer.manager_id,
-            "timezone": engineer.timezone,
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "09:00:00",
-        },
+        admin_change_form(engineer, name="Ada Okafor-Reid"),
         HTTP_X_FORWARDED_PORT=port,
     )
 

@@ -248,9 +248,10 @@ def test_it_refuses_to_discard_by_get(as_user, draft):
 def test_it_lists_my_assessments(as_user, placed, manager, peer, backend):
     own_draft = assess(placed, placed, backend, "l3", submit=False)
     about_me = assess(placed, manager, backend, "l2")
-    managers_draft = assess(placed, manager, backend, "l3", submit=False)
+    # Neither the manager's draft about them nor a peer's own is theirs to list.
+    assess(placed, manager, backend, "l3", submit=False)
     place(peer, backend, "l2")
-    peers = assess(peer, peer, backend, "l2")
+    assess(peer, peer, backend, "l2")
     response = as_user(placed).get(reverse("ladders:assessments"))
     assert response.status_code == 200
     assert {a.pk for a in response.context["about_me"]} == {own_draft.pk, about_me.pk}

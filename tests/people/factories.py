@@ -33,3 +33,18 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Something happened #{n}")
     body = "Details of what happened."
     url = ""
+
+
+def admin_change_form(person: User, **changes) -> dict:
+    """What the admin's change form for `person` posts, with `changes` made."""
+    return {
+        "email": person.email,
+        "name": person.name,
+        "is_active": "on",
+        "title": person.title,
+        "manager": person.manager_id or "",
+        "timezone": person.timezone,
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        **changes,
+    }

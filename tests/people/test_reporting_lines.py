@@ -16,7 +16,7 @@ from people import services as people_services
 from people.models import Department, Team, User
 from people.selectors import people_in_tree, reporting_chain
 from people.services import is_reporting_circle, person_save
-from tests.people.factories import UserFactory
+from tests.people.factories import UserFactory, admin_change_form
 
 
 def path_of(person: User) -> str:
@@ -283,16 +283,7 @@ def test_a_circle_inserted_in_one_statement_is_refused(db, size):
 def test_the_admin_moves_the_subtree(hr, manager, engineer, outsider, as_user):
     response = as_user(hr).post(
         f"/admin/people/user/{manager.pk}/change/",
-        {
-            "email": manager.email,
-            "name": manager.name,
-            "is_active": "on",
-            "title": manager.title,
-            "manager": outsider.pk,
-            "timezone": "Europe/London",
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "09:00:00",
-        },
+        admin_change_form(manager, manager=outsider.pk),
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -522,16 +513,7 @@ def test_the_admin_says_so_when_the_database_refuses_a_circle(as_user, hr, skip_
 
     response = as_user(hr).post(
         f"/admin/people/user/{skip_level.pk}/change/",
-        {
-            "email": skip_level.email,
-            "name": skip_level.name,
-            "is_active": "on",
-            "title": skip_level.title,
-            "manager": engineer.pk,
-            "timezone": "Europe/London",
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "09:00:00",
-        },
+        admin_change_form(skip_level, manager=engineer.pk),
         follow=True,
     )
 
@@ -597,16 +579,7 @@ def test_the_admin_asks_to_try_again_when_a_simultaneous_change_wins(as_user, hr
     monkeypatch.setattr(people_services, "person_save", lose)
     response = as_user(hr).post(
         f"/admin/people/user/{engineer.pk}/change/",
-        {
-            "email": engineer.email,
-            "name": engineer.name,
-            "is_active": "on",
-            "title": engineer.title,
-            "manager": outsider.pk,
-            "timezone": "Europe/London",
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "09:00:00",
-        },
+        admin_change_form(engineer, manager=outsider.pk),
         follow=True,
     )
 
