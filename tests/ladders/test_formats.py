@@ -425,3 +425,10 @@ def test_it_dumps_yaml_that_safe_load_reads_back():
         "rung": 3,
         "tracks": ["lead"],
     }
+
+
+@pytest.mark.parametrize("old, new", [("slug: backend", 'slug: "backend\\n"'), ("code: b1", 'code: "b1\\n"')])
+def test_it_refuses_an_address_part_ending_in_a_newline(old, new):
+    # Such a slug or code would be published, then break every page linking to it.
+    problems = problems_of(TRELLIS.replace(old, new, 1))
+    assert [p.line for p in problems] == [line_of(TRELLIS, old)]
