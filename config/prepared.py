@@ -43,6 +43,7 @@ MARK_ID = -7_274_001_001
 MARK_ID_2 = -7_274_001_002
 MARK_TEXT = "\x00trellis-mark\x00"
 MARK_DATE = datetime.date(1, 1, 2)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 # Compiled forms kept per query; beyond this, further variants compile each time.
 MAX_VARIANTS = 200
 
@@ -93,6 +94,10 @@ class PreparedQuery:
 
     def all(self, **values) -> list:
         variant = {name: values.pop(name) for name in self.variants}
+        if any(isinstance(value, int) and not _INT64_MIN <= value <= _INT64_MAX for value in values.values()):
+            # An id no database column can hold (from an address, say) matches
+            # no row, as the ORM's lookups have it.
+            return []
         if self.model is None:
             self.model = self.build(**self.marks, **variant).model
         alias = router.db_for_read(self.model)

@@ -148,3 +148,16 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(team):
     assert len(query.all(manager=boss.pk)) == 4
     sql = next(iter(query.compiled.values())).sql
     assert not [s for s in _prepared_on_server() if s.startswith(sql.split("%s")[0])]
+
+
+def test_an_id_no_column_can_hold_matches_nothing(team):
+    query = PreparedQuery(lambda manager: User.objects.filter(manager_id=manager), manager=MARK_ID)
+
+    assert query.all(manager=2**63) == []
+    assert query.all(manager=-(2**70)) == []
+
+
+@pytest.mark.parametrize("address", ["/path/{}/", "/path/{}/compare/"])
+def test_an_address_with_such_an_id_is_not_found(as_user, engineer, address):
+    response = as_user(engineer).get(address.format(2**63))
+    assert response.status_code == 404
