@@ -432,3 +432,8 @@ def test_it_refuses_an_address_part_ending_in_a_newline(old, new):
     # Such a slug or code would be published, then break every page linking to it.
     problems = problems_of(TRELLIS.replace(old, new, 1))
     assert [p.line for p in problems] == [line_of(TRELLIS, old)]
+
+
+def test_it_refuses_a_rung_higher_than_the_database_holds():
+    problems = problems_of(TRELLIS.replace("rung: 1", "rung: 999999999", 1))
+    assert [p.line for p in problems] == [line_of(TRELLIS, "rung: 1")]
