@@ -43,6 +43,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
+    # Django's backend, with a connection check that needs no query (see config.postgresql).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Pages run many short queries: PostgreSQL's JIT compiler, which starts on
@@ -57,7 +60,7 @@ else:
 # pooler that cannot keep prepared statements (PgBouncer before 1.21, or
 # without max_prepared_statements in transaction mode).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
-if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "config.postgresql":
     # Django's own cursors never prepare: only those that ask do, at once.
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1_000_000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -10,7 +10,7 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] != "config.postgresql":
     raise RuntimeError("Production needs DATABASE_URL pointing at PostgreSQL.")
 if not REDIS_URL:
     raise RuntimeError("Production needs REDIS_URL (cache, login rate limits, Celery).")
