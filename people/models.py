@@ -270,3 +270,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Stamp(models.Model):
+    """One row whose value the database replaces whenever what pages keep may be out of date.
+
+    Triggers (see migration 0004, and those of apps built on people) write a
+    new random value in the same transaction as any change to who reports to
+    whom, who is active, and the rows other apps name there. A page that
+    keeps something between requests keys it by the value it read (the
+    signed-in person brings it along, see people.selectors.with_navigation_facts):
+    once the change is committed, every process reads the new value and
+    builds afresh; a rolled-back change leaves the value, and the data, as
+    they were. Without the row (an emptied database) nothing is kept.
+    """
+
+    ONLY = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ONLY)
+    value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Stamp {self.value}"

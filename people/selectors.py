@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import Notification, User
+from .stamp import stamp_subquery
 
 
 def people_in_tree(manager: User) -> QuerySet[User]:
@@ -44,7 +45,8 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 
 def with_navigation_facts(people: QuerySet[User]) -> QuerySet[User]:
-    """`unread_notifications` and `has_reports` on each person, from two indexes."""
+    """`unread_notifications` and `has_reports` on each person, from two indexes, and
+    the current `stamp` (see people.stamp), which costs one more index probe."""
     unread = (
         Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
         .order_by()
@@ -53,7 +55,9 @@ def with_navigation_facts(people: QuerySet[User]) -> QuerySet[User]:
         .values("count")
     )
     reports = User.objects.filter(manager=OuterRef("pk"), is_active=True)
-    return people.annotate(unread_notifications=Coalesce(Subquery(unread), 0), has_reports=Exists(reports))
+    return people.annotate(
+        unread_notifications=Coalesce(Subquery(unread), 0), has_reports=Exists(reports), stamp=stamp_subquery()
+    )
 
 
 def navigation_facts(user: User) -> tuple[int, bool]:
