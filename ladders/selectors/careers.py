@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 from auditlog.models import LogEntry
@@ -14,9 +15,18 @@ from django.utils.functional import SimpleLazyObject
 
 from config.prepared import MARK_DATE, MARK_ID, MARK_ID_2, MARK_TEXT, PreparedQuery
 from people.models import User
+from people.stamp import Stamped, stamp_of
 
 from ..models import Assessment, Framework, FrameworkVersion, Level, Placement, ProficiencyLevel, Rating, Track
-from .frameworks import Rubric, published_level, published_rubric, published_track, rubric_load
+from .frameworks import (
+    Rubric,
+    published_level,
+    published_rubric,
+    published_track,
+    rubric_load,
+    versions_for_user,
+    versions_of,
+)
 
 # --- Who may see whom ---------------------------------------------------------------
 
@@ -232,11 +242,8 @@ _reports_count = PreparedQuery(lambda user, head: _counted(_of_reports(user, hea
 _reports_page = PreparedQuery(
     # Found through the reports first, then sorted: walking every submitted
     # assessment newest first to find a team's would read the company's.
-    lambda user, head, page: _paged(
-        Assessment.objects.filter(pk__in=_of_reports(user, head).values("pk"))
-        .order_by("-submitted_at", "-pk")
-        .values_list(*_SHOWN),
-        page,
+    lambda user, head, page: _page_then_join(
+        Assessment.objects.filter(pk__in=_of_reports(user, head).values("pk")), ("-submitted_at", "-pk"), page
     ),
     variants=("page",),
     user=MARK_ID,
@@ -349,9 +356,45 @@ def placement_current(person: User) -> Placement | None:
     return _placement_current.first(person=person.pk, on=timezone.localdate())
 
 
-def level_current(person: User) -> Placed | None:
-    """The level and track of `person` today, from the kept rubrics: one small query."""
-    found = _standing_ids.first(person=person.pk, on=timezone.localdate())
+# The ladder pages that start from where the reader stands read it with the
+# versions, in the same query (see versions_and_standing).
+_versions_and_standing = {
+    everything: PreparedQuery(
+        lambda slug, person, on, everything=everything: versions_of(slug, everything=everything).annotate(
+            standing_level=Subquery(_in_force(person, on).values("level_id")[:1]),
+            standing_track=Subquery(_in_force(person, on).values("track_id")[:1]),
+        ),
+        slug=MARK_TEXT,
+        person=MARK_ID,
+        on=MARK_DATE,
+    )
+    for everything in (False, True)
+}
+
+
+def versions_and_standing(*, user: User, slug: str) -> tuple[list[FrameworkVersion], Placed | None]:
+    """A framework's versions `user` may see (see versions_for_user) and `user`'s level today:
+    kept while the stamp read with `user` stays the same, else in one query."""
+    stamp = stamp_of(user)
+    if stamp is not None:
+        return versions_for_user(user=user, slug=slug), level_current(user, stamp=stamp)
+    versions = _versions_and_standing[user.sees_everyone].all(slug=slug, person=user.pk, on=timezone.localdate())
+    standing = None
+    if versions and versions[0].standing_level is not None:
+        try:
+            standing = Placed.of(versions[0].standing_level, versions[0].standing_track)
+        except (LookupError, KeyError):
+            pass
+    return versions, standing
+
+
+def level_current(person: User, *, stamp: int | None = None) -> Placed | None:
+    """The level and track of `person` today, from the kept rubrics: one small query,
+    or none while `stamp` stays the same."""
+    today = timezone.localdate()
+    found = _stamped_standings.get_or_build(
+        stamp, ("standing", person.pk, today), lambda: _standing_ids.first(person=person.pk, on=today)
+    )
     if found is None:
         return None
     try:
@@ -406,14 +449,22 @@ class Standing:
         return [self.level, *self.next_levels]
 
 
-def latest_published(framework_id: int) -> FrameworkVersion | None:
-    return _current_version.first(framework=framework_id)
+# What pages keep while the stamp stays the same (see people.stamp): the
+# stamp changes with every placement, framework version and reporting line.
+_stamped_versions = Stamped(size=256)
+_stamped_standings = Stamped(size=4096)
+_stamped_shapes = Stamped(size=512)
 
 
-def standing_for(placement: Placement, rubric: Rubric | None = None) -> Standing | None:
+def latest_published(framework_id: int, *, stamp: int | None = None) -> FrameworkVersion | None:
+    """A framework's current published version; kept while `stamp` stays the same."""
+    return _stamped_versions.get_or_build(stamp, ("latest", framework_id), lambda: _current_version.first(framework=framework_id))
+
+
+def standing_for(placement: Placement, rubric: Rubric | None = None, *, stamp: int | None = None) -> Standing | None:
     """Follow a placement's level into the framework's current version (`rubric`), by code."""
     if rubric is None:
-        version = latest_published(placement.level.version.framework_id)
+        version = latest_published(placement.level.version.framework_id, stamp=stamp)
         if version is None:
             return None
         rubric = rubric_load(version)
@@ -533,26 +584,13 @@ def team_head_for_viewer(viewer: User, pk: str | None) -> User:
     return head
 
 
-def _latest_agreed(framework) -> Subquery:
-    return Subquery(
-        Assessment.objects.filter(
-            subject=OuterRef("pk"),
-            kind=Assessment.Kind.MANAGER,
-            status=Assessment.Status.SUBMITTED,
-            version__framework_id=framework,
-        )
-        .order_by("-submitted_at", "-pk")
-        .values("pk")[:1]
-    )
-
-
 def _reports(head) -> QuerySet[User]:
     return User.objects.filter(manager_id=head, is_active=True)
 
 
-# A team page reads one manager's direct reports, a page at a time: a
-# handful of queries compiled once (per page number), each about the
-# reports on the page, whoever the manager.
+# A team page reads one manager's direct reports, a page at a time: three
+# queries compiled once (per page number), the page's about the reports on
+# it, whoever the manager.
 TEAM_PAGE = 25
 
 
@@ -560,41 +598,9 @@ def _page_of_reports(head, page: int) -> QuerySet[User]:
     return _reports(head).order_by("name", "pk")[(page - 1) * TEAM_PAGE : page * TEAM_PAGE]
 
 
-_team_count = PreparedQuery(
-    lambda head: _reports(head).order_by().values("is_active").annotate(n=Count("pk")).values_list("n", flat=True),
-    head=MARK_ID,
-)
-_team_reports = PreparedQuery(
-    # What a heat-map row shows of a person, and what places them.
-    lambda head, page: _page_of_reports(head, page).only(
-        "name", "title", "email", "manager_id", "reporting_path", "is_active", "is_hr_admin", "is_superuser"
-    ),
-    variants=("page",),
-    head=MARK_ID,
-)
-_team_placements = PreparedQuery(
-    lambda head, on: Placement.objects.filter(person__manager_id=head, person__is_active=True, effective_date__lte=on)
-    .order_by("person_id", "-effective_date", "-pk")
-    .values_list("person_id", "level_id", "track_id"),
-    head=MARK_ID,
-    on=MARK_DATE,
-)
-_team_agreed = PreparedQuery(
-    lambda head, framework, page: Assessment.objects.filter(
-        pk__in=_page_of_reports(head, page).annotate(agreed=_latest_agreed(framework)).values("agreed")
-    ).values_list("pk", "subject_id", "submitted_at", "version_id"),
-    variants=("page",),
-    head=MARK_ID,
-    framework=MARK_ID_2,
-)
-_team_ratings = PreparedQuery(
-    lambda head, framework, page: Rating.objects.filter(
-        assessment_id__in=_page_of_reports(head, page).annotate(agreed=_latest_agreed(framework)).values("agreed")
-    ).values_list("assessment_id", "competency_id", "proficiency_id"),
-    variants=("page",),
-    head=MARK_ID,
-    framework=MARK_ID_2,
-)
+def _standing(on, column: str) -> Subquery:
+    # The placement in force for the person of the outer row.
+    return Subquery(_in_force(OuterRef("pk"), on).values(column)[:1])
 
 
 def _tree_size() -> Subquery:
@@ -608,15 +614,65 @@ def _tree_size() -> Subquery:
     )
 
 
-_team_sizes = PreparedQuery(
-    lambda head, page: User.objects.filter(pk__in=_page_of_reports(head, page).values("pk"))
-    .annotate(size=_tree_size())
-    .values_list("pk", "size"),
+def _agreed(framework, column: str) -> Subquery:
+    # The latest manager assessment in `framework` of the person of the outer row.
+    return Subquery(
+        Assessment.objects.filter(
+            subject=OuterRef("pk"),
+            kind=Assessment.Kind.MANAGER,
+            status=Assessment.Status.SUBMITTED,
+            version__framework_id=framework,
+        )
+        .order_by("-submitted_at", "-pk")
+        .values(column)[:1]
+    )
+
+
+# A manager's whole team in one small row per direct report (the level they
+# hold today), with the size of the whole tree below the manager, computed
+# once: what the page's counts and framework choice need.
+_team_shape = PreparedQuery(
+    lambda head, on: _reports(head)
+    .order_by()
+    .annotate(
+        level=_standing(on, "level_id"),
+        whole=Subquery(
+            User.objects.filter(
+                reporting_path__below=Subquery(User.objects.filter(pk=head).values("reporting_path")), is_active=True
+            )
+            .order_by()
+            .annotate(size=Func(template="COUNT(*)", output_field=IntegerField()))
+            .values("size")
+        ),
+    )
+    .values_list("level", "whole"),
+    head=MARK_ID,
+    on=MARK_DATE,
+)
+# One page of them with everything a heat-map row shows but the ratings.
+_team_page = PreparedQuery(
+    lambda head, framework, on, page: _page_of_reports(head, page)
+    .only("name", "title", "email", "manager_id", "reporting_path", "is_active", "is_hr_admin", "is_superuser")
+    .annotate(
+        standing_level=_standing(on, "level_id"),
+        standing_track=_standing(on, "track_id"),
+        team_size=_tree_size(),
+        agreed_pk=_agreed(framework, "pk"),
+        agreed_at=_agreed(framework, "submitted_at"),
+        agreed_version=_agreed(framework, "version_id"),
+    ),
     variants=("page",),
     head=MARK_ID,
+    framework=MARK_ID_2,
+    on=MARK_DATE,
 )
-_team_size = PreparedQuery(
-    lambda head: User.objects.filter(pk=head).annotate(size=_tree_size()).values_list("size", flat=True), head=MARK_ID
+_team_ratings = PreparedQuery(
+    lambda head, framework, page: Rating.objects.filter(
+        assessment_id__in=_page_of_reports(head, page).annotate(agreed=_agreed(framework, "pk")).values("agreed")
+    ).values_list("assessment_id", "competency_id", "proficiency_id"),
+    variants=("page",),
+    head=MARK_ID,
+    framework=MARK_ID_2,
 )
 _team_leads = PreparedQuery(
     lambda head, limit: _reports(head)
@@ -632,27 +688,6 @@ def team_leads(head: User, *, limit: int | None = None) -> list[User]:
     return _team_leads.all(head=head.pk, limit=limit)
 
 
-def team_count(head: User) -> int:
-    """How many people report to `head` directly."""
-    return next(iter(_team_count.all(head=head.pk)), 0)
-
-
-def team_direct_reports(head: User, page: int) -> list[User]:
-    """One page of the people who report to `head` directly, by name."""
-    return _team_reports.all(head=head.pk, page=page)
-
-
-def team_sizes(head: User, page: int) -> dict[int, int]:
-    """How many active people are below `head` and below each report on the page, at any depth.
-
-    Each count is a range of the reporting-path index (see people.models.Below),
-    so the query reads as many index entries as the teams have members.
-    """
-    sizes = {pk: size or 0 for pk, size in _team_sizes.all(head=head.pk, page=page)}
-    sizes[head.pk] = _team_size.first(head=head.pk) or 0
-    return sizes
-
-
 @dataclass(frozen=True)
 class Placed:
     """A level and track of a published version, as the kept rubrics have them."""
@@ -666,27 +701,53 @@ class Placed:
         return cls(level, published_track(track_id, level))
 
 
-def team_placements(head: User) -> dict[int, Placed]:
-    """Where each of `head`'s direct reports stands today (levels from the kept rubrics).
+@dataclass(frozen=True)
+class TeamShape:
+    """A manager's team at a glance: direct reports, everyone below, their frameworks (most people first)."""
 
-    All their placements up to today, newest first per person, in one query
-    that the index on (person, effective date) answers; the first of each
-    person's is the one in force.
-    """
-    placements = {}
-    for person_id, level_id, track_id in _team_placements.all(head=head.pk, on=timezone.localdate()):
-        if person_id not in placements:
-            placements[person_id] = Placed.of(level_id, track_id)
-    return placements
+    count: int
+    whole: int
+    frameworks: list[Framework]
 
 
-def team_frameworks(placements: dict[int, Placed]) -> list[Framework]:
-    """The frameworks a manager's direct reports are placed on, most people first."""
+def team_shape(head: User, *, stamp: int | None = None) -> TeamShape:
+    """How many report to `head` directly and at any depth, and which frameworks the
+    direct reports are placed on: one query, one small row per direct report, whose
+    level comes from the index on (person, effective date) and its framework from
+    the kept rubrics. Each count is a range of the reporting-path index (see
+    people.models.Below), reading as many index entries as the team has members.
+    Kept while `stamp` stays the same."""
+    today = timezone.localdate()
+
+    def read() -> tuple[int, int, tuple]:
+        rows = _team_shape.all(head=head.pk, on=today)
+        levels = Counter(level_id for level_id, _ in rows if level_id is not None)
+        return len(rows), (rows[0][1] or 0) if rows else 0, tuple(levels.items())
+
+    count, whole, levels = _stamped_shapes.get_or_build(stamp, ("shape", head.pk, today), read)
     counted: dict[int, list] = {}
-    for placement in placements.values():
-        framework = placement.level.version.framework
-        counted.setdefault(framework.pk, [framework, 0])[1] += 1
-    return [f for f, _ in sorted(counted.values(), key=lambda item: (-item[1], item[0].name))]
+    for level_id, n in levels:
+        framework = published_level(level_id).version.framework
+        counted.setdefault(framework.pk, [framework, 0])[1] += n
+    frameworks = [f for f, _ in sorted(counted.values(), key=lambda item: (-item[1], item[0].name))]
+    return TeamShape(count, whole, frameworks)
+
+
+def team_page(head: User, page: int, framework: Framework | None) -> list[User]:
+    """One page of `head`'s direct reports by name, each with where they stand today
+    (`standing_level`, `standing_track`), how many are below them (`team_size`) and
+    their latest manager assessment in `framework` (`agreed_pk`, `agreed_at`,
+    `agreed_version`): one query."""
+    return _team_page.all(head=head.pk, framework=framework.pk if framework else 0, on=timezone.localdate(), page=page)
+
+
+def team_placements(people: list[User]) -> dict[int, Placed]:
+    """Where each person of a team page stands today (levels from the kept rubrics)."""
+    return {
+        person.pk: Placed.of(person.standing_level, person.standing_track)
+        for person in people
+        if person.standing_level is not None
+    }
 
 
 @dataclass(frozen=True)
@@ -705,21 +766,25 @@ class Rated:
     proficiency: ProficiencyLevel | None
 
 
-def team_agreed(head: User, rubric: Rubric, page: int) -> dict[int, Agreed]:
-    """Each direct report's latest manager assessment in `rubric`'s framework, with its ratings
-    (matched by competency slug, so an assessment of an older version still lines up)."""
-    framework = rubric.framework.pk
-    found = _team_agreed.all(head=head.pk, framework=framework, page=page)
+def team_agreed(head: User, rubric: Rubric, page: int, people: list[User]) -> dict[int, Agreed]:
+    """The latest manager assessment in `rubric`'s framework of each person on a team page
+    (see team_page), with its ratings (matched by competency slug, so an assessment
+    of an older version still lines up): one query, none if nobody was assessed."""
+    found = [person for person in people if person.agreed_pk is not None]
+    if not found:
+        return {}
     competencies, scale = {}, {}
-    for version_id in {version_id for *_, version_id in found}:
+    for version_id in {person.agreed_version for person in found}:
         made_against = published_rubric(version_id)
         competencies.update((c.pk, c) for c in made_against.competencies)
         scale.update((p.pk, p) for p in made_against.scale)
-    ratings: dict[int, dict[str, Rated]] = {pk: {} for pk, *_ in found}
-    for assessment_id, competency_id, proficiency_id in _team_ratings.all(head=head.pk, framework=framework, page=page):
+    ratings: dict[int, dict[str, Rated]] = {person.agreed_pk: {} for person in found}
+    for assessment_id, competency_id, proficiency_id in _team_ratings.all(
+        head=head.pk, framework=rubric.framework.pk, page=page
+    ):
         if assessment_id in ratings:
             ratings[assessment_id][competencies[competency_id].slug] = Rated(scale.get(proficiency_id))
-    return {subject: Agreed(pk, submitted_at, ratings[pk]) for pk, subject, submitted_at, _ in found}
+    return {person.pk: Agreed(person.agreed_pk, person.agreed_at, ratings[person.agreed_pk]) for person in found}
 
 
 def team_gap_rows(

@@ -23,6 +23,7 @@ from django.http import Http404
 from config.kept import Kept
 from config.prepared import MARK_ID, MARK_TEXT, PreparedQuery
 from people.models import User
+from people.stamp import Stamped, stamp_of
 
 from ..formats import FORMAT
 from ..models import (
@@ -62,26 +63,32 @@ def latest_published_versions() -> list[FrameworkVersion]:
     return _latest_published_versions.all()
 
 
+def versions_of(slug: str, *, everything: bool) -> QuerySet[FrameworkVersion]:
+    """A framework's versions newest first: all of them, or the published ones."""
+    versions = FrameworkVersion.objects.filter(framework__slug=slug)
+    if not everything:
+        versions = versions.published()
+    return versions.select_related("framework").order_by("-number")
+
+
 # Every framework page starts here: compiled once (see config.prepared).
 _versions = {
-    everything: PreparedQuery(
-        lambda slug, everything=everything: (
-            FrameworkVersion.objects.filter(framework__slug=slug)
-            if everything
-            else FrameworkVersion.objects.published().filter(framework__slug=slug)
-        )
-        .select_related("framework")
-        .order_by("-number"),
-        slug=MARK_TEXT,
-    )
+    everything: PreparedQuery(lambda slug, everything=everything: versions_of(slug, everything=everything), slug=MARK_TEXT)
     for everything in (False, True)
 }
 
 
+_stamped_versions = Stamped(size=128)
+
+
 def versions_for_user(*, user: User, slug: str) -> list[FrameworkVersion]:
     """A framework's versions `user` may see, newest first: published ones for
-    everyone, the draft too for HR admins. One query."""
-    return _versions[user.sees_everyone].all(slug=slug)
+    everyone, the draft too for HR admins. One query, or none while the stamp
+    read with `user` stays the same (see people.stamp)."""
+    everything = user.sees_everyone
+    return _stamped_versions.get_or_build(
+        stamp_of(user), ("versions", slug, everything), lambda: _versions[everything].all(slug=slug)
+    )
 
 
 def version_pick(versions: list[FrameworkVersion], number: str | int | None = None) -> FrameworkVersion:

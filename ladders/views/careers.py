@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from people.stamp import stamp_of
+
 from ..forms import AssessmentForm, AssessmentStartForm
 from ..models import Assessment, Rating
 from ..selectors import careers as selectors
@@ -330,25 +332,26 @@ def team(request):
     one manager at a time, so no page holds more than one manager's reports.
     """
     head = selectors.team_head_for_viewer(request.user, request.GET.get("under"))
-    page = Paginator(_Counted(selectors.team_count(head)), selectors.TEAM_PAGE).get_page(request.GET.get("page"))
-    people = selectors.team_direct_reports(head, page.number)
-    placements = selectors.team_placements(head)
+    stamp = stamp_of(request.user)
+    shape = selectors.team_shape(head, stamp=stamp)
+    page = Paginator(_Counted(shape.count), selectors.TEAM_PAGE).get_page(request.GET.get("page"))
     # Chosen over all of this manager's reports, so it does not change from page to page.
-    frameworks = selectors.team_frameworks(placements)
+    frameworks = shape.frameworks
     chosen = request.GET.get("framework")
     framework = next((f for f in frameworks if f.slug == chosen), frameworks[0] if frameworks else None)
-    version = selectors.latest_published(framework.pk) if framework else None
+    version = selectors.latest_published(framework.pk, stamp=stamp) if framework else None
     rubric = rubric_load(version) if version else None
     against = "current" if request.GET.get("against") == "current" else "next"
+    people = selectors.team_page(head, page.number, framework) if shape.count else []
     if rubric is not None:
-        agreed = selectors.team_agreed(head, rubric, page.number)
+        placements = selectors.team_placements(people)
+        agreed = selectors.team_agreed(head, rubric, page.number, people)
         rows = selectors.team_gap_rows(people, rubric, placements, agreed, against=against)
     else:
         # Nobody here is placed yet; their own teams may well be.
         rows = [{"person": person, "level": None, "elsewhere": None, "assessment": None, "gaps": []} for person in people]
-    sizes = selectors.team_sizes(head, page.number)
     for row in rows:
-        row["team_size"] = sizes.get(row["person"].pk, 0)
+        row["team_size"] = row["person"].team_size or 0
         row["cells"] = selectors.TeamCells.of(
             row, under=None if head.pk == request.user.pk else head.pk, version_pk=rubric.version.pk if rubric else None
         )
@@ -356,7 +359,7 @@ def team(request):
         "head": head,
         "is_mine": head.pk == request.user.pk,
         "chain": selectors.team_chain(request.user, head),
-        "team_size": sizes.get(head.pk, 0),
+        "team_size": shape.whole,
         "page": page,
         "rows": rows,
         "rubric": rubric,

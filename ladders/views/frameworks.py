@@ -14,17 +14,22 @@ from people.templatetags.people import HEADER_LATER, TOKEN, site_header_html
 
 from .. import formats
 from ..selectors import frameworks as selectors
-from ..selectors.careers import level_current
+from ..selectors.careers import versions_and_standing
 
 SEARCH_LIMIT = 60
 
 
-def _version_context(request, slug: str) -> dict:
-    """The version the reader asked for (`?v=`), the versions they may pick from, in one query."""
+def _version_context(request, slug: str, *, standing: bool = False) -> dict:
+    """The version the reader asked for (`?v=`), the versions they may pick from, in one query;
+    with `standing`, the reader's own level today too, in the same query."""
     current = request.GET.get("v", "")
-    versions = selectors.versions_for_user(user=request.user, slug=slug)
+    if standing:
+        versions, placed = versions_and_standing(user=request.user, slug=slug)
+    else:
+        versions, placed = selectors.versions_for_user(user=request.user, slug=slug), None
     version = selectors.version_pick(versions, current)
     return {
+        "standing": placed,
         "version": version,
         "framework": version.framework,
         "rubric": selectors.rubric_load(version),
@@ -36,8 +41,7 @@ def _version_context(request, slug: str) -> dict:
     }
 
 
-def _my_level_code(user, framework_id: int) -> str | None:
-    placement = level_current(user)
+def _my_level_code(placement, framework_id: int) -> str | None:
     if placement is not None and placement.level.version.framework_id == framework_id:
         return placement.level.code
     return None
@@ -108,9 +112,9 @@ def _render_published(
 @require_GET
 @login_required
 def overview(request, slug: str):
-    context = _version_context(request, slug)
+    context = _version_context(request, slug, standing=True)
     rubric = context["rubric"]
-    my_level_code = _my_level_code(request.user, rubric.framework.pk)
+    my_level_code = _my_level_code(context["standing"], rubric.framework.pk)
     context.update(matrix=SimpleLazyObject(rubric.matrix), my_level_code=my_level_code)
     return _render_published(request, "ladders/overview.html", context, vary=(my_level_code,))
 
@@ -160,9 +164,8 @@ def competency(request, slug: str, competency_slug: str):
     return _render_published(request, "ladders/competency.html", context)
 
 
-def _default_pair(user, rubric) -> tuple[str, str]:
+def _default_pair(placement, rubric) -> tuple[str, str]:
     """Start the diff from where the reader stands, or from the first level."""
-    placement = level_current(user)
     if placement is not None and placement.level.version.framework_id == rubric.framework.pk:
         here = rubric.level_by_code.get(placement.level.code)
         track = rubric.track_by_slug.get(placement.track.slug)
@@ -176,12 +179,12 @@ def _default_pair(user, rubric) -> tuple[str, str]:
 @require_GET
 @login_required
 def diff(request, slug: str):
-    context = _version_context(request, slug)
+    context = _version_context(request, slug, standing=True)
     rubric, version = context["rubric"], context["version"]
     error = ""
     from_code, to_code = request.GET.get("from", ""), request.GET.get("to", "")
     if not from_code and not to_code:
-        from_code, to_code = _default_pair(request.user, rubric)
+        from_code, to_code = _default_pair(context["standing"], rubric)
     from_level = rubric.level_by_code.get(from_code)
     to_level = rubric.level_by_code.get(to_code)
     status = 200
