@@ -1,5 +1,6 @@
 """Kept PostgreSQL connections are checked without a query, and a dead one is still caught (config.postgresql)."""
 
+import datetime
 import select
 from unittest import mock
 
@@ -64,3 +65,19 @@ def test_a_connection_with_something_waiting_is_asked_and_kept(kept):
     with _spy(kept) as cursor:
         assert kept.is_usable()
     cursor.assert_called_once()
+
+
+def test_timestamps_read_as_django_reads_them_aware_in_utc(db):
+    from config.postgresql.base import UTCTimestamptzLoader
+
+    with connection.cursor() as cursor:
+        assert isinstance(cursor.cursor.adapters.get_loader(1184, 0)(1184), UTCTimestamptzLoader)
+        cursor.execute(
+            "SELECT '2026-08-05 10:11:12.123456+02'::timestamptz, '1999-12-31 23:59:59-08:30'::timestamptz, NULL::timestamptz"
+        )
+        summer, odd_offset, missing = cursor.fetchone()
+
+    assert summer == datetime.datetime(2026, 8, 5, 8, 11, 12, 123456, tzinfo=datetime.UTC)
+    assert summer.tzinfo is datetime.UTC and odd_offset.tzinfo is datetime.UTC
+    assert odd_offset == datetime.datetime(2000, 1, 1, 8, 29, 59, tzinfo=datetime.UTC)
+    assert missing is None

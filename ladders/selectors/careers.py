@@ -403,6 +403,14 @@ def level_current(person: User, *, stamp: int | None = None) -> Placed | None:
         return None
 
 
+# What pages keep while the stamp stays the same (see people.stamp): the
+# stamp changes with every placement, framework version and reporting line.
+_stamped_versions = Stamped(size=256)
+_stamped_standings = Stamped(size=4096)
+_stamped_shapes = Stamped(size=512)
+_stamped_careers = Stamped(size=4096)
+
+
 @dataclass
 class Career:
     """Where a person stands: their level history (newest first) and today's standing."""
@@ -412,12 +420,14 @@ class Career:
     standing: Standing | None
 
 
-def career_of(person: User) -> Career:
-    """A person's placements and where they stand today, in one query; levels,
-    tracks and rubrics come from the published versions this process keeps."""
+def career_of(person: User, *, stamp: int | None = None) -> Career:
+    """A person's placements and where they stand today, in one query (none while
+    `stamp` stays the same); levels, tracks and rubrics come from the published
+    versions this process keeps."""
     today = timezone.localdate()
     history, placement, standing = [], None, None
-    for pk, level_id, track_id, effective, note, current_version in _career.all(person=person.pk):
+    rows = _stamped_careers.get_or_build(stamp, ("career", person.pk), lambda: tuple(_career.all(person=person.pk)))
+    for pk, level_id, track_id, effective, note, current_version in rows:
         level = published_level(level_id)
         entry = Placement(pk=pk, person_id=person.pk, effective_date=effective, note=note)
         entry.level, entry.track = level, published_track(track_id, level)
@@ -447,13 +457,6 @@ class Standing:
     @property
     def target_levels(self) -> list[Level]:
         return [self.level, *self.next_levels]
-
-
-# What pages keep while the stamp stays the same (see people.stamp): the
-# stamp changes with every placement, framework version and reporting line.
-_stamped_versions = Stamped(size=256)
-_stamped_standings = Stamped(size=4096)
-_stamped_shapes = Stamped(size=512)
 
 
 def latest_published(framework_id: int, *, stamp: int | None = None) -> FrameworkVersion | None:
@@ -677,6 +680,7 @@ _team_ratings = PreparedQuery(
 _team_leads = PreparedQuery(
     lambda head, limit: _reports(head)
     .filter(Exists(User.objects.filter(manager_id=OuterRef("pk"), is_active=True)))
+    .only("name", "title")
     .order_by("name", "pk")[:limit],
     variants=("limit",),
     head=MARK_ID,

@@ -30,7 +30,7 @@ def home(request):
 
 
 def _path_context(request, person) -> dict:
-    career = selectors.career_of(person)
+    career = selectors.career_of(person, stamp=stamp_of(request.user))
     standing = career.standing
     can_assess = services.assessment_kind_for(author=request.user, subject=person) is not None
     context = {
@@ -97,7 +97,7 @@ def assessment_new(request, pk: int):
         # Skip-levels and HR admins read a person's path; only their manager assesses them.
         raise Http404("No such person.")
     placement = selectors.placement_current(person)
-    standing = selectors.standing_for(placement) if placement else None
+    standing = selectors.standing_for(placement, stamp=stamp_of(request.user)) if placement else None
     if standing is None:
         messages.error(request, f"{person} has no level on a published framework yet, so there is nothing to assess against.")
         return redirect(_path_url(request, person))
@@ -281,7 +281,7 @@ def _compare_rows(rubric, level, own: Assessment | None, agreed: Assessment | No
 def compare(request, pk: int):
     person = selectors.person_get_for_viewer(request.user, pk)
     placement = selectors.placement_current(person)
-    standing = selectors.standing_for(placement) if placement else None
+    standing = selectors.standing_for(placement, stamp=stamp_of(request.user)) if placement else None
     # The pickers offer the latest few of each kind: one query for both.
     recent = selectors.assessments_recent_about(request.user, person)
     framework_id = standing.rubric.framework.pk if standing else None
