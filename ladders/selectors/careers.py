@@ -169,16 +169,22 @@ def _paged(qs: QuerySet, page: int) -> QuerySet:
     return qs[(page - 1) * ASSESSMENTS_PAGE : page * ASSESSMENTS_PAGE]
 
 
+def _counted(qs: QuerySet) -> QuerySet:
+    return qs.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values_list("n", flat=True)
+
+
 def _page_then_join(qs: QuerySet, order: tuple[str, ...], page: int) -> QuerySet:
     # The page is chosen first and only its rows are joined to what the list
     # shows: an author of hundreds of assessments has all of theirs sorted,
-    # not all of them joined to three more tables.
+    # not all of them joined to three more tables. Each row also carries how
+    # many the whole list has (counted once, not per row).
     chosen = _paged(qs.order_by(*order), page).values("pk")
-    return Assessment.objects.filter(pk__in=chosen).order_by(*order).values_list(*_SHOWN)
-
-
-def _counted(qs: QuerySet) -> QuerySet:
-    return qs.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values_list("n", flat=True)
+    return (
+        Assessment.objects.filter(pk__in=chosen)
+        .annotate(total=Subquery(_counted(qs)))
+        .order_by(*order)
+        .values_list(*_SHOWN, "total")
+    )
 
 
 def _about(user) -> QuerySet:
@@ -234,7 +240,13 @@ _written = {
 }
 _everyone_count = PreparedQuery(lambda user: _counted(_of_everyone(user)), user=MARK_ID)
 _everyone_page = PreparedQuery(
-    lambda user, page: _paged(_of_everyone(user).order_by("-submitted_at", "-pk").values_list(*_SHOWN), page),
+    lambda user, page: _paged(
+        _of_everyone(user)
+        .annotate(total=Subquery(_counted(_of_everyone(user))))
+        .order_by("-submitted_at", "-pk")
+        .values_list(*_SHOWN, "total"),
+        page,
+    ),
     variants=("page",),
     user=MARK_ID,
 )
@@ -293,28 +305,49 @@ def assessments_about(user: User) -> list[Listed]:
     return _listed(_about_me.all(user=user.pk))
 
 
-def assessments_written_count(user: User) -> int:
-    """How many `user` wrote about others that they may still read."""
-    return next(iter(_written_count[user.sees_everyone].all(**_reader(user))), 0)
+def _page_of(read_page, read_count, page: int) -> tuple[int, int, list[Listed]]:
+    # The page asked for with the list's total, in one query; past the end,
+    # the total alone and then the last page.
+    rows = read_page(page)
+    if rows:
+        return rows[0][-1], page, _listed(row[:-1] for row in rows)
+    if page == 1:
+        return 0, 1, []
+    total = next(iter(read_count()), 0)
+    last = max(1, -(-total // ASSESSMENTS_PAGE))
+    if page <= last or not total:
+        return total, min(page, last), []
+    return total, last, _listed(row[:-1] for row in read_page(last))
 
 
-def assessments_written_by(user: User, page: int) -> list[Listed]:
-    """One page of them: drafts first, then the latest."""
-    return _listed(_written[user.sees_everyone].all(**_reader(user), page=page))
+def page_number(asked: str | None) -> int:
+    """A page number as the address gives it: a positive whole number, else the first page."""
+    if asked and asked.isascii() and asked.isdigit() and len(asked) < 9:
+        return max(1, int(asked))
+    return 1
 
 
-def assessments_listed_count(user: User, head: User | None) -> int:
-    """How many submitted assessments the list has: of `head`'s direct reports, or everyone's (None, HR admins)."""
+def assessments_written_by(user: User, page: int) -> tuple[int, int, list[Listed]]:
+    """How many `user` wrote about others that they may still read, the page number
+    shown (the last page, past the end) and its rows: drafts first, then the latest."""
+    written, reader = _written[user.sees_everyone], _reader(user)
+    return _page_of(
+        lambda n: written.all(**reader, page=n), lambda: _written_count[user.sees_everyone].all(**reader), page
+    )
+
+
+def assessments_listed(user: User, head: User | None, page: int) -> tuple[int, int, list[Listed]]:
+    """How many submitted assessments the list has, of `head`'s direct reports or
+    everyone's (None, HR admins), the page number shown and its rows, newest first."""
     if head is None:
-        return next(iter(_everyone_count.all(user=user.pk)), 0)
-    return next(iter(_reports_count.all(user=user.pk, head=head.pk)), 0)
-
-
-def assessments_listed(user: User, head: User | None, page: int) -> list[Listed]:
-    """One page of them, newest first."""
-    if head is None:
-        return _listed(_everyone_page.all(user=user.pk, page=page))
-    return _listed(_reports_page.all(user=user.pk, head=head.pk, page=page))
+        return _page_of(
+            lambda n: _everyone_page.all(user=user.pk, page=n), lambda: _everyone_count.all(user=user.pk), page
+        )
+    return _page_of(
+        lambda n: _reports_page.all(user=user.pk, head=head.pk, page=n),
+        lambda: _reports_count.all(user=user.pk, head=head.pk),
+        page,
+    )
 
 
 def assessment_get_for_user(user: User, pk: int) -> Assessment:

@@ -229,13 +229,14 @@ def assessments(request):
     head = selectors.team_head_for_viewer(user, request.GET.get("under"))
     everyone = user.sees_everyone and head.pk == user.pk
     listed_of = None if everyone else head
-    count = selectors.assessments_listed_count(user, listed_of)
-    team_page = Paginator(_Counted(count), selectors.ASSESSMENTS_PAGE).get_page(request.GET.get("page"))
-    team_page.object_list = selectors.assessments_listed(user, listed_of, team_page.number) if count else []
+    # Each list's page comes with its total, in one query.
+    count, number, rows = selectors.assessments_listed(user, listed_of, selectors.page_number(request.GET.get("page")))
+    team_page = Paginator(_Counted(count), selectors.ASSESSMENTS_PAGE).get_page(number)
+    team_page.object_list = rows
     about_me = selectors.assessments_about(user)
-    written_count = selectors.assessments_written_count(user)
-    written = Paginator(_Counted(written_count), selectors.ASSESSMENTS_PAGE).get_page(request.GET.get("written_page"))
-    written.object_list = selectors.assessments_written_by(user, written.number) if written_count else []
+    count, number, rows = selectors.assessments_written_by(user, selectors.page_number(request.GET.get("written_page")))
+    written = Paginator(_Counted(count), selectors.ASSESSMENTS_PAGE).get_page(number)
+    written.object_list = rows
     # A dozen teams below, and the rest when asked for: a CTO leads hundreds.
     all_teams = request.GET.get("teams") == "all"
     sub_teams = [] if everyone else selectors.team_leads(head, limit=None if all_teams else TEAMS_SHOWN + 1)

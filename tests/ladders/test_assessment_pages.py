@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ladders.models import Assessment, Competency, ProficiencyLevel
 from ladders.services.assessments import EVIDENCE_MAX_LENGTH
-from people.models import Notification
+from people.models import Notification, User
 from people.services import person_save
 from tests.conftest import flashed, page_queries
 from tests.ladders.factories import assess, document, place, publish, submitted
@@ -405,3 +405,24 @@ def test_it_shows_the_manager_the_persons_own_view(as_user, placed, manager, bac
     assert "Ada's own view:" in page.text
     assert "I led the migration" in page.text
     assert "what they did" in page.text
+
+
+
+def test_a_list_page_past_the_end_shows_the_last_page_with_the_right_total(manager, backend):
+    from ladders.selectors import careers as selectors
+
+    for _ in range(27):
+        person = UserFactory(manager=manager)
+        place(person, backend, "l1")
+        assess(person, manager, backend, "l1", default=1)
+        assess(person, person, backend, "l2", default=1)
+    manager = User.objects.get(pk=manager.pk)  # with the reporting path the database gave him
+
+    for asked, shown, rows in ((1, 1, 25), (2, 2, 2), (7, 2, 2)):
+        count, number, listed = selectors.assessments_written_by(manager, asked)
+        assert (count, number, len(listed)) == (27, shown, rows)
+        count, number, listed = selectors.assessments_listed(manager, manager, asked)
+        assert (count, number, len(listed)) == (27, shown, rows)
+    nobody = UserFactory()
+    assert selectors.assessments_written_by(nobody, 1) == (0, 1, [])
+    assert selectors.assessments_written_by(nobody, 3) == (0, 1, [])
