@@ -277,7 +277,8 @@ class Stamp(models.Model):
 
     Triggers (see migration 0004, and those of apps built on people) write a
     new random value in the same transaction as any change to who reports to
-    whom, who is active, and the rows other apps name there. A page that
+    whom, who is active, anyone's name or title, and the rows other apps name
+    there. A page that
     keeps something between requests keys it by the value it read (the
     signed-in person brings it along, see people.selectors.with_navigation_facts):
     once the change is committed, every process reads the new value and

@@ -33,12 +33,14 @@ def replaces(change) -> bool:
     return stamp() != before
 
 
-def test_who_reports_to_whom_and_who_is_active_replace_it(db):
+def test_who_reports_to_whom_who_is_active_and_names_replace_it(db):
     boss, other = UserFactory(), UserFactory()
     person = UserFactory(manager=boss)
 
     assert replaces(lambda: UserFactory(manager=boss))
     assert replaces(lambda: User.objects.filter(pk=person.pk).update(manager=other))
+    assert replaces(lambda: User.objects.filter(pk=person.pk).update(name="New Name"))
+    assert replaces(lambda: User.objects.filter(pk=person.pk).update(title="Staff Engineer"))
     assert replaces(lambda: User.objects.filter(pk=person.pk).update(is_active=False))
     assert replaces(lambda: User.objects.filter(pk=person.pk).delete())
 
@@ -47,10 +49,10 @@ def test_changes_pages_keep_nothing_about_leave_it(db):
     person = UserFactory(manager=UserFactory())
     person.refresh_from_db()
 
-    assert not replaces(lambda: User.objects.filter(pk=person.pk).update(name="New Name", title="Staff"))
+    assert not replaces(lambda: User.objects.filter(pk=person.pk).update(email="someone.else@example.com"))
     assert not replaces(lambda: User.objects.filter(pk=person.pk).update(last_login=datetime.datetime.now(datetime.UTC)))
-    # A whole-row save that moves nobody (the admin, a profile edit).
-    person.title = "Principal"
+    # A whole-row save that changes none of it (the admin, a password change).
+    person.set_password("another long passphrase")
     assert not replaces(person.save)
 
 
@@ -143,3 +145,24 @@ def test_a_long_change_holds_up_another_only_for_its_commit():
         thread.join(10)
 
     assert results["other"] < 0.5, results
+
+
+def test_starting_submitting_and_removing_an_assessment_replace_it_saving_a_draft_does_not(db, v1):
+    from ladders.models import Assessment
+    from ladders.services.assessments import assessment_save, assessment_submit
+    from tests.ladders.factories import assess
+
+    manager = UserFactory()
+    person = UserFactory(manager=manager)
+    place(person, v1, "l1")
+    draft = None
+
+    def start():
+        nonlocal draft
+        draft = assess(person, manager, v1, "l1", submit=False)
+
+    assert replaces(start)
+    ratings = {r.competency_id: (r.proficiency_id, "more evidence") for r in draft.ratings.all()}
+    assert not replaces(lambda: assessment_save(assessment=draft, author=manager, summary="Still writing", ratings=ratings))
+    assert replaces(lambda: assessment_submit(assessment=draft, author=manager))
+    assert replaces(lambda: Assessment.objects.filter(pk=draft.pk).delete())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -173,18 +174,10 @@ def _counted(qs: QuerySet) -> QuerySet:
     return qs.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values_list("n", flat=True)
 
 
-def _page_then_join(qs: QuerySet, order: tuple[str, ...], page: int) -> QuerySet:
-    # The page is chosen first and only its rows are joined to what the list
-    # shows: an author of hundreds of assessments has all of theirs sorted,
-    # not all of them joined to three more tables. Each row also carries how
-    # many the whole list has (counted once, not per row).
-    chosen = _paged(qs.order_by(*order), page).values("pk")
-    return (
-        Assessment.objects.filter(pk__in=chosen)
-        .annotate(total=Subquery(_counted(qs)))
-        .order_by(*order)
-        .values_list(*_SHOWN, "total")
-    )
+def _page_with_total(qs: QuerySet, order: tuple[str, ...], page: int) -> QuerySet:
+    # One page as the list shows it, each row carrying how many the whole
+    # list has: counted by the same scan that sorts, not by a second one.
+    return _paged(qs.annotate(total=Window(Count("pk"))).order_by(*order).values_list(*_SHOWN, "total"), page)
 
 
 def _about(user) -> QuerySet:
@@ -227,12 +220,12 @@ _written_count = {
 }
 _written = {
     True: PreparedQuery(
-        lambda user, page: _page_then_join(_written_by(user), ("status", "-updated_at", "-pk"), page),
+        lambda user, page: _page_with_total(_written_by(user), ("status", "-updated_at", "-pk"), page),
         variants=("page",),
         user=MARK_ID,
     ),
     False: PreparedQuery(
-        lambda user, path, page: _page_then_join(_written_by(user, path), ("status", "-updated_at", "-pk"), page),
+        lambda user, path, page: _page_with_total(_written_by(user, path), ("status", "-updated_at", "-pk"), page),
         variants=("page",),
         user=MARK_ID,
         path=MARK_TEXT,
@@ -254,7 +247,7 @@ _reports_count = PreparedQuery(lambda user, head: _counted(_of_reports(user, hea
 _reports_page = PreparedQuery(
     # Found through the reports first, then sorted: walking every submitted
     # assessment newest first to find a team's would read the company's.
-    lambda user, head, page: _page_then_join(
+    lambda user, head, page: _page_with_total(
         Assessment.objects.filter(pk__in=_of_reports(user, head).values("pk")), ("-submitted_at", "-pk"), page
     ),
     variants=("page",),
@@ -336,17 +329,24 @@ def assessments_written_by(user: User, page: int) -> tuple[int, int, list[Listed
     )
 
 
-def assessments_listed(user: User, head: User | None, page: int) -> tuple[int, int, list[Listed]]:
+def assessments_listed(
+    user: User, head: User | None, page: int, *, stamp: int | None = None
+) -> tuple[int, int, list[Listed]]:
     """How many submitted assessments the list has, of `head`'s direct reports or
-    everyone's (None, HR admins), the page number shown and its rows, newest first."""
+    everyone's (None, HR admins), the page number shown and its rows, newest first.
+    A team's are kept while `stamp` stays the same: submitted ones never change."""
     if head is None:
         return _page_of(
             lambda n: _everyone_page.all(user=user.pk, page=n), lambda: _everyone_count.all(user=user.pk), page
         )
-    return _page_of(
-        lambda n: _reports_page.all(user=user.pk, head=head.pk, page=n),
-        lambda: _reports_count.all(user=user.pk, head=head.pk),
-        page,
+    return _stamped_assessments.get_or_build(
+        stamp,
+        ("reports", user.pk, head.pk, page),
+        lambda: _page_of(
+            lambda n: _reports_page.all(user=user.pk, head=head.pk, page=n),
+            lambda: _reports_count.all(user=user.pk, head=head.pk),
+            page,
+        ),
     )
 
 
@@ -437,11 +437,13 @@ def level_current(person: User, *, stamp: int | None = None) -> Placed | None:
 
 
 # What pages keep while the stamp stays the same (see people.stamp): the
-# stamp changes with every placement, framework version and reporting line.
+# stamp changes with every placement, framework version, reporting line,
+# name and title, and whenever an assessment is started, submitted or removed.
 _stamped_versions = Stamped(size=256)
 _stamped_standings = Stamped(size=4096)
 _stamped_shapes = Stamped(size=512)
 _stamped_careers = Stamped(size=4096)
+_stamped_assessments = Stamped(size=4096)
 
 
 @dataclass
@@ -531,9 +533,15 @@ def drafts_of(*, author: User, subject: User) -> list[Assessment]:
     return _drafts.all(author=author.pk, subject=subject.pk)
 
 
-def latest_submitted_both(person: User, framework_id: int) -> tuple[Assessment | None, Assessment | None]:
-    """The latest submitted manager (agreed) and self-assessment of `person` in a framework."""
-    latest = {a.kind: a for a in _latest_submitted.all(person=person.pk, framework=framework_id)}
+def latest_submitted_both(
+    person: User, framework_id: int, *, stamp: int | None = None
+) -> tuple[Assessment | None, Assessment | None]:
+    """The latest submitted manager (agreed) and self-assessment of `person` in a
+    framework; kept while `stamp` stays the same (a submitted one never changes)."""
+    found = _stamped_assessments.get_or_build(
+        stamp, ("latest", person.pk, framework_id), lambda: _latest_submitted.all(person=person.pk, framework=framework_id)
+    )
+    latest = {a.kind: a for a in found}
     return latest.get(Assessment.Kind.MANAGER), latest.get(Assessment.Kind.SELF)
 
 
@@ -720,9 +728,23 @@ _team_leads = PreparedQuery(
 )
 
 
-def team_leads(head: User, *, limit: int | None = None) -> list[User]:
-    """Those of `head`'s direct reports who lead people themselves, by name."""
-    return _team_leads.all(head=head.pk, limit=limit)
+@dataclass(frozen=True)
+class Lead:
+    """A direct report who leads people, as the list of teams names them."""
+
+    pk: int
+    name: str
+    title: str
+
+
+def team_leads(head: User, *, limit: int | None = None, stamp: int | None = None) -> list[Lead]:
+    """Those of `head`'s direct reports who lead people themselves, by name;
+    kept while `stamp` stays the same."""
+    return _stamped_shapes.get_or_build(
+        stamp,
+        ("leads", head.pk, limit),
+        lambda: [Lead(person.pk, person.name, person.title) for person in _team_leads.all(head=head.pk, limit=limit)],
+    )
 
 
 @dataclass(frozen=True)
@@ -770,12 +792,17 @@ def team_shape(head: User, *, stamp: int | None = None) -> TeamShape:
     return TeamShape(count, whole, frameworks)
 
 
-def team_page(head: User, page: int, framework: Framework | None) -> list[User]:
+def team_page(head: User, page: int, framework: Framework | None, *, stamp: int | None = None) -> list[User]:
     """One page of `head`'s direct reports by name, each with where they stand today
     (`standing_level`, `standing_track`), how many are below them (`team_size`) and
     their latest manager assessment in `framework` (`agreed_pk`, `agreed_at`,
-    `agreed_version`): one query."""
-    return _team_page.all(head=head.pk, framework=framework.pk if framework else 0, on=timezone.localdate(), page=page)
+    `agreed_version`): one query, none while `stamp` stays the same."""
+    framework_id, today = framework.pk if framework else 0, timezone.localdate()
+    return _stamped_shapes.get_or_build(
+        stamp,
+        ("page", head.pk, page, framework_id, today),
+        lambda: _team_page.all(head=head.pk, framework=framework_id, on=today, page=page),
+    )
 
 
 def team_placements(people: list[User]) -> dict[int, Placed]:
@@ -806,22 +833,29 @@ class Rated:
 def team_agreed(head: User, rubric: Rubric, page: int, people: list[User]) -> dict[int, Agreed]:
     """The latest manager assessment in `rubric`'s framework of each person on a team page
     (see team_page), with its ratings (matched by competency slug, so an assessment
-    of an older version still lines up): one query, none if nobody was assessed."""
+    of an older version still lines up): one query when the ratings are first read."""
     found = [person for person in people if person.agreed_pk is not None]
-    if not found:
-        return {}
-    competencies, scale = {}, {}
-    for version_id in {person.agreed_version for person in found}:
-        made_against = published_rubric(version_id)
-        competencies.update((c.pk, c) for c in made_against.competencies)
-        scale.update((p.pk, p) for p in made_against.scale)
-    ratings: dict[int, dict[str, Rated]] = {person.agreed_pk: {} for person in found}
-    for assessment_id, competency_id, proficiency_id in _team_ratings.all(
-        head=head.pk, framework=rubric.framework.pk, page=page
-    ):
-        if assessment_id in ratings:
-            ratings[assessment_id][competencies[competency_id].slug] = Rated(scale.get(proficiency_id))
-    return {person.pk: Agreed(person.agreed_pk, person.agreed_at, ratings[person.agreed_pk]) for person in found}
+
+    @functools.cache
+    def read() -> dict[int, dict[str, Rated]]:
+        competencies, scale = {}, {}
+        for version_id in {person.agreed_version for person in found}:
+            made_against = published_rubric(version_id)
+            competencies.update((c.pk, c) for c in made_against.competencies)
+            scale.update((p.pk, p) for p in made_against.scale)
+        ratings: dict[int, dict[str, Rated]] = {person.agreed_pk: {} for person in found}
+        for assessment_id, competency_id, proficiency_id in _team_ratings.all(
+            head=head.pk, framework=rubric.framework.pk, page=page
+        ):
+            if assessment_id in ratings:
+                ratings[assessment_id][competencies[competency_id].slug] = Rated(scale.get(proficiency_id))
+        return ratings
+
+    # Read only if a row's cells are drawn rather than kept (see the team template).
+    return {
+        person.pk: Agreed(person.agreed_pk, person.agreed_at, SimpleLazyObject(lambda pk=person.agreed_pk: read()[pk]))
+        for person in found
+    }
 
 
 def team_gap_rows(

@@ -44,7 +44,7 @@ def _path_context(request, person) -> dict:
     if standing is None:
         return context
     rubric = standing.rubric
-    agreed, own = selectors.latest_submitted_both(person, rubric.framework.pk)
+    agreed, own = selectors.latest_submitted_both(person, rubric.framework.pk, stamp=stamp_of(request.user))
     basis = agreed or own
     targets = standing.next_levels or [standing.level]
     target = next((lv for lv in standing.target_levels if lv.code == request.GET.get("target")), targets[0])
@@ -230,7 +230,9 @@ def assessments(request):
     everyone = user.sees_everyone and head.pk == user.pk
     listed_of = None if everyone else head
     # Each list's page comes with its total, in one query.
-    count, number, rows = selectors.assessments_listed(user, listed_of, selectors.page_number(request.GET.get("page")))
+    count, number, rows = selectors.assessments_listed(
+        user, listed_of, selectors.page_number(request.GET.get("page")), stamp=stamp_of(user)
+    )
     team_page = Paginator(_Counted(count), selectors.ASSESSMENTS_PAGE).get_page(number)
     team_page.object_list = rows
     about_me = selectors.assessments_about(user)
@@ -239,7 +241,9 @@ def assessments(request):
     written.object_list = rows
     # A dozen teams below, and the rest when asked for: a CTO leads hundreds.
     all_teams = request.GET.get("teams") == "all"
-    sub_teams = [] if everyone else selectors.team_leads(head, limit=None if all_teams else TEAMS_SHOWN + 1)
+    sub_teams = [] if everyone else selectors.team_leads(
+        head, limit=None if all_teams else TEAMS_SHOWN + 1, stamp=stamp_of(user)
+    )
     more_teams = len(sub_teams) > TEAMS_SHOWN and not all_teams
     return render(
         request,
@@ -343,7 +347,7 @@ def team(request):
     version = selectors.latest_published(framework.pk, stamp=stamp) if framework else None
     rubric = rubric_load(version) if version else None
     against = "current" if request.GET.get("against") == "current" else "next"
-    people = selectors.team_page(head, page.number, framework) if shape.count else []
+    people = selectors.team_page(head, page.number, framework, stamp=stamp) if shape.count else []
     if rubric is not None:
         placements = selectors.team_placements(people)
         agreed = selectors.team_agreed(head, rubric, page.number, people)

@@ -1,10 +1,10 @@
-"""The stamp (see people.models.Stamp), replaced whenever who reports to whom or who is active changes."""
+"""The stamp (see people.models.Stamp), replaced whenever who reports to whom, who is active, or a name or title changes."""
 
 from django.db import migrations, models
 
 from people.stamp import POSTGRESQL_FUNCTION, POSTGRESQL_FUNCTION_REVERSE, stamp_triggers
 
-COLUMNS = ("manager_id", "is_active")
+COLUMNS = ("manager_id", "is_active", "name", "title")
 
 
 def install(apps, schema_editor):
