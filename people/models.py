@@ -273,22 +273,21 @@ class Notification(models.Model):
 
 
 class Stamp(models.Model):
-    """One row whose value the database replaces whenever what pages keep may be out of date.
+    """The stamp: a value the database replaces whenever what pages keep may be out of date.
 
-    Triggers (see migration 0004, and those of apps built on people) write a
-    new random value in the same transaction as any change to who reports to
-    whom, who is active, anyone's name or title, and the rows other apps name
-    there. A page that
-    keeps something between requests keys it by the value it read (the
-    signed-in person brings it along, see people.selectors.with_navigation_facts):
-    once the change is committed, every process reads the new value and
-    builds afresh; a rolled-back change leaves the value, and the data, as
-    they were. Without the row (an emptied database) nothing is kept.
+    Triggers (see people.stamp, migration 0004, and those of apps built on
+    people) give it a new random value in the same transaction as any change
+    to who reports to whom, who is active, anyone's name or title, and the
+    rows other apps name there. A page that keeps something between requests
+    keys it by the value it read (the signed-in person brings it along, see
+    people.selectors.with_navigation_facts): once the change is committed,
+    every process reads the new value and builds afresh; a rolled-back change
+    leaves the value, and the data, as they were. One row on SQLite; on
+    PostgreSQL the XOR of a few rows, so that writers never wait for each
+    other (see people.stamp). Without a row (an emptied database) nothing is
+    kept.
     """
 
-    ONLY = 1
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=ONLY)
     value = models.BigIntegerField()
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ladders.selectors.frameworks import published_caches_clear
 from ladders.templatetags.ladders import kept_rows_clear
+from people.stamp import stamped_clear
 from people.templatetags.people import site_headers_clear
 from tests.ladders import factories as ladder_factories
 from tests.people.factories import UserFactory
@@ -35,33 +36,19 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # Login rate limits and used TOTP codes live in the cache; published
-    # rubrics are kept per process, and ids come round again between tests.
+    # rubrics and what is kept under the stamp are kept per process, and ids
+    # (and a rolled-back stamp) come round again between tests.
     cache.clear()
     published_caches_clear()
     site_headers_clear()
     kept_rows_clear()
+    stamped_clear()
     yield
     cache.clear()
     published_caches_clear()
     site_headers_clear()
     kept_rows_clear()
-
-
-@pytest.fixture(autouse=True)
-def _stamp_at_once(request):
-    # On PostgreSQL the stamp (people.stamp) is replaced as a transaction
-    # commits; a test runs inside one that never does, so there it is
-    # replaced at the end of each statement instead, as the next request
-    # after a real commit would find it.
-    if "db" in request.fixturenames and "transactional_db" not in request.fixturenames:
-        request.getfixturevalue("db")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT string_agg(quote_ident(tgname), ', ') FROM pg_trigger WHERE tgname LIKE '%%\\_stamp\\_%%'"
-                    " AND tgconstraint <> 0"
-                )
-                cursor.execute(f"SET CONSTRAINTS {cursor.fetchone()[0]} IMMEDIATE")
+    stamped_clear()
 
 
 @pytest.fixture

@@ -81,3 +81,12 @@ def test_timestamps_read_as_django_reads_them_aware_in_utc(db):
     assert summer.tzinfo is datetime.UTC and odd_offset.tzinfo is datetime.UTC
     assert odd_offset == datetime.datetime(2000, 1, 1, 8, 29, 59, tzinfo=datetime.UTC)
     assert missing is None
+
+
+def test_a_connection_left_in_a_failed_transaction_is_not_kept(kept):
+    raw = kept.connection
+    raw.autocommit = False
+    with raw.cursor() as cursor:
+        with pytest.raises(Exception):
+            cursor.execute("SELECT 1/0")
+    assert not kept.is_usable()

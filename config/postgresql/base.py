@@ -6,9 +6,10 @@ at the start of each request (CONN_HEALTH_CHECKS) with `SELECT 1`: a round
 trip to the server on every request. A server that ends a connection
 (restart, `pg_terminate_backend`, an idle timeout) says so and closes the
 socket, which makes it readable; a connection in good order has nothing to
-read between queries. So a socket with nothing waiting is usable as it is,
-and only one with something waiting gets the `SELECT 1`, which either fails
-(and Django opens a new connection) or reads what was waiting.
+read between queries. So an idle connection with nothing waiting is usable
+as it is, and only one with something waiting, or left inside a
+transaction, gets the `SELECT 1`, which either fails (and Django opens a
+new connection) or reads what was waiting.
 
 Django reads every `timestamp with time zone` through a loader written in
 Python that puts its own time zone on the result, some 10 µs a value; a
@@ -28,7 +29,7 @@ from django.conf import settings
 from django.db.backends.postgresql import base
 from django.db.backends.postgresql.psycopg_any import get_adapters_template
 from psycopg import adapt, adapters
-from psycopg.pq import Format
+from psycopg.pq import Format, TransactionStatus
 
 _TIMESTAMPTZ = adapters.types["timestamptz"].oid
 
@@ -67,8 +68,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
+        if connection.info.transaction_status != TransactionStatus.IDLE:
+            # Left inside a transaction (a failed one, say): Django's own check decides.
+            return super().is_usable()
         try:
-            waiting, _, _ = select.select([connection.fileno()], [], [], 0)
+            poll = select.poll()
+            poll.register(connection.fileno(), select.POLLIN)
+            waiting = poll.poll(0)
         except (OSError, ValueError):
             return False
         return not waiting or super().is_usable()

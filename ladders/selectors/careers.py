@@ -299,18 +299,15 @@ def assessments_about(user: User) -> list[Listed]:
 
 
 def _page_of(read_page, read_count, page: int) -> tuple[int, int, list[Listed]]:
-    # The page asked for with the list's total, in one query; past the end,
-    # the total alone and then the last page.
-    rows = read_page(page)
-    if rows:
-        return rows[0][-1], page, _listed(row[:-1] for row in rows)
-    if page == 1:
-        return 0, 1, []
-    total = next(iter(read_count()), 0)
-    last = max(1, -(-total // ASSESSMENTS_PAGE))
-    if page <= last or not total:
-        return total, min(page, last), []
-    return total, last, _listed(row[:-1] for row in read_page(last))
+    # The first page with the list's total, in one query; a later one after
+    # the total, so that it is one that exists (the last, past the end).
+    if page > 1:
+        total = next(iter(read_count()), 0)
+        page = min(page, max(1, -(-total // ASSESSMENTS_PAGE)))
+        if page > 1:
+            return total, page, _listed(row[:-1] for row in read_page(page))
+    rows = read_page(1)
+    return (rows[0][-1] if rows else 0), 1, _listed(row[:-1] for row in rows)
 
 
 def page_number(asked: str | None) -> int:
@@ -339,14 +336,14 @@ def assessments_listed(
         return _page_of(
             lambda n: _everyone_page.all(user=user.pk, page=n), lambda: _everyone_count.all(user=user.pk), page
         )
-    return _stamped_assessments.get_or_build(
-        stamp,
-        ("reports", user.pk, head.pk, page),
-        lambda: _page_of(
-            lambda n: _reports_page.all(user=user.pk, head=head.pk, page=n),
-            lambda: _reports_count.all(user=user.pk, head=head.pk),
-            page,
+    return _page_of(
+        lambda n: _stamped_assessments.get_or_build(
+            stamp, ("reports", user.pk, head.pk, n), lambda: _reports_page.all(user=user.pk, head=head.pk, page=n)
         ),
+        lambda: _stamped_assessments.get_or_build(
+            stamp, ("reports-count", user.pk, head.pk), lambda: _reports_count.all(user=user.pk, head=head.pk)
+        ),
+        page,
     )
 
 

@@ -1,5 +1,7 @@
 """The stamp (see people.models.Stamp), replaced whenever who reports to whom, who is active, or a name or title changes."""
 
+import random
+
 from django.db import migrations, models
 
 from people.stamp import POSTGRESQL_FUNCTION, POSTGRESQL_FUNCTION_REVERSE, stamp_triggers
@@ -12,7 +14,9 @@ def install(apps, schema_editor):
     install, _ = stamp_triggers(vendor, "people_user", COLUMNS)
     for statement in ([POSTGRESQL_FUNCTION] if vendor == "postgresql" else []) + install:
         schema_editor.execute(statement)
-    apps.get_model("people", "Stamp").objects.create(id=1, value=0)
+    # Random from the start: a process still running from a database created
+    # before must not find what it kept under the same value.
+    apps.get_model("people", "Stamp").objects.create(id=1, value=random.randrange(-(2**63), 2**63))
 
 
 def uninstall(apps, schema_editor):
@@ -31,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Stamp",
             fields=[
-                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("value", models.BigIntegerField()),
             ],
         ),
