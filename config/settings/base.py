@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "auditlog",
     "people",
     "ladders",
+    "mentorship",
 ]
 
 MIDDLEWARE = [
