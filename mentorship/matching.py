@@ -23,8 +23,9 @@ pair scores above zero). Seniority is not a rule: a mentor on a lower rung
 who is stronger in a wanted competency is reverse mentoring, and the
 explanation says so.
 
-The scoring is vectorised with numpy, a block of mentees at a time so that
-memory stays bounded. The assignment is exact: each mentor becomes as many
+The scoring is vectorised with numpy: whole mentees × mentors matrices, and
+gap coverage built one competency at a time over only the mentees who want
+it and the mentors who offer it. The assignment is exact: each mentor becomes as many
 slots as their capacity, and scipy's linear_sum_assignment finds the
 assignment of mentees to slots with the greatest total score. A mentee
 given a slot they may not have is left unmatched, which costs the total
@@ -40,7 +41,6 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 WORKING_HOURS = 8.0
-_BLOCK = 256  # mentees scored at once
 
 
 @dataclass(frozen=True)
@@ -182,23 +182,28 @@ def score(mentees: Sequence[Mentee], mentors: Sequence[Mentor], weights: Weights
     either = mentee_domains.sum(axis=1)[:, None] + mentor_domains.sum(axis=1)[None, :] - shared
     domain = np.divide(shared, either, out=np.zeros_like(shared), where=either > 0)
 
-    mentee_style = np.array([m.style or "" for m in mentees], dtype=object)
-    mentor_style = np.array([m.style or "" for m in mentors], dtype=object)
-    style = ((mentee_style[:, None] == mentor_style[None, :]) & (mentee_style[:, None] != "")).astype(np.float32)
+    style_at = {s: x for x, s in enumerate(sorted({p.style for p in (*mentees, *mentors) if p.style}), start=1)}
+    mentee_style = np.array([style_at.get(m.style, 0) for m in mentees], dtype=np.int32)
+    mentor_style = np.array([style_at.get(m.style, -1) for m in mentors], dtype=np.int32)
+    style = (mentee_style[:, None] == mentor_style[None, :]).astype(np.float32)
 
     apart = np.abs(np.array([m.utc_offset for m in mentees])[:, None] - np.array([m.utc_offset for m in mentors])[None, :])
     apart = np.minimum(apart, 24 - apart)
     timezone = (np.clip(WORKING_HOURS - apart, 0, WORKING_HOURS) / WORKING_HOURS).astype(np.float32)
 
+    # One competency at a time, over only the mentees who want it and the
+    # mentors who offer it: each pair costs as many steps as they share.
     coverage = np.zeros((n, m), dtype=np.float32)
     stronger = np.zeros((n, m), dtype=bool)
-    for start in range(0, n, _BLOCK):
-        block = slice(start, start + _BLOCK)
-        # mentees in the block × mentors × competencies
-        ahead = proficiency[None, :, :] - assessed[block, None, :]
-        covered = np.minimum(np.clip(ahead, 0, None), gap[block, None, :]) * (gap[block, None, :] > 0)
-        coverage[block] = (covered * counts[None, :, :]).sum(axis=2)
-        stronger[block] = (covered * (counts[None, :, :] > 0)).max(axis=2, initial=0) > 0
+    for c in range(k):
+        rows, cols = np.flatnonzero(gap[:, c] > 0), np.flatnonzero(counts[:, c] > 0)
+        if not len(rows) or not len(cols):
+            continue
+        ahead = proficiency[cols, c][None, :] - assessed[rows, c][:, None]
+        covered = np.minimum(np.clip(ahead, 0, None), gap[rows, c][:, None])
+        pairs = np.ix_(rows, cols)
+        coverage[pairs] += covered * counts[cols, c][None, :]
+        stronger[pairs] |= covered > 0
     coverage = np.divide(coverage, gap_total[:, None], out=np.zeros_like(coverage), where=gap_total[:, None] > 0)
 
     allowed = stronger & ~_forbidden(mentees, mentors)
