@@ -25,11 +25,9 @@ explanation says so.
 
 The scoring is vectorised with numpy: whole mentees × mentors matrices, and
 gap coverage built one competency at a time over only the mentees who want
-it and the mentors who offer it. The assignment is exact: each mentor becomes as many
-slots as their capacity, and scipy's linear_sum_assignment finds the
-assignment of mentees to slots with the greatest total score. A mentee
-given a slot they may not have is left unmatched, which costs the total
-nothing, since such a pair scores zero.
+it and the mentors who offer it. The assignment is exact: a min-cost flow
+over the allowed pairs, with each mentor's capacity on their way out,
+solved by OR-Tools (see solve).
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+from ortools.graph.python import min_cost_flow
 
 WORKING_HOURS = 8.0
 
@@ -212,17 +210,41 @@ def score(mentees: Sequence[Mentee], mentors: Sequence[Mentor], weights: Weights
     return Scores(mentees, mentors, competencies, total, allowed)
 
 
+# Scores become whole numbers for the solver: nine decimal places, so the
+# total found is the best to within a billionth per pair.
+_SCALE = 10**9
+
+
 def solve(scores: Scores) -> list[tuple[int, int]]:
-    """The (mentee index, mentor index) pairs with the greatest total score, capacities kept."""
-    capacity = np.array([0 if m.paused else max(m.capacity, 0) for m in scores.mentors], dtype=np.int64)
-    if not len(scores.mentees) or not capacity.sum():
+    """The (mentee index, mentor index) pairs with the greatest total score, capacities kept.
+
+    A min-cost flow: one unit from each mentee, either through a mentor it
+    may have (costing minus the pair's score) to that mentor's capacity, or
+    straight on (unmatched, costing nothing). OR-Tools solves it exactly.
+    """
+    n, m = len(scores.mentees), len(scores.mentors)
+    capacity = np.array([0 if mentor.paused else max(mentor.capacity, 0) for mentor in scores.mentors], dtype=np.int64)
+    rows, cols = np.nonzero(scores.allowed & (capacity > 0)[None, :])
+    if not len(rows):
         return []
-    slot_mentor = np.repeat(np.arange(len(scores.mentors)), capacity)
-    benefit = scores.total[:, slot_mentor]
-    rows, slots = linear_sum_assignment(benefit, maximize=True)
-    mentors = slot_mentor[slots]
-    keep = scores.allowed[rows, mentors]
-    return list(zip(rows[keep].tolist(), mentors[keep].tolist(), strict=True))
+    source, sink = n + m, n + m + 1
+    mentees, mentors = np.arange(n), n + np.arange(m)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate([np.full(n, source), rows, mentors, mentees]),
+        np.concatenate([mentees, n + cols, np.full(m, sink), np.full(n, sink)]),
+        np.concatenate([np.ones(n, np.int64), np.ones(len(rows), np.int64), capacity, np.ones(n, np.int64)]),
+        np.concatenate([np.zeros(n, np.int64), -np.rint(scores.total[rows, cols] * _SCALE).astype(np.int64),
+                        np.zeros(m + n, np.int64)]),
+    )
+    supplies = np.zeros(n + m + 2, dtype=np.int64)
+    supplies[source], supplies[sink] = n, -n
+    flow.set_nodes_supplies(np.arange(n + m + 2), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"The assignment could not be solved ({status}).")
+    chosen = flow.flows(np.arange(n, n + len(rows))) > 0
+    return list(zip(rows[chosen].tolist(), cols[chosen].tolist(), strict=True))
 
 
 def _hours(value: float) -> str:
