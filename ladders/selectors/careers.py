@@ -26,7 +26,6 @@ from .frameworks import (
     published_track,
     rubric_load,
     versions_for_user,
-    versions_of,
 )
 
 # --- Who may see whom ---------------------------------------------------------------
@@ -386,36 +385,10 @@ def placement_current(person: User) -> Placement | None:
     return _placement_current.first(person=person.pk, on=timezone.localdate())
 
 
-# The ladder pages that start from where the reader stands read it with the
-# versions, in the same query (see versions_and_standing).
-_versions_and_standing = {
-    everything: PreparedQuery(
-        lambda slug, person, on, everything=everything: versions_of(slug, everything=everything).annotate(
-            standing_level=Subquery(_in_force(person, on).values("level_id")[:1]),
-            standing_track=Subquery(_in_force(person, on).values("track_id")[:1]),
-        ),
-        slug=MARK_TEXT,
-        person=MARK_ID,
-        on=MARK_DATE,
-    )
-    for everything in (False, True)
-}
-
-
 def versions_and_standing(*, user: User, slug: str) -> tuple[list[FrameworkVersion], Placed | None]:
-    """A framework's versions `user` may see (see versions_for_user) and `user`'s level today:
-    kept while the stamp read with `user` stays the same, else in one query."""
-    stamp = stamp_of(user)
-    if stamp is not None:
-        return versions_for_user(user=user, slug=slug), level_current(user, stamp=stamp)
-    versions = _versions_and_standing[user.sees_everyone].all(slug=slug, person=user.pk, on=timezone.localdate())
-    standing = None
-    if versions and versions[0].standing_level is not None:
-        try:
-            standing = Placed.of(versions[0].standing_level, versions[0].standing_track)
-        except (LookupError, KeyError):
-            pass
-    return versions, standing
+    """A framework's versions `user` may see (see versions_for_user) and `user`'s level
+    today, both kept while the stamp read with `user` stays the same."""
+    return versions_for_user(user=user, slug=slug), level_current(user, stamp=stamp_of(user))
 
 
 def level_current(person: User, *, stamp: int | None = None) -> Placed | None:

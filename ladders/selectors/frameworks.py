@@ -63,7 +63,7 @@ def latest_published_versions() -> list[FrameworkVersion]:
     return _latest_published_versions.all()
 
 
-def versions_of(slug: str, *, everything: bool) -> QuerySet[FrameworkVersion]:
+def _versions_of(slug: str, *, everything: bool) -> QuerySet[FrameworkVersion]:
     """A framework's versions newest first: all of them, or the published ones."""
     versions = FrameworkVersion.objects.filter(framework__slug=slug)
     if not everything:
@@ -73,7 +73,7 @@ def versions_of(slug: str, *, everything: bool) -> QuerySet[FrameworkVersion]:
 
 # Every framework page starts here: compiled once (see config.prepared).
 _versions = {
-    everything: PreparedQuery(lambda slug, everything=everything: versions_of(slug, everything=everything), slug=MARK_TEXT)
+    everything: PreparedQuery(lambda slug, everything=everything: _versions_of(slug, everything=everything), slug=MARK_TEXT)
     for everything in (False, True)
 }
 
