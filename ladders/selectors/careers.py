@@ -617,11 +617,12 @@ def _standing(on, column: str) -> Subquery:
     return Subquery(_in_force(OuterRef("pk"), on).values(column)[:1])
 
 
-def _tree_size() -> Subquery:
-    # A plain COUNT(*) over the range, which PostgreSQL answers from the
-    # partial index of active people without visiting a row.
+def _tree_size(path) -> Subquery:
+    # How many active people are below `path`: a plain COUNT(*) over the
+    # range, which PostgreSQL answers from the partial index of active people
+    # without visiting a row.
     return Subquery(
-        User.objects.filter(reporting_path__below=OuterRef("reporting_path"), is_active=True)
+        User.objects.filter(reporting_path__below=path, is_active=True)
         .order_by()
         .annotate(size=Func(template="COUNT(*)", output_field=IntegerField()))
         .values("size")
@@ -650,14 +651,7 @@ _team_shape = PreparedQuery(
     .order_by()
     .annotate(
         level=_standing(on, "level_id"),
-        whole=Subquery(
-            User.objects.filter(
-                reporting_path__below=Subquery(User.objects.filter(pk=head).values("reporting_path")), is_active=True
-            )
-            .order_by()
-            .annotate(size=Func(template="COUNT(*)", output_field=IntegerField()))
-            .values("size")
-        ),
+        whole=_tree_size(Subquery(User.objects.filter(pk=head).values("reporting_path"))),
     )
     .values_list("level", "whole"),
     head=MARK_ID,
@@ -670,7 +664,7 @@ _team_page = PreparedQuery(
     .annotate(
         standing_level=_standing(on, "level_id"),
         standing_track=_standing(on, "track_id"),
-        team_size=_tree_size(),
+        team_size=_tree_size(OuterRef("reporting_path")),
         agreed_pk=_agreed(framework, "pk"),
         agreed_at=_agreed(framework, "submitted_at"),
         agreed_version=_agreed(framework, "version_id"),
