@@ -124,6 +124,12 @@ class Scores:
     allowed: np.ndarray  # mentees × mentors, bool
 
 
+def shared_hours(offset, other):
+    """Hours of the working day (9 to 5 local) two people share, by their UTC offsets (numbers or arrays)."""
+    apart = np.abs(np.subtract(offset, other))
+    return np.clip(WORKING_HOURS - np.minimum(apart, 24 - apart), 0, WORKING_HOURS)
+
+
 def _wanted(mentee: Mentee) -> dict[str, tuple[int, int]]:
     return {c: (a, t) for c, (a, t) in mentee.gaps.items() if t > a}
 
@@ -185,9 +191,8 @@ def score(mentees: Sequence[Mentee], mentors: Sequence[Mentor], weights: Weights
     mentor_style = np.array([style_at.get(m.style, -1) for m in mentors], dtype=np.int32)
     style = (mentee_style[:, None] == mentor_style[None, :]).astype(np.float32)
 
-    apart = np.abs(np.array([m.utc_offset for m in mentees])[:, None] - np.array([m.utc_offset for m in mentors])[None, :])
-    apart = np.minimum(apart, 24 - apart)
-    timezone = (np.clip(WORKING_HOURS - apart, 0, WORKING_HOURS) / WORKING_HOURS).astype(np.float32)
+    offsets = np.array([m.utc_offset for m in mentees])[:, None], np.array([m.utc_offset for m in mentors])[None, :]
+    timezone = (shared_hours(*offsets) / WORKING_HOURS).astype(np.float32)
 
     # One competency at a time, over only the mentees who want it and the
     # mentors who offer it: each pair costs as many steps as they share.
@@ -265,8 +270,7 @@ def explain(scores: Scores, i: int, j: int, weights: Weights = Weights()) -> str
                 name = mentee.names.get(c, c)
                 covered.append(f"{name} +{step} ({'validated' if validated else 'self-claimed'})")
     parts = [f"covers {len(covered)} of {len(wanted)} gap{'s' if len(wanted) != 1 else ''}: {', '.join(covered)}"]
-    apart = abs(mentee.utc_offset - mentor.utc_offset)
-    parts.append(_hours(max(0.0, WORKING_HOURS - min(apart, 24 - apart))))
+    parts.append(_hours(float(shared_hours(mentee.utc_offset, mentor.utc_offset))))
     if mentee.domains & mentor.domains:
         parts.append(f"shared domains: {', '.join(sorted(mentee.domains & mentor.domains))}")
     if mentee.style and mentee.style == mentor.style:
