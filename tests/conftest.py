@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -18,7 +19,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -82,6 +83,23 @@ def peer(manager):
 def outsider(db):
     boss = UserFactory(email="other-boss@example.com", name="Olu Mensah")
     return UserFactory(email="outsider@example.com", name="Nora Quinn", manager=boss)
+
+
+def in_thread(work, results: dict, name: str) -> threading.Thread:
+    """Run `work` in a thread of its own, with its own database connection; its
+    result (or the exception it raised) lands in `results[name]`."""
+
+    def run():
+        try:
+            results[name] = work()
+        except Exception as error:  # the test reads it
+            results[name] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
 
 
 def page_queries(client: Client, url: str, **kwargs) -> int:

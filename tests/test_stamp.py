@@ -13,6 +13,7 @@ from django.urls import reverse
 from ladders.models import Framework, Placement
 from people.models import User
 from people.stamp import stamp_now
+from tests.conftest import in_thread
 from tests.ladders.factories import document, place, publish
 from tests.people.factories import UserFactory
 
@@ -126,20 +127,8 @@ def test_it_is_replaced_as_the_change_commits_and_not_before():
 
 
 def _together(*works) -> dict:
-    results, threads = {}, []
-
-    def run(name, work):
-        try:
-            results[name] = work()
-        except Exception as error:  # the test reads it
-            results[name] = error
-        finally:
-            connections.close_all()
-
-    for name, work in works:
-        threads.append(threading.Thread(target=run, args=(name, work)))
-        threads[-1].start()
-    for thread in threads:
+    results = {}
+    for thread in [in_thread(work, results, name) for name, work in works]:
         thread.join(15)
     return results
 

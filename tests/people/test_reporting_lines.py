@@ -10,12 +10,13 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, OperationalError, connection, connections, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from people import services as people_services
 from people.models import Department, Team, User
 from people.selectors import people_in_tree, reporting_chain
 from people.services import is_reporting_circle, person_save
+from tests.conftest import in_thread
 from tests.people.factories import UserFactory, admin_change_form
 
 
@@ -437,20 +438,6 @@ def test_it_reads_the_chain_in_one_query(db, django_assert_num_queries):
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time"
 )
-
-
-def in_thread(work, results: dict, name: str) -> threading.Thread:
-    def run():
-        try:
-            results[name] = work()
-        except Exception as error:  # the test reads it
-            results[name] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 @postgresql_only
