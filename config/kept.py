@@ -37,11 +37,15 @@ class Kept(Generic[T]):
                 self.items.popitem(last=False)
 
     def get_or_build(self, key: Hashable, build: Callable[[], T]) -> T:
-        """The value kept under `key`, or `build()`'s, kept from now on (built outside the lock)."""
-        value = self.get(key)
-        if value is None:
-            value = build()
-            self.put(key, value)
+        """The value kept under `key` (None included), or `build()`'s, kept from now on
+        (built outside the lock)."""
+        with self.lock:
+            value = self.items.get(key, _MISSING)
+            if value is not _MISSING:
+                self.items.move_to_end(key)
+                return value
+        value = build()
+        self.put(key, value)
         return value
 
     def clear(self) -> None:

@@ -134,7 +134,7 @@ class Stamped:
     def get_or_build(self, stamp: int | None, key: tuple, build: Callable[[], T]) -> T:
         if stamp is None:
             return build()
-        return self.kept.get_or_build((stamp, *key), lambda: (build(),))[0]
+        return self.kept.get_or_build((stamp, *key), build)
 
     def clear(self) -> None:
         self.kept.clear()
