@@ -23,7 +23,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from ladders.selectors.frameworks import published_caches_clear
+from ladders.selectors.frameworks import shared_cache_emptied
 from ladders.templatetags.ladders import kept_rows_clear
 from people.stamp import stamped_clear
 from people.templatetags.people import site_headers_clear
@@ -40,13 +40,13 @@ def _clean_cache():
     # rubrics and what is kept under the stamp are kept per process, and ids
     # (and a rolled-back stamp) come round again between tests.
     cache.clear()
-    published_caches_clear()
+    shared_cache_emptied()
     site_headers_clear()
     kept_rows_clear()
     stamped_clear()
     yield
     cache.clear()
-    published_caches_clear()
+    shared_cache_emptied()
     site_headers_clear()
     kept_rows_clear()
     stamped_clear()

@@ -234,6 +234,13 @@ def frameworks_changed() -> None:
         _generation["seen"] = 1
 
 
+def shared_cache_emptied() -> None:
+    """The shared cache was emptied (between tests, say): forget what was kept, and the
+    generation seen in it, so that its missing number does not read as a rename later."""
+    published_caches_clear()
+    _generation.update(seen=None, checked=float("-inf"))
+
+
 def _forget_if_frameworks_changed() -> None:
     now = time.monotonic()
     if now - _generation["checked"] < FRAMEWORKS_CHECKED_EVERY:
