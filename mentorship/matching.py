@@ -297,12 +297,22 @@ def unmatched_reason(scores: Scores, i: int) -> str:
     ]
     if not stronger:
         return f"no mentor who offers {names(offered)} is further along in it"
-    allowed = [j for j in stronger if scores.allowed[i, j]]
-    if not allowed:
-        who = "the one who could is" if len(stronger) == 1 else f"the {len(stronger)} who could are"
-        return f"{who} paused or in your management chain"
-    # The assignment is optimal, so everyone allowed is full (see solve).
-    return "the one who could is full" if len(allowed) == 1 else f"the {len(allowed)} who could are full"
+    def related(j: int) -> bool:
+        mentor = scores.mentors[j]
+        return mentor.key == mentee.key or mentor.key in mentee.chain or mentee.key in mentor.chain
+
+    # Allowed mentors left out are full: the assignment is optimal (see solve).
+    full = [j for j in stronger if scores.allowed[i, j] or (scores.mentors[j].capacity <= 0 and not scores.mentors[j].paused and not related(j))]
+    if full:
+        return "the one who could is full" if len(full) == 1 else f"the {len(full)} who could are full"
+    paused = [j for j in stronger if scores.mentors[j].paused and not related(j)]
+    chain = [j for j in stronger if related(j)]
+    parts = []
+    if chain:
+        parts.append("the one who could is in your management chain" if len(chain) == 1 else f"the {len(chain)} who could are in your management chain")
+    if paused:
+        parts.append("the one who could is paused" if len(paused) == 1 and not chain else f"{len(paused)} {'is' if len(paused) == 1 else 'are'} paused")
+    return "; ".join(parts)
 
 
 def match(mentees: Sequence[Mentee], mentors: Sequence[Mentor], weights: Weights = Weights()) -> Round:

@@ -201,13 +201,18 @@ def test_each_mentee_left_out_is_told_why():
     all_full = [Mentee(k, {"design": (1, 3)}, names=names) for k in (2, 3, 4)]
     boss_only = Mentee(5, {"testing": (1, 2)}, chain=frozenset({20}))
     not_ahead = Mentee(6, {"delivery": (4, 5)})
+    away = Mentee(7, {"security": (1, 3)}, names={"security": "Security"})
+    no_room = Mentee(8, {"hiring": (1, 2)})
     mentors = [
         Mentor(10, {"design": (3, True)}, capacity=1),
         Mentor(11, {"design": (3, True)}, capacity=1),
         Mentor(20, {"testing": (4, True)}, capacity=5),
         Mentor(21, {"delivery": (3, True)}, capacity=5),
+        Mentor(22, {"security": (4, True)}, capacity=2, paused=True),
+        # Already mentoring as many as they take: no room left before the round begins.
+        Mentor(23, {"hiring": (4, True)}, capacity=0),
     ]
-    result = match([nobody_offers, *all_full, boss_only, not_ahead], mentors)
+    result = match([nobody_offers, *all_full, boss_only, not_ahead, away, no_room], mentors)
     reasons = {u.mentee: u.reason for u in result.unmatched}
     # Two of the three who want System design get its two mentors; the third is told they are full.
     left_out = [k for k in (2, 3, 4) if k in reasons]
@@ -215,8 +220,10 @@ def test_each_mentee_left_out_is_told_why():
     assert reasons == {
         1: "no mentor offers Incident response",
         left_out[0]: "the 2 who could are full",
-        5: "the one who could is paused or in your management chain",
+        5: "the one who could is in your management chain",
         6: "no mentor who offers delivery is further along in it",
+        7: "the one who could is paused",
+        8: "the one who could is full",
     }
 
 
