@@ -5,10 +5,13 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.timezone import now
+
+from .reminders import DAYS_MAX, DAYS_MIN, RuleKind, registered
 
 
 @functools.cache
@@ -245,20 +248,41 @@ User._meta.get_field("reporting_path").register_lookup(Below)
 
 
 class Notification(models.Model):
-    """Something a person should know: shown in the app and sent once by e-mail."""
+    """Something a person should know: shown in the app, and e-mailed.
+
+    Also the delivery record of every reminder: a reminder rule writes one row
+    per (rule, subject, recipient, period), and the unique constraint below,
+    not the dispatcher's care, is what makes it once (see docs/reminders.md).
+    """
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
+    # Which reminder rule wrote it (people.reminders), blank for a direct notice.
+    rule = models.CharField(max_length=64, blank=True, default="")
+    # The object it is about, "app.model:pk"; blank when nothing makes it unique.
+    subject = models.CharField(max_length=120, blank=True, default="")
+    # Which occurrence: a month ("2026-11"), a date, whatever the rule counts in.
+    period = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(default=now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    # Claimed with a conditional UPDATE before sending, so two workers (or a
-    # retried task and the dispatcher) never e-mail the same notification twice.
+    # Set only once the mail server has taken the e-mail.
     email_sent_at = models.DateTimeField(null=True, blank=True)
+    # A sender claims the e-mail until this time; if it dies before sending,
+    # the lease runs out and another sender takes it (people.services.notifications).
+    email_lease_until = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject", "recipient", "period"],
+                condition=~models.Q(subject=""),
+                name="notification_once_per_period",
+            ),
+        ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
             models.Index(
@@ -270,6 +294,53 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReminderRule(models.Model):
+    """HR's settings for one reminder rule of the code (people.reminders): on or off, and its days.
+
+    Its name, description and what `days` means come from the code; a row is
+    made for every rule the code registers, with the code's default days.
+    """
+
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    enabled = models.BooleanField(default=True, help_text="Clear to stop new reminders of this kind.")
+    days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(DAYS_MIN), MaxValueValidator(DAYS_MAX)],
+        help_text=f"Between {DAYS_MIN} and {DAYS_MAX}.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = "reminder rule"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(days__gte=DAYS_MIN, days__lte=DAYS_MAX), name="reminder_rule_days_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind(self) -> RuleKind | None:
+        return registered().get(self.key)
+
+    @property
+    def name(self) -> str:
+        kind = self.kind
+        return kind.name if kind else f"{self.key} (no longer in the code)"
+
+    @property
+    def description(self) -> str:
+        kind = self.kind
+        return kind.description if kind else ""
+
+    @property
+    def days_label(self) -> str:
+        kind = self.kind
+        return kind.days_label if kind else "days"
 
 
 class Stamp(models.Model):
