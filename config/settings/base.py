@@ -294,3 +294,8 @@ LOGGING = {
 HR_ADMIN_APP_LABELS = ["people", "ladders", "auditlog"]
 # A draft assessment untouched this many days earns its author one reminder.
 ASSESSMENT_DRAFT_REMINDER_DAYS = env.int("TRELLIS_ASSESSMENT_DRAFT_REMINDER_DAYS", default=7)
+# Seconds a sender holds a notification's e-mail before another may take it
+# over: the longest a worker killed mid-batch delays what it had claimed.
+REMINDER_LEASE_SECONDS = env.int("TRELLIS_REMINDER_LEASE_SECONDS", default=300)
+if REMINDER_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("TRELLIS_REMINDER_LEASE_SECONDS is a number of seconds: 1 or more.")

@@ -21,3 +21,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A Celery worker started by a test in a process of its own cannot fill the
+# in-memory outbox: the test names a backend that writes where it can read.
+EMAIL_BACKEND = env("TRELLIS_TEST_EMAIL_BACKEND", default=EMAIL_BACKEND)
+TRELLIS_TEST_EMAIL_LOG = env("TRELLIS_TEST_EMAIL_LOG", default="")

@@ -1,14 +1,17 @@
 """Reading, filling in, submitting and discarding assessments, and the list of them."""
 
 import datetime
+import logging
 
 import pytest
 from auditlog.models import LogEntry
 from django.db.models import Q
 from django.urls import reverse
+from kombu.exceptions import OperationalError as BrokerError
 
 from ladders.models import Assessment, Competency, ProficiencyLevel
 from ladders.services.assessments import EVIDENCE_MAX_LENGTH
+from people import tasks as people_tasks
 from people.models import Notification, User
 from people.services import person_save
 from tests.conftest import flashed, page_queries
@@ -130,6 +133,24 @@ def test_it_submits_a_complete_draft(as_user, draft, manager, backend):
     # Once submitted, the author reads it like everyone else.
     page = as_user(draft.author).get(reverse("ladders:assessment", args=[draft.pk]))
     assert page.templates[0].name == "ladders/assessment.html"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_submits_even_when_the_broker_is_down(as_user, draft, manager, backend, monkeypatch, caplog):
+    # Committed for real, so the e-mail is queued inside the request, as in production.
+    def down(*args, **kwargs):
+        raise BrokerError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(people_tasks.notification_email_send, "delay", down)
+    data = _answers(backend, {"c0-0": 3, "c0-1": 2, "c0-2": 4})
+
+    with caplog.at_level(logging.ERROR):
+        response = as_user(draft.author).post(reverse("ladders:assessment", args=[draft.pk]), {**data, "submit": "1"})
+
+    assert response.status_code == 302
+    notification = Notification.objects.get(recipient=manager)
+    assert notification.email_sent_at is None  # the safety net sends it later
+    assert f"Could not queue the e-mail of notification {notification.pk}" in caplog.text
 
 
 def test_it_refuses_a_proficiency_from_outside_the_scale(as_user, draft, backend, ft):

@@ -1,4 +1,4 @@
-"""Notifications: shown in the app at once, e-mailed exactly once after the commit."""
+"""Notifications: shown in the app at once, e-mailed once after the commit."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from config.celery_app import app as celery_app
 from people.models import Notification
 from people.services import notification_email_deliver, notification_send, notifications_mark_read
-from people.tasks import notifications_email_pending
+from people.tasks import EMAIL_BATCH, notifications_email_pending
 from tests.people.factories import NotificationFactory, UserFactory
 
 
@@ -74,14 +74,14 @@ def test_it_sends_exactly_one_email_even_when_delivered_twice(
     with django_capture_on_commit_callbacks(execute=True):
         notification = notification_send(recipient=engineer, title="Shared")
 
-    # A retried task and the dispatcher both try again.
+    # A retried task and the safety net both try again.
     assert notification_email_deliver(notification_id=notification.pk) is False
     assert notification_email_deliver(notification_id=notification.pk) is False
 
     assert len(mail.outbox) == 1
 
 
-def test_it_claims_before_sending_so_a_second_delivery_sends_nothing(engineer):
+def test_a_second_delivery_of_a_sent_email_sends_nothing(engineer):
     notification = NotificationFactory(recipient=engineer)
 
     assert notification_email_deliver(notification_id=notification.pk) is True
@@ -127,6 +127,7 @@ def test_it_gives_the_claim_back_when_sending_fails(engineer, settings):
 
     notification.refresh_from_db()
     assert notification.email_sent_at is None
+    assert notification.email_lease_until is None
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert notification_email_deliver(notification_id=notification.pk) is True
@@ -138,10 +139,10 @@ def test_it_does_nothing_for_a_notification_that_no_longer_exists(db):
     assert mail.outbox == []
 
 
-# --- The dispatcher --------------------------------------------------------------
+# --- The safety net (beat, every minute) ---------------------------------------------
 
 
-def test_the_dispatcher_only_picks_up_notifications_older_than_a_minute(engineer, tasks_run_eagerly):
+def test_the_safety_net_only_picks_up_notifications_older_than_a_minute(engineer, tasks_run_eagerly):
     old = NotificationFactory(recipient=engineer, title="Lost task", created_at=minutes_ago(2))
     fresh = NotificationFactory(recipient=engineer, title="Still queued", created_at=minutes_ago(0.5))
 
@@ -154,7 +155,7 @@ def test_the_dispatcher_only_picks_up_notifications_older_than_a_minute(engineer
     assert fresh.email_sent_at is None
 
 
-def test_the_dispatcher_skips_sent_notifications_and_people_who_have_left(engineer, tasks_run_eagerly):
+def test_the_safety_net_skips_sent_notifications_and_people_who_have_left(engineer, tasks_run_eagerly):
     NotificationFactory(recipient=engineer, created_at=minutes_ago(5), email_sent_at=minutes_ago(4))
     NotificationFactory(recipient=UserFactory(is_active=False), created_at=minutes_ago(5))
 
@@ -162,7 +163,7 @@ def test_the_dispatcher_skips_sent_notifications_and_people_who_have_left(engine
     assert mail.outbox == []
 
 
-def test_the_dispatcher_running_twice_sends_once(engineer, tasks_run_eagerly):
+def test_the_safety_net_running_twice_sends_once(engineer, tasks_run_eagerly):
     NotificationFactory(recipient=engineer, created_at=minutes_ago(3))
 
     assert notifications_email_pending() == 1
@@ -171,7 +172,7 @@ def test_the_dispatcher_running_twice_sends_once(engineer, tasks_run_eagerly):
     assert len(mail.outbox) == 1
 
 
-def test_the_dispatcher_sends_the_oldest_first(engineer, tasks_run_eagerly):
+def test_the_safety_net_sends_the_oldest_first(engineer, tasks_run_eagerly):
     NotificationFactory(recipient=engineer, title="Second", created_at=minutes_ago(5))
     NotificationFactory(recipient=engineer, title="First", created_at=minutes_ago(50))
 
@@ -180,7 +181,27 @@ def test_the_dispatcher_sends_the_oldest_first(engineer, tasks_run_eagerly):
     assert [message.subject for message in mail.outbox] == ["[Trellis] First", "[Trellis] Second"]
 
 
-def test_the_dispatcher_gives_up_on_e_mails_older_than_three_days(engineer, tasks_run_eagerly):
+def test_the_safety_net_takes_over_an_email_whose_sender_died_once_its_lease_runs_out(engineer, settings):
+    settings.REMINDER_LEASE_SECONDS = 60
+    notification = NotificationFactory(recipient=engineer, created_at=minutes_ago(5))
+    # A worker claimed it, then was killed before sending.
+    Notification.objects.filter(pk=notification.pk).update(email_lease_until=minutes_ago(-0.5), email_attempts=1)
+
+    assert notifications_email_pending() == 0
+
+    Notification.objects.filter(pk=notification.pk).update(email_lease_until=minutes_ago(0.1))
+    assert notifications_email_pending() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_safety_net_sends_more_than_one_batch(engineer):
+    NotificationFactory.create_batch(EMAIL_BATCH + 5, recipient=engineer, created_at=minutes_ago(3))
+
+    assert notifications_email_pending() == EMAIL_BATCH + 5
+    assert len(mail.outbox) == EMAIL_BATCH + 5
+
+
+def test_the_safety_net_gives_up_on_e_mails_older_than_three_days(engineer, tasks_run_eagerly):
     stale = NotificationFactory(recipient=engineer, title="Old news", created_at=minutes_ago(4 * 24 * 60))
     due = NotificationFactory(recipient=engineer, title="Still news", created_at=minutes_ago(2 * 24 * 60))
 
