@@ -1,4 +1,4 @@
-"""Notification e-mails. Tasks take ids (or nothing), load fresh rows and call a service."""
+"""Notification e-mails and reminders. Tasks take ids (or nothing), load fresh rows and call a service."""
 
 import datetime
 import time
@@ -56,3 +56,16 @@ def notifications_email_pending() -> int:
         if batch < EMAIL_BATCH:
             break
     return sent
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=True,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def reminders_dispatch() -> int:
+    """Beat's reminder run: every rule's due reminders become notifications, their e-mails queued."""
+    return sum(len(run.created) for run in services.reminders_dispatch())

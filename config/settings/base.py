@@ -8,7 +8,6 @@ first request that needs it. `.env.example` lists every variable.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -266,13 +265,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
 # Beat only says "look now"; each dispatcher finds what is due in the
 # database and claims it atomically, so a second beat never sends twice.
 CELERY_BEAT_SCHEDULE = {
+    # Every reminder rule of every app (people.reminders), every two minutes.
+    "people-dispatch-reminders": {
+        "task": "people.tasks.reminders_dispatch",
+        "schedule": 120.0,
+    },
+    # E-mails whose own task was lost, or whose sender died holding them.
     "people-send-pending-notification-emails": {
         "task": "people.tasks.notifications_email_pending",
         "schedule": 60.0,
-    },
-    "ladders-remind-stale-assessment-drafts": {
-        "task": "ladders.tasks.assessment_draft_reminders_dispatch",
-        "schedule": crontab(minute="*/15"),
     },
 }
 
@@ -292,8 +293,11 @@ LOGGING = {
 # --- Trellis ---------------------------------------------------------------
 # Apps whose admin an HR admin may use in full (see people.backends).
 HR_ADMIN_APP_LABELS = ["people", "ladders", "auditlog"]
-# A draft assessment untouched this many days earns its author one reminder.
+# A draft assessment untouched this many days earns its author one reminder:
+# the default of the "ladders.assessment_draft" rule, which HR may change in the admin.
 ASSESSMENT_DRAFT_REMINDER_DAYS = env.int("TRELLIS_ASSESSMENT_DRAFT_REMINDER_DAYS", default=7)
+if not 1 <= ASSESSMENT_DRAFT_REMINDER_DAYS <= 365:
+    raise ImproperlyConfigured("TRELLIS_ASSESSMENT_DRAFT_REMINDER_DAYS is a number of days from 1 to 365.")
 # Seconds a sender holds a notification's e-mail before another may take it
 # over: the longest a worker killed mid-batch delays what it had claimed.
 REMINDER_LEASE_SECONDS = env.int("TRELLIS_REMINDER_LEASE_SECONDS", default=300)

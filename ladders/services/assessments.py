@@ -1,13 +1,9 @@
-"""Self and manager assessments: start, save a draft, submit, discard, remind."""
+"""Self and manager assessments: start, save a draft, submit, discard (reminders: ladders.reminders)."""
 
 from __future__ import annotations
 
-import datetime
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,9 +121,9 @@ def assessment_save(
                 rating.save(update_fields=["proficiency", "evidence"])
                 changed.append(rating)
         assessment.summary = summary.strip()
+        # A new last change: left alone again, the draft earns a new reminder (ladders.reminders).
         assessment.updated_at = timezone.now()
-        assessment.reminded_at = None
-        assessment.save(update_fields=["summary", "updated_at", "reminded_at"])
+        assessment.save(update_fields=["summary", "updated_at"])
     return assessment
 
 
@@ -177,37 +173,3 @@ def assessment_discard(*, assessment: Assessment, author: User) -> None:
         raise ValidationError("A submitted assessment is part of the record and stays.")
     with acting_as(author):
         assessment.delete()
-
-
-def assessment_draft_reminders_send(*, now: datetime.datetime | None = None) -> int:
-    """Remind authors of drafts left untouched, once per draft until it changes again.
-
-    Each draft is claimed with a conditional UPDATE before its reminder is
-    sent, so beat firing twice or two workers running this never remind twice.
-    """
-    now = now or timezone.now()
-    stale = now - datetime.timedelta(days=settings.ASSESSMENT_DRAFT_REMINDER_DAYS)
-    # Only drafts their author may still finish: a manager whose report has
-    # moved on is not nagged about an assessment they can no longer open.
-    still_theirs = Q(kind=Assessment.Kind.SELF) | Q(subject__manager=F("author"), subject__is_active=True)
-    candidates = Assessment.objects.filter(
-        still_theirs, status=Assessment.Status.DRAFT, reminded_at=None, updated_at__lte=stale, author__is_active=True
-    ).values_list("pk", flat=True)
-    sent = 0
-    for pk in list(candidates[:500]):
-        with transaction.atomic():
-            claimed = Assessment.objects.filter(pk=pk, reminded_at=None, status=Assessment.Status.DRAFT).update(
-                reminded_at=now
-            )
-            if not claimed:
-                continue
-            draft = Assessment.objects.select_related("author", "subject").get(pk=pk)
-            whom = "your self-assessment" if draft.kind == Assessment.Kind.SELF else f"your assessment of {draft.subject}"
-            notification_send(
-                recipient=draft.author,
-                title=f"Finish {whom}",
-                body=f"The draft has not changed since {draft.updated_at.day} {draft.updated_at:%B}. Submit it when it says what you mean.",
-                url=reverse("ladders:assessment", args=[pk]),
-            )
-            sent += 1
-    return sent

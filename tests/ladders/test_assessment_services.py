@@ -13,16 +13,16 @@ from ladders.selectors.frameworks import rubric_load
 from ladders.services.assessments import (
     EVIDENCE_MAX_LENGTH,
     assessment_discard,
-    assessment_draft_reminders_send,
     assessment_save,
     assessment_start,
     assessment_submit,
 )
 from ladders.services.frameworks import framework_import
-from ladders.tasks import assessment_draft_reminders_dispatch
-from people.models import Notification
-from people.services import person_save
+from people.models import Notification, ReminderRule
+from people.services import person_save, reminders_dispatch
+from people.tasks import reminders_dispatch as reminders_dispatch_task
 from tests.ladders.factories import assess, document, publish, reports_to
+from tests.people.rules import Rules
 
 SELF, MANAGER = Assessment.Kind.SELF, Assessment.Kind.MANAGER
 
@@ -305,60 +305,97 @@ def test_it_keeps_submitted_assessments_and_other_peoples_drafts(draft, engineer
     assert Assessment.objects.count() == 2
 
 
-# --- reminders -----------------------------------------------------------------------
+# --- reminders (the rule "ladders.assessment_draft") --------------------------------
+
+DRAFTS = "ladders.assessment_draft"
+
+
+@pytest.fixture
+def draft_rule(monkeypatch):
+    """Only this rule is dispatched, whatever other apps register."""
+    Rules(monkeypatch).keep(DRAFTS)
 
 
 def _age(assessment: Assessment, days: int) -> None:
     Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now() - datetime.timedelta(days=days))
 
 
-def test_it_reminds_a_stale_draft_once_even_when_run_twice(draft, engineer, settings):
-    settings.ASSESSMENT_DRAFT_REMINDER_DAYS = 7
+def remind(now: datetime.datetime | None = None) -> int:
+    """Dispatch the reminders due at `now`; how many drafts were reminded."""
+    (run,) = reminders_dispatch(now=now)
+    assert run.key == DRAFTS and not run.error, run
+    return len(run.created)
+
+
+def test_it_reminds_a_stale_draft_once_even_when_run_twice(draft_rule, draft, engineer):
     _age(draft, 8)
-    assert assessment_draft_reminders_send() == 1
-    assert assessment_draft_reminders_send() == 0
+    assert remind() == 1
+    assert remind() == 0
     notification = Notification.objects.get()
     assert notification.recipient == engineer
     assert notification.title == "Finish your self-assessment"
     assert notification.url == f"/assessments/{draft.pk}/"
+    assert (notification.rule, notification.subject) == (DRAFTS, f"ladders.assessment:{draft.pk}")
 
 
-def test_it_reminds_again_only_after_the_draft_changes(draft, engineer, settings):
-    settings.ASSESSMENT_DRAFT_REMINDER_DAYS = 7
+def test_it_reminds_again_only_after_the_draft_changes(draft_rule, draft, engineer):
     _age(draft, 8)
-    assessment_draft_reminders_send()
+    remind()
     assessment_save(assessment=draft, author=engineer, summary="picked it up again", ratings={})
-    assert assessment_draft_reminders_send() == 0  # just changed: not stale
+    assert remind() == 0  # just changed: not stale
     later = timezone.now() + datetime.timedelta(days=8)
-    assert assessment_draft_reminders_send(now=later) == 1
-    assert assessment_draft_reminders_send(now=later) == 0
+    assert remind(now=later) == 1
+    assert remind(now=later) == 0
     assert Notification.objects.filter(recipient=engineer).count() == 2
 
 
-def test_it_leaves_fresh_drafts_submitted_ones_and_departed_authors_alone(draft, engineer, manager, peer, backend):
+def test_it_leaves_fresh_drafts_submitted_ones_and_departed_authors_alone(
+    draft_rule, draft, engineer, manager, peer, backend
+):
     submitted = assess(peer, peer, backend, "l2")
     _age(submitted, 30)
     departed = assessment_start(subject=engineer, author=manager, kind=MANAGER, level=_level(backend, "l2"))
     _age(departed, 30)
     manager.is_active = False
     manager.save(update_fields=["is_active"])
-    assert assessment_draft_reminders_send() == 0
+    assert remind() == 0
     assert not Notification.objects.filter(title__startswith="Finish").exists()
 
 
-def test_the_reminder_names_whom_a_manager_assessment_is_about(engineer, manager, backend):
+def test_the_reminder_names_whom_a_manager_assessment_is_about(draft_rule, engineer, manager, backend):
     draft = assessment_start(subject=engineer, author=manager, kind=MANAGER, level=_level(backend, "l2"))
     _age(draft, 10)
-    assert assessment_draft_reminders_dispatch() == 1
+    assert reminders_dispatch_task() == 1
     assert Notification.objects.get(recipient=manager).title == "Finish your assessment of Ada Okafor"
 
 
-def test_it_does_not_remind_a_manager_of_a_draft_about_someone_who_moved_on(engineer, manager, outsider, backend):
+def test_it_does_not_remind_a_manager_of_a_draft_about_someone_who_moved_on(
+    draft_rule, engineer, manager, outsider, backend
+):
     draft = assessment_start(subject=engineer, author=manager, kind=MANAGER, level=_level(backend, "l2"))
     _age(draft, 10)
     reports_to(engineer, outsider)
 
-    assert assessment_draft_reminders_send() == 0
+    assert remind() == 0
 
     reports_to(engineer, manager)
-    assert assessment_draft_reminders_send() == 1
+    assert remind() == 1
+
+
+def test_it_waits_as_many_days_as_hr_set(draft_rule, draft, settings):
+    assert settings.ASSESSMENT_DRAFT_REMINDER_DAYS == 7
+    _age(draft, 8)
+    ReminderRule.objects.update_or_create(key=DRAFTS, defaults={"days": 10})
+
+    assert remind() == 0
+    assert remind(now=timezone.now() + datetime.timedelta(days=2, minutes=1)) == 1
+
+
+def test_it_reminds_nobody_while_hr_have_switched_it_off(draft_rule, draft):
+    _age(draft, 8)
+    ReminderRule.objects.update_or_create(key=DRAFTS, defaults={"days": 7, "enabled": False})
+
+    (run,) = reminders_dispatch()
+
+    assert not run.enabled and run.created == []
+    assert not Notification.objects.exists()
