@@ -1,6 +1,7 @@
 from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -9,9 +10,14 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.http import HttpResponseRedirect
+from django.utils.formats import date_format
+from django.utils.timezone import localtime, now
 
 from . import services
-from .models import Department, Notification, Team, User
+from .models import Department, Notification, ReminderRule, Team, User
+from .reminders import registered
+from .services.notifications import EMAIL_MAX_ATTEMPTS
+from .services.reminders import reminder_rules_sync
 
 
 class AuditHistoryAdminMixin(AuditlogHistoryAdminMixin):
@@ -131,12 +137,79 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "created_at", "read_at", "email_sent_at")
-    search_fields = ("title", "recipient__name", "recipient__email")
+    list_display = ("title", "recipient", "rule", "period", "created_at", "read_at", "email_state")
+    list_filter = ("rule",)
+    search_fields = ("title", "subject", "recipient__name", "recipient__email")
     list_select_related = ("recipient",)
-    readonly_fields = ("recipient", "title", "body", "url", "created_at", "read_at", "email_sent_at")
+    readonly_fields = (
+        "recipient", "title", "body", "url", "rule", "subject", "period", "created_at", "read_at",
+        "email_sent_at", "email_lease_until", "email_attempts",
+    )
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="e-mail")
+    def email_state(self, notification: Notification) -> str:
+        if notification.email_sent_at:
+            return f"sent {date_format(localtime(notification.email_sent_at), 'j M H:i')}"
+        if notification.email_lease_until and notification.email_lease_until > now():
+            return "sending"
+        if notification.email_attempts >= EMAIL_MAX_ATTEMPTS:
+            return f"not sent after {notification.email_attempts} tries"
+        if notification.email_attempts:
+            return f"to try again ({notification.email_attempts} tried)"
+        return "waiting"
+
+
+class ReminderRuleForm(forms.ModelForm):
+    class Meta:
+        model = ReminderRule
+        fields = ("enabled", "days")
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    """HR switch the code's reminder rules on and off and set their days; the code says what each is."""
+
+    form = ReminderRuleForm
+    list_display = ("name", "enabled", "days", "description")
+    list_editable = ("enabled", "days")
+    list_display_links = ("name",)
+    fields = ("name", "description", "key", "enabled", "days", "updated_at")
+    readonly_fields = ("name", "description", "key", "updated_at")
+
+    def get_queryset(self, request):
+        # Only rules the code still knows: a row left by a rule since removed
+        # from the code does nothing, and is not for HR to puzzle over.
+        return super().get_queryset(request).filter(key__in=list(registered()))
+
+    def changelist_view(self, request, extra_context=None):
+        # A rule new in the code shows at once, even before the dispatcher runs.
+        reminder_rules_sync()
+        return super().changelist_view(request, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "days" in form.base_fields:
+            form.base_fields["days"].label = obj.days_label[:1].upper() + obj.days_label[1:]
+        return form
+
+    @admin.display(description="name")
+    def name(self, rule: ReminderRule) -> str:
+        return rule.name
+
+    @admin.display(description="what it does")
+    def description(self, rule: ReminderRule) -> str:
+        days = f" Days: {rule.days_label}." if rule.kind else ""
+        return f"{rule.description}{days}"
+
+    def has_add_permission(self, request) -> bool:
+        # Rules come from the code; a row without one would remind nobody.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Switch a rule off instead: deleting it would only bring it back with its default days.
         return False
 
 
