@@ -352,14 +352,14 @@ def test_the_command_says_what_it_would_send_and_sends_nothing_on_a_dry_run(rule
 
 def test_the_command_sends_and_emails_once(rules, engineer):
     rules.add("tests.things", lambda days, now: dues([engineer.pk], count=2), name="Things")
-    rules.add("tests.quiet", lambda days, now: [], name="Quiet")
+    rules.add("tests.quiet", lambda days, now: [], name="Quiet", days=1)
     ReminderRule.objects.update_or_create(key="tests.off", defaults={"days": 3, "enabled": False})
     rules.add("tests.off", lambda days, now: dues([engineer.pk], count=5), name="Off")
 
     output = run_command()
 
     assert "Things (tests.things, 7 days): sent 2" in output
-    assert "Quiet (tests.quiet, 7 days): sent 0" in output
+    assert "Quiet (tests.quiet, 1 day): sent 0" in output
     assert "Off (tests.off, 3 days): off" in output
     assert "Total: 2 reminders sent." in output
     assert "E-mails: 2 sent now." in output

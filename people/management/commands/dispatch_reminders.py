@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
         verb = "would send" if dry_run else "sent"
         for run in runs:
-            head = f"{run.name} ({run.key}, {run.days} days)"
+            head = f"{run.name} ({run.key}, {run.days} day{'' if run.days == 1 else 's'})"
             if not run.enabled:
                 self.stdout.write(f"{head}: off")
                 continue
