@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import Notification, ReminderRule, User
@@ -126,10 +127,14 @@ def _existing(rule: str, wanted: dict[tuple[str, int, str], Due]) -> set[tuple[s
     if not wanted:
         return set()
     return set(
-        Notification.objects.filter(rule=rule, subject__in={subject for subject, _, _ in wanted}).values_list(
-            "subject", "recipient_id", "period"
-        )
+        _keyed(rule, {subject for subject, _, _ in wanted}).values_list("subject", "recipient_id", "period")
     )
+
+
+def _keyed(rule: str, subjects: set[str]) -> QuerySet[Notification]:
+    # "subject <> ''" as the unique index says it, so that PostgreSQL reads
+    # that partial index; it cannot prove it from a long IN (...) list.
+    return Notification.objects.filter(rule=rule, subject__in=subjects).exclude(subject="").order_by()
 
 
 def _missing(rule: str, wanted: dict[tuple[str, int, str], Due]) -> list[Due]:
@@ -188,7 +193,9 @@ def _insert(rule: str, dues: list[Due]) -> dict[tuple[str, int, str], int]:
             ignore_conflicts=True,
         )
         keys = {due.key for due in dues}
-        mine = Notification.objects.filter(
-            rule=rule, subject__in={due.subject for due in dues}, created_at=created_at
-        ).values_list("subject", "recipient_id", "period", "pk")
+        mine = (
+            _keyed(rule, {due.subject for due in dues})
+            .filter(created_at=created_at)
+            .values_list("subject", "recipient_id", "period", "pk")
+        )
         return {(subject, recipient, period): pk for subject, recipient, period, pk in mine if (subject, recipient, period) in keys}
