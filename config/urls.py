@@ -26,5 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("people/", include("people.urls")),
+    path("mentorship/", include("mentorship.urls")),
     path("", include("ladders.urls")),
 ]

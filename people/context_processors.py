@@ -14,6 +14,7 @@ _NAV = {
     "ladders": "ladders:index",
     "assessments": "ladders:assessments",
     "team": "ladders:team",
+    "mentorship": "mentorship:home",
     "search": "ladders:search",
     "notifications": "people:notifications",
     "password": "account_change_password",

@@ -43,6 +43,8 @@ def _section(path: str, nav: dict) -> str:
         return "assessments"
     if path == nav["team"]:
         return "team"
+    if path.startswith(nav["mentorship"]):
+        return "mentorship"
     return ""
 
 
