@@ -40,6 +40,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.crypto import get_random_string
 
+from ladders.signals import bench_pages
 from people.models import User
 
 from .seed_demo import DOMAIN
@@ -126,10 +127,12 @@ class Command(BaseCommand):
         people = {name: User.objects.get(email=f"{name}@{DOMAIN}") for name in PERSONAS}
         ids = {name: person.pk for name, person in people.items()}
         cookies = {name: self._session(person) for name, person in people.items()}
+        # Pages of the apps built on ladders join the plan.
+        extra = [row for _, found in bench_pages.send(sender=self.__class__, people=people) for row in found]
         plan = [
             (persona, label, url.format(**ids))
-            for persona, label, url in PLAN
-            if not options["only"] or options["only"] in label
+            for persona, label, url in [*PLAN, *extra]
+            if persona in people and (not options["only"] or options["only"] in label)
         ]
         rows = [self._in_process(persona, label, url, cookies[persona]) for persona, label, url in plan]
         connections.close_all()

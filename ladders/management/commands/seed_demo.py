@@ -24,6 +24,7 @@ from django.utils import timezone
 from ladders import formats
 from ladders.models import Assessment, Expectation, FrameworkVersion, Placement, Rating
 from ladders.selectors.frameworks import Rubric, rubric_load
+from ladders.signals import demo_seeded
 from ladders.services.frameworks import framework_draft_create, framework_import, framework_version_publish
 from people.models import Department, Notification, Team, User
 
@@ -82,6 +83,11 @@ class Command(BaseCommand):
             self._placements()
             self._assessments()
             self._notifications()
+            handles = ["hr", "engineer", "manager", "director", "cto", "datalead"]
+            demo_seeded.send(
+                sender=self.__class__, personas=dict(zip(handles, self.personas, strict=True)),
+                random=self.random, stdout=self.stdout,
+            )
         # Statistics for the query planner after loading everything at once,
         # as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would gather.
         with connection.cursor() as cursor:
