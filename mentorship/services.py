@@ -285,7 +285,7 @@ def proposal_override(*, proposal: Proposal, actor: User, mentor: User, reason: 
     if not selectors.is_hr(actor):
         raise PermissionDenied("Only HR overrides a proposal.")
     _editable(proposal.round)
-    proposal = Proposal.objects.select_for_update().select_related("request__mentee").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("request__mentee").get(pk=proposal.pk)
     errors = {}
     if not reason.strip():
         errors["reason"] = "Say why you chose otherwise: the reason is kept with the round."
@@ -370,7 +370,7 @@ def round_publish(*, round: Round, actor: User) -> list[Relationship]:
 @transaction.atomic
 def relationship_ask(*, request: Request, mentor: User, actor: User) -> Relationship:
     """A mentee asks one of their suggestions to mentor them; the mentor accepts or declines."""
-    request = Request.objects.select_for_update().select_related("mentee", "program").get(pk=request.pk)
+    request = Request.objects.select_for_update(of=("self",)).select_related("mentee", "program").get(pk=request.pk)
     if request.mentee_id != actor.pk:
         raise PermissionDenied("Only the person who asked can choose their mentor.")
     if request.status != Request.Status.OPEN:
@@ -397,7 +397,7 @@ def relationship_ask(*, request: Request, mentor: User, actor: User) -> Relation
 
 
 def _locked(relationship: Relationship) -> Relationship:
-    return Relationship.objects.select_for_update().select_related("mentee", "mentor", "program", "request").get(pk=relationship.pk)
+    return Relationship.objects.select_for_update(of=("self",)).select_related("mentee", "mentor", "program", "request").get(pk=relationship.pk)
 
 
 @transaction.atomic
@@ -584,7 +584,7 @@ def touchpoint_log(
 @transaction.atomic
 def touchpoint_update(*, touchpoint: Touchpoint, actor: User, **changes) -> Touchpoint:
     """Change a touchpoint's agenda, notes or whether it was held (both sides may)."""
-    touchpoint = Touchpoint.objects.select_for_update().select_related("relationship").get(pk=touchpoint.pk)
+    touchpoint = Touchpoint.objects.select_for_update(of=("self",)).select_related("relationship").get(pk=touchpoint.pk)
     _side(touchpoint.relationship, actor)
     if touchpoint.relationship.is_closed and touchpoint.relationship.closed_at and (
         timezone.now() - touchpoint.relationship.closed_at > datetime.timedelta(days=30)
@@ -621,7 +621,7 @@ def action_add(*, touchpoint: Touchpoint, actor: User, text: str, owner: User, d
 
 @transaction.atomic
 def action_mark(*, action: ActionItem, actor: User, done: bool) -> ActionItem:
-    action = ActionItem.objects.select_for_update().select_related("relationship").get(pk=action.pk)
+    action = ActionItem.objects.select_for_update(of=("self",)).select_related("relationship").get(pk=action.pk)
     _side(action.relationship, actor)
     if done and action.done_at is None:
         action.done_at = timezone.now()

@@ -275,6 +275,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "people.tasks.notifications_email_pending",
         "schedule": 60.0,
     },
+    # Matching rounds whose task never reached a worker (the broker was down).
+    "mentorship-run-queued-rounds": {
+        "task": "mentorship.tasks.rounds_queued_run",
+        "schedule": 120.0,
+    },
+    # Mentorships past their end date and the program's grace period.
+    "mentorship-complete-finished-relationships": {
+        "task": "mentorship.tasks.relationships_complete_due",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Audit log -------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from mentorship.models import ActionItem, Relationship, Round, Touchpoint
+from mentorship.models import ActionItem, AgendaTemplate, Relationship, Round, Touchpoint
 from mentorship.services import round_compute
 from tests.conftest import PASSWORD, login
 from tests.mentorship import factories
@@ -41,7 +41,15 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"mentorship-{name}.png"), full_page=True)
 
 
-def test_an_engineer_gets_a_mentor_who_plans_a_touchpoint_and_ticks_an_action(page, world, engineer, outsider):
+@pytest.fixture
+def agendas(db):
+    """The agenda templates the migration adds (a transactional test before this one may have emptied the table)."""
+    AgendaTemplate.objects.get_or_create(
+        name="Career progression", defaults={"kind": "career", "agenda": "Where your path says you are\nOne gap to work on"}
+    )
+
+
+def test_an_engineer_gets_a_mentor_who_plans_a_touchpoint_and_ticks_an_action(page, world, agendas, engineer, outsider):
     sign_in(page, engineer)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Mentorship").click()
     page.get_by_role("link", name=world.program.name).click()
