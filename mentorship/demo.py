@@ -14,6 +14,7 @@ from django.utils import timezone
 from people.models import Notification, User
 
 from . import selectors, services
+from .defaults import defaults_ensure
 from .models import (
     ActionItem,
     AgendaTemplate,
@@ -104,8 +105,9 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
     today = timezone.localdate()
     now = timezone.now()
     hr, ada, marcus, sofia = personas["hr"], personas["engineer"], personas["manager"], personas["datalead"]
+    defaults_ensure()
     styles = list(Style.objects.all())
-    templates = list(AgendaTemplate.objects.all())
+    templates = list(AgendaTemplate.objects.filter(kind__in=["code_review", "architecture", "career"]).order_by("position")) or list(AgendaTemplate.objects.all())
     started = (today - relativedelta(months=4)).replace(day=1)
     program = Program.objects.create(
         slug="engineering-mentorship", name="Engineering mentorship",
@@ -183,7 +185,7 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
         soon = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(15)))
         Touchpoint.objects.get_or_create(
             relationship=ada_pair, period=program.period_of(soon.date()),
-            defaults={"starts_at": soon, "template": templates[2], "agenda": templates[2].agenda, "created_by": ada},
+            defaults={"starts_at": soon, "template": templates[-1], "agenda": templates[-1].agenda, "created_by": ada},
         )
 
     # Marcus mentors someone from another team, asked for directly; they have gone quiet.

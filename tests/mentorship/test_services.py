@@ -312,3 +312,41 @@ def test_the_feed_answers_only_to_its_current_token(world, engineer, outsider):
     services.calendar_feed_revoke(person=engineer)
     assert feed_for_token(new) is None
     assert feed_for_token("") is None
+
+
+def test_a_round_waits_for_the_safety_net_when_the_broker_is_down(world, hr, engineer, monkeypatch, django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from mentorship import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.round_run, "delay", broker_down)
+    factories.ask(engineer, world.program)
+    with django_capture_on_commit_callbacks(execute=True):
+        round = services.round_start(program=world.program, actor=hr)  # no error for the person who clicked
+    round.refresh_from_db()
+    assert round.status == Round.Status.QUEUED
+    assert tasks.rounds_queued_run() == 0  # given a moment, in case its task is on its way
+    Round.objects.filter(pk=round.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=3))
+    assert tasks.rounds_queued_run() == 1
+    round.refresh_from_db()
+    assert round.status == Round.Status.READY and round.proposals.count() == 1
+
+
+def test_the_round_task_matches_the_round(world, hr, engineer, django_capture_on_commit_callbacks):
+    from mentorship import tasks
+
+    factories.ask(engineer, world.program)
+    with django_capture_on_commit_callbacks(execute=False):
+        round = services.round_start(program=world.program, actor=hr)
+    assert tasks.round_run.apply(args=[round.pk]).get() == round.pk
+    assert tasks.round_run.apply(args=[round.pk]).get() is None  # delivered twice, run once
+
+
+def test_starting_a_round_while_one_runs_gives_back_the_running_one(world, hr, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        first = services.round_start(program=world.program, actor=hr)
+        second = services.round_start(program=world.program, actor=hr)
+    assert first == second and Round.objects.count() == 1
