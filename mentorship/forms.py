@@ -167,9 +167,10 @@ class OverrideForm(forms.Form):
         self.fields["proposal"].choices = [("", "Choose a mentee")] + [
             (p.pk, f"{p.request.mentee.name} (now: {p.mentor.name if p.mentor else 'not matched'})") for p in proposals
         ]
-        self.fields["mentor"].queryset = (
-            User.objects.filter(mentor_profile__is_active=True, is_active=True).order_by("name")
-        )
+        mentors = User.objects.filter(mentor_profile__is_active=True, is_active=True).order_by("name")
+        self.fields["mentor"].queryset = mentors
+        # Read once for the page's list of options (the field's own iterator would read it again).
+        self.fields["mentor"].choices = [("", "Choose a mentor")] + [(m.pk, m.name) for m in mentors.only("name")]
 
     def clean_proposal(self):
         return self.proposals[self.cleaned_data["proposal"]]

@@ -554,8 +554,13 @@ def dashboard_for(program: Program) -> Dashboard:
 
 
 def round_proposals(round: Round) -> list[Proposal]:
+    """A round's proposals, best first, then those left unmatched: only what the review shows."""
     return list(
-        round.proposals.select_related("request__mentee", "request__program", "mentor", "proposed_mentor", "decided_by")
-        .prefetch_related("request__wants")
+        round.proposals.select_related("request__mentee", "mentor", "proposed_mentor")
+        .only(
+            "round_id", "request_id", "score", "explanation", "unmatched_reason", "decision", "override_reason", "mentor_id",
+            "proposed_mentor_id", "request__mentee__name", "request__mentee__title",
+            "mentor__name", "proposed_mentor__name",
+        )
         .order_by(F("score").desc(nulls_last=True), "pk")
     )
