@@ -44,6 +44,17 @@ class ProgramAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A program with mentorships is their history: close it to requests instead.
+        if obj is not None and obj.relationships.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(admin.ModelAdmin):
@@ -55,10 +66,16 @@ class MentorProfileAdmin(admin.ModelAdmin):
 
 
 class ReadOnly(admin.ModelAdmin):
+    """History: read, never added, changed or deleted here (deleting a mentorship would take
+    the pair's notes with it)."""
+
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -83,4 +100,5 @@ class RelationshipAdmin(AuditHistoryAdminMixin, ReadOnly):
     list_filter = ("status", "program")
     list_select_related = ("mentee", "mentor", "program")
     search_fields = ("mentee__name", "mentor__name")
-    fields = ("program", "mentee", "mentor", "source", "status", "starts_on", "ends_on", "reason", "created_at", "decided_at", "closed_at")
+    # Who, when and how it stands; never what the pair wrote to each other (notes, reasons, reflections).
+    fields = ("program", "mentee", "mentor", "source", "status", "starts_on", "ends_on", "created_at", "decided_at", "closed_at")

@@ -19,6 +19,6 @@ class MentorshipConfig(AppConfig):
         # An override's reason is its history: who chose whom instead, and why.
         auditlog.register(models.Proposal, include_fields=["mentor", "decision", "override_reason", "decided_by"])
         auditlog.register(models.Round, include_fields=["status", "published_at"])
-        # Status and dates only: reflections and notes stay with the pair.
-        auditlog.register(models.Relationship, include_fields=["status", "starts_on", "ends_on", "reason"])
+        # Status and dates only: reasons, reflections and notes stay with the pair.
+        auditlog.register(models.Relationship, include_fields=["status", "starts_on", "ends_on"])
         auditlog.register(models.MentorProfile, exclude_fields=["updated_at"])

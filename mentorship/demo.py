@@ -152,7 +152,7 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
     if not services.proposals_decide(round=round, actor=hr, proposal_ids=None, approve=True):
         stdout.write(f"Mentorship: no pair could be matched ({len(mentors)} mentors, {len(requests)} requests).")
         return
-    made = services.round_publish(round=round, actor=hr)
+    made = services.round_publish(round=round, actor=hr).started
     when = timezone.make_aware(datetime.datetime.combine(started + datetime.timedelta(days=3), datetime.time(10)))
     Relationship.objects.filter(pk__in=[r.pk for r in made]).update(decided_at=when, created_at=when)
     for relationship in made:

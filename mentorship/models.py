@@ -445,7 +445,8 @@ class ActionItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        # Not the text: it is the pair's own, and names appear in admin pages (deletion, history).
+        return f"Action item {self.pk}"
 
 
 class CalendarFeed(models.Model):

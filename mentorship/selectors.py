@@ -114,7 +114,10 @@ def action_get_for_user(user: User, pk: int) -> ActionItem:
 def reports_in_mentorship(manager: User) -> QuerySet[Relationship]:
     """A manager's direct reports who have a mentor: who and since when, nothing they discuss."""
     return (
-        Relationship.objects.filter(mentee__manager=manager, mentee__is_active=True, status__in=OPEN)
+        # Under way only: whom a report has asked, and whether they said no, is the report's business.
+        Relationship.objects.filter(
+            mentee__manager=manager, mentee__is_active=True, status__in=(Relationship.Status.ACTIVE, Relationship.Status.PAUSED)
+        )
         .select_related("mentee", "mentor")
         .only("status", "starts_on", "ends_on", "mentee__name", "mentee__email", "mentor__name", "mentor__email")
         .order_by("mentee__name")
@@ -296,12 +299,15 @@ def mentees_of(requests: list[Request], rungs: dict[int, int], at: datetime.date
         wants = request.wants.all()
         mentees.append(
             matching.Mentee(
-                key=request.pk,
+                # The person, not the request: the engine's rules compare it with
+                # mentors and reporting chains, which are people (one open request
+                # per person per program, so it names the request too).
+                key=request.mentee_id,
                 gaps={key(request.framework_id, w.competency): (w.assessed, w.target) for w in wants},
                 domains=frozenset(tags(request.domains)),
                 style=request.style.name if request.style else None,
                 utc_offset=utc_offset(request.mentee.timezone, at),
-                chain=_above(request.mentee) | {request.mentee_id},
+                chain=_above(request.mentee),
                 rung=rungs.get(request.mentee_id),
                 names={key(request.framework_id, w.competency): w.name for w in wants},
             )

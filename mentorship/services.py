@@ -7,6 +7,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -131,10 +132,15 @@ def request_submit(
         raise ValidationError(errors)
     if Request.objects.filter(program=program, mentee=mentee, status=Request.Status.OPEN).exists():
         raise ValidationError("You already have an open request in this program; change or withdraw it first.")
-    request = Request.objects.create(
-        program=program, mentee=mentee, goals=goals.strip(), framework_id=growth.framework_id,
-        domains=domains.strip(), style=style, duration=duration,
-    )
+    try:
+        with transaction.atomic():
+            request = Request.objects.create(
+                program=program, mentee=mentee, goals=goals.strip(), framework_id=growth.framework_id,
+                domains=domains.strip(), style=style, duration=duration,
+            )
+    except IntegrityError:
+        # The same request sent twice at once: the database keeps one.
+        raise ValidationError("You already have an open request in this program; change or withdraw it first.") from None
     Want.objects.bulk_create(
         Want(
             request=request, competency=slug, name=gaps[slug].name, assessed=gaps[slug].assessed,
@@ -268,39 +274,70 @@ def proposals_decide(*, round: Round, actor: User, proposal_ids: Iterable[int] |
 
 
 def pair_problem(mentee: User, mentor: User) -> str | None:
-    """Why `mentor` may not mentor `mentee`, in words, or None."""
+    """Why `mentor` may not mentor `mentee` as the organisation is now, in words, or None."""
     if mentee.pk == mentor.pk:
         return "Nobody mentors themselves."
     if not mentor.is_active:
         return f"{mentor} has left."
-    path = f"/{mentor.pk}/"
-    if path in mentee.reporting_path or f"/{mentee.pk}/" in mentor.reporting_path:
+    if f"/{mentor.pk}/" in mentee.reporting_path or f"/{mentee.pk}/" in mentor.reporting_path:
         return f"{mentor} is in {mentee}'s management chain; a mentor comes from outside it."
     return None
 
 
+def _room_problem(mentor: User, *, taking: int = 1, already: int = 0) -> str | None:
+    """Why `mentor` cannot take `taking` more mentees now (paused, not offering, or full), or None.
+
+    Locks the mentor's profile, so two people asking at once cannot both take the last place.
+    `already` counts places this change has set aside (a round's other approved pairs).
+    """
+    profile = MentorProfile.objects.select_for_update().filter(person=mentor).first()
+    if profile is None or not profile.is_active:
+        return f"{mentor} does not offer to mentor."
+    if profile.is_paused():
+        return f"{mentor} is paused until {profile.paused_until:%-d %B %Y}."
+    load = selectors.open_load([mentor.pk]).get(mentor.pk, 0) + already
+    if load + taking > profile.capacity:
+        return f"{mentor} has no room: {profile.capacity} mentee{'s' if profile.capacity != 1 else ''} at most."
+    return None
+
+
+def pair_explanation(request: Request, mentor: User) -> str:
+    """The engine's plain words for a pair HR chose by hand."""
+    now = timezone.now()
+    profiles = list(selectors.mentor_profiles().filter(person=mentor))
+    if not profiles:
+        return ""
+    rungs = selectors._rungs([request.mentee_id, mentor.pk])
+    scores = matching.score(
+        selectors.mentees_of([request], rungs, now),
+        selectors.mentors_of(profiles, {}, rungs, now),
+        selectors.weights_of(request.program),
+    )
+    return matching.explain(scores, 0, 0, selectors.weights_of(request.program))
+
+
 @transaction.atomic
 def proposal_override(*, proposal: Proposal, actor: User, mentor: User, reason: str) -> Proposal:
-    """Pair a request with a mentor HR chose instead of the engine's; the reason is kept."""
+    """Pair a request with a mentor HR chose instead of the engine's; the reason is kept with the round."""
     if not selectors.is_hr(actor):
         raise PermissionDenied("Only HR overrides a proposal.")
     _editable(proposal.round)
-    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("request__mentee").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("request__mentee", "request__program", "round")
+        .get(pk=proposal.pk)
+    )
     errors = {}
     if not reason.strip():
         errors["reason"] = "Say why you chose otherwise: the reason is kept with the round."
     problem = pair_problem(proposal.request.mentee, mentor)
+    if problem is None:
+        others = (
+            proposal.round.proposals.filter(mentor=mentor, decision=Proposal.Decision.APPROVED).exclude(pk=proposal.pk).count()
+        )
+        problem = _room_problem(mentor, already=others)
     if problem:
         errors["mentor"] = problem
-    else:
-        profile = MentorProfile.objects.filter(person=mentor, is_active=True).first()
-        if profile is None:
-            errors["mentor"] = f"{mentor} does not offer to mentor."
-        else:
-            taken = proposal.round.proposals.filter(mentor=mentor).exclude(pk=proposal.pk).exclude(decision=Proposal.Decision.REJECTED).count()
-            load = selectors.open_load([mentor.pk]).get(mentor.pk, 0)
-            if taken + load >= profile.capacity:
-                errors["mentor"] = f"{mentor} has no room: {profile.capacity} mentee{'s' if profile.capacity != 1 else ''} at most."
     if errors:
         raise ValidationError(errors)
     proposal.mentor = mentor
@@ -308,7 +345,9 @@ def proposal_override(*, proposal: Proposal, actor: User, mentor: User, reason: 
     proposal.decision = Proposal.Decision.APPROVED
     proposal.decided_by = actor
     proposal.unmatched_reason = ""
-    proposal.explanation = f"Chosen by {actor}: {reason.strip()}"
+    # What the pair is told is why they fit, in the engine's words; HR's reason stays with the round.
+    proposal.explanation = pair_explanation(proposal.request, mentor)
+    proposal.score = None
     proposal.save()
     return proposal
 
@@ -318,9 +357,21 @@ def _snapshot(mentee: User, request: Request) -> dict[str, int | None]:
     return {want.competency: agreed.get(want.competency) for want in request.wants.all()}
 
 
+@dataclass
+class Published:
+    started: list[Relationship] = field(default_factory=list)
+    # (mentee, mentor, why not): pairs the organisation no longer allows, left open for the next round.
+    skipped: list[tuple[User, User, str]] = field(default_factory=list)
+
+
 @transaction.atomic
-def round_publish(*, round: Round, actor: User) -> list[Relationship]:
-    """Turn a round's approved proposals into mentorships and tell both sides. Runs once."""
+def round_publish(*, round: Round, actor: User) -> Published:
+    """Turn a round's approved proposals into mentorships and tell both sides. Runs once.
+
+    Each pair is checked again as things are now: someone may have moved into
+    the other's reporting line, paused, or filled up since the preview. A pair
+    that no longer may be is left out and its mentee stays open.
+    """
     if not selectors.is_hr(actor):
         raise PermissionDenied("Only HR publishes matching rounds.")
     round = _editable(round)
@@ -328,40 +379,67 @@ def round_publish(*, round: Round, actor: User) -> list[Relationship]:
         round.proposals.filter(decision=Proposal.Decision.APPROVED)
         .exclude(mentor=None)
         .select_related("request__mentee", "request__program", "mentor")
+        .order_by("pk")
     )
     if not approved:
         raise ValidationError("Approve at least one proposal before publishing.")
     today = timezone.localdate()
     program = round.program
-    made = []
+    published = Published()
     for proposal in approved:
-        request = proposal.request
+        request, mentor = proposal.request, proposal.mentor
         if request.status != Request.Status.OPEN:
             continue
-        relationship = Relationship.objects.create(
-            program=program, request=request, mentee=request.mentee, mentor=proposal.mentor,
-            source=Relationship.Source.ROUND, goals=request.goals, explanation=proposal.explanation,
-            status=Relationship.Status.ACTIVE, starts_on=max(today, program.starts_on),
-            ends_on=_months_later(max(today, program.starts_on), request.duration),
-            ratings_before=_snapshot(request.mentee, request), decided_at=timezone.now(),
-        )
-        request.status, request.updated_at = Request.Status.MATCHED, timezone.now()
-        request.save(update_fields=["status", "updated_at"])
-        made.append(relationship)
+        # The mentee's own pending request to this mentor counts as theirs already.
+        asked = Relationship.objects.filter(
+            program=program, mentee=request.mentee, mentor=mentor, status__in=selectors.OPEN
+        ).first()
+        problem = pair_problem(request.mentee, mentor) or (None if asked else _room_problem(mentor))
+        if problem is None and asked is not None and asked.status != Relationship.Status.PROPOSED:
+            problem = f"{request.mentee} and {mentor} are already paired."
+        if problem:
+            published.skipped.append((request.mentee, mentor, problem))
+            continue
+        start = max(today, program.starts_on)
+        fields = {
+            "request": request, "source": Relationship.Source.ROUND, "goals": request.goals,
+            "explanation": proposal.explanation, "status": Relationship.Status.ACTIVE, "starts_on": start,
+            "ends_on": _months_later(start, request.duration), "ratings_before": _snapshot(request.mentee, request),
+            "decided_at": timezone.now(),
+        }
+        if asked is not None:
+            for name, value in fields.items():
+                setattr(asked, name, value)
+            asked.save()
+            relationship = asked
+        else:
+            relationship = Relationship.objects.create(program=program, mentee=request.mentee, mentor=mentor, **fields)
+        _request_matched(request, relationship)
+        published.started.append(relationship)
         url = relationship.get_absolute_url()
         notification_send(
-            recipient=request.mentee, title=f"{proposal.mentor} is your mentor in {program}",
+            recipient=request.mentee, title=f"{mentor} is your mentor in {program}",
             body=f"Why you were paired: {proposal.explanation}. Plan your first touchpoint together.", url=url,
             subject=f"mentorship.relationship:{relationship.pk}", rule="mentorship.paired",
         )
         notification_send(
-            recipient=proposal.mentor, title=f"You are mentoring {request.mentee} in {program}",
+            recipient=mentor, title=f"You are mentoring {request.mentee} in {program}",
             body=f"Their goals: {request.goals}", url=url,
             subject=f"mentorship.relationship:{relationship.pk}", rule="mentorship.paired",
         )
     round.status, round.published_at = Round.Status.PUBLISHED, timezone.now()
     round.save(update_fields=["status", "published_at"])
-    return made
+    return published
+
+
+def _request_matched(request: Request, relationship: Relationship) -> None:
+    """The request has its mentor: mark it, and close any other ask still waiting on it."""
+    Request.objects.filter(pk=request.pk).update(status=Request.Status.MATCHED, updated_at=timezone.now())
+    waiting = Relationship.objects.filter(request=request, status=Relationship.Status.PROPOSED).exclude(pk=relationship.pk)
+    for other in waiting.select_related("mentor"):
+        other.status, other.closed_at = Relationship.Status.ENDED, timezone.now()
+        other.reason = "They have been matched with another mentor."
+        other.save(update_fields=["status", "closed_at", "reason"])
 
 
 # --- Self-serve -------------------------------------------------------------------------------
@@ -382,6 +460,9 @@ def relationship_ask(*, request: Request, mentor: User, actor: User) -> Relation
         raise ValidationError("You have already asked someone; wait for their answer or withdraw the request.")
     if mentor.pk not in {s.mentor.pk for s in selectors.suggestions_for(request, limit=50)}:
         raise ValidationError(f"{mentor} cannot take you on in this program right now.")
+    problem = _room_problem(mentor)  # and holds the mentor's place until this commits
+    if problem:
+        raise ValidationError(problem)
     start = max(timezone.localdate(), request.program.starts_on)
     relationship = Relationship.objects.create(
         program=request.program, request=request, mentee=request.mentee, mentor=mentor,
@@ -409,10 +490,21 @@ def relationship_accept(*, relationship: Relationship, actor: User) -> Relations
         return relationship
     if relationship.status != Relationship.Status.PROPOSED:
         raise ValidationError("This request has already been answered.")
+    if relationship.request is not None:
+        request = Request.objects.select_for_update().get(pk=relationship.request_id)
+        if request.status != Request.Status.OPEN:
+            raise ValidationError(f"{relationship.mentee} is no longer looking for a mentor in this program.")
+    problem = pair_problem(relationship.mentee, relationship.mentor)
+    if problem:
+        raise ValidationError(problem)
+    # This ask already holds one of the mentor's places: taking it needs no other.
+    problem = _room_problem(relationship.mentor, taking=0)
+    if problem:
+        raise ValidationError(f"{problem} Change your mentor profile first, or decline.")
     relationship.status, relationship.decided_at = Relationship.Status.ACTIVE, timezone.now()
     if relationship.request is not None:
         relationship.ratings_before = _snapshot(relationship.mentee, relationship.request)
-        Request.objects.filter(pk=relationship.request_id).update(status=Request.Status.MATCHED, updated_at=timezone.now())
+        _request_matched(relationship.request, relationship)
     relationship.save()
     notification_send(
         recipient=relationship.mentee, title=f"{relationship.mentor} will mentor you",
@@ -581,15 +673,33 @@ def touchpoint_log(
     return touchpoint
 
 
+# After a mentorship closes, the pair have this long to finish its notes and actions.
+WRAP_UP = datetime.timedelta(days=30)
+
+
+def touchpoints_editable(relationship: Relationship) -> bool:
+    """Whether the pair may still change touchpoints, notes and actions: while the mentorship
+    is active or paused, and for a month after it completed or ended."""
+    if relationship.status in (Relationship.Status.ACTIVE, Relationship.Status.PAUSED):
+        return True
+    if relationship.is_closed and relationship.closed_at is not None:
+        return timezone.now() - relationship.closed_at <= WRAP_UP
+    return False
+
+
+def _check_editable(relationship: Relationship) -> None:
+    if not touchpoints_editable(relationship):
+        if relationship.is_closed:
+            raise ValidationError("This mentorship closed over a month ago; its touchpoints are kept as they were.")
+        raise ValidationError("Touchpoints are written once the mentorship has started.")
+
+
 @transaction.atomic
 def touchpoint_update(*, touchpoint: Touchpoint, actor: User, **changes) -> Touchpoint:
     """Change a touchpoint's agenda, notes or whether it was held (both sides may)."""
     touchpoint = Touchpoint.objects.select_for_update(of=("self",)).select_related("relationship").get(pk=touchpoint.pk)
     _side(touchpoint.relationship, actor)
-    if touchpoint.relationship.is_closed and touchpoint.relationship.closed_at and (
-        timezone.now() - touchpoint.relationship.closed_at > datetime.timedelta(days=30)
-    ):
-        raise ValidationError("This mentorship closed over a month ago; its touchpoints are kept as they were.")
+    _check_editable(touchpoint.relationship)
     allowed = {"agenda", "notes", "held"}
     for name, value in changes.items():
         if name not in allowed:
@@ -605,6 +715,7 @@ def touchpoint_update(*, touchpoint: Touchpoint, actor: User, **changes) -> Touc
 def action_add(*, touchpoint: Touchpoint, actor: User, text: str, owner: User, due_on: datetime.date | None) -> ActionItem:
     relationship = touchpoint.relationship
     _side(relationship, actor)
+    _check_editable(relationship)
     errors = {}
     if not text.strip():
         errors["text"] = "Say what will be done."
@@ -614,6 +725,14 @@ def action_add(*, touchpoint: Touchpoint, actor: User, text: str, owner: User, d
         errors["owner"] = "An action belongs to the mentor or the mentee."
     if errors:
         raise ValidationError(errors)
+    # A double click adds it once: the same action, just added, is the one returned.
+    Touchpoint.objects.select_for_update().filter(pk=touchpoint.pk).first()
+    just_added = ActionItem.objects.filter(
+        touchpoint=touchpoint, text=text.strip(), owner=owner, due_on=due_on,
+        created_at__gte=timezone.now() - datetime.timedelta(minutes=1),
+    ).first()
+    if just_added is not None:
+        return just_added
     return ActionItem.objects.create(
         relationship=relationship, touchpoint=touchpoint, text=text.strip(), owner=owner, due_on=due_on
     )
@@ -623,6 +742,7 @@ def action_add(*, touchpoint: Touchpoint, actor: User, text: str, owner: User, d
 def action_mark(*, action: ActionItem, actor: User, done: bool) -> ActionItem:
     action = ActionItem.objects.select_for_update(of=("self",)).select_related("relationship").get(pk=action.pk)
     _side(action.relationship, actor)
+    _check_editable(action.relationship)
     if done and action.done_at is None:
         action.done_at = timezone.now()
     elif not done:

@@ -137,16 +137,28 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "rule", "period", "created_at", "read_at", "email_state")
+    """Whether and when each notification went out; never what it says.
+
+    A notification's words are its recipient's: a reminder can quote a
+    mentorship's agenda or an action item only the pair may read, so the
+    admin shows who, which rule, when and the e-mail's state, and nothing
+    it could be searched by.
+    """
+
+    list_display = ("__str__", "recipient", "rule", "period", "created_at", "read_at", "email_state")
     list_filter = ("rule",)
-    search_fields = ("title", "subject", "recipient__name", "recipient__email")
+    search_fields = ("recipient__name", "recipient__email")
     list_select_related = ("recipient",)
-    readonly_fields = (
-        "recipient", "title", "body", "url", "rule", "subject", "period", "created_at", "read_at",
+    fields = (
+        "recipient", "rule", "subject", "period", "created_at", "read_at",
         "email_sent_at", "email_lease_until", "email_attempts",
     )
+    readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     @admin.display(description="e-mail")

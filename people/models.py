@@ -293,7 +293,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        # Its words are the recipient's (see NotificationAdmin): the admin names it by number.
+        return f"Notification {self.pk}"
 
 
 class ReminderRule(models.Model):

@@ -193,6 +193,9 @@ def relationship_act(request, pk: int, action: str):
         form.is_valid()
         _errors_to(form, error)
         context["failed"] = action
+        if not hasattr(error, "error_dict"):
+            # Not about a field: said at the top, whichever forms this status shows.
+            context["problem"] = " ".join(error.messages)
         return render(request, "mentorship/relationship.html", context, status=400)
     messages.success(request, done[action])
     if action == "decline":
@@ -232,7 +235,7 @@ def _touchpoint_context(request, touchpoint, **extra) -> dict:
         "action_form": ActionForm(people=people, initial={"owner": relationship.mentee_id}),
         "actions": list(touchpoint.actions.select_related("owner")),
         "carried": selectors.open_actions_before(touchpoint),
-        "editable": relationship.is_open or relationship.status == Relationship.Status.COMPLETED,
+        "editable": services.touchpoints_editable(relationship),
     }
     context.update(extra)
     return context

@@ -85,7 +85,7 @@ def round_page(request, pk: int):
 def round_decide(request, pk: int):
     round = selectors.round_get_for_hr(request.user, pk)
     approve = request.POST.get("decision") != "reject"
-    chosen = None if request.POST.get("all") else [int(x) for x in request.POST.getlist("proposal") if x.isdigit()]
+    chosen = None if request.POST.get("all") else [int(x) for x in request.POST.getlist("proposal") if x.isascii() and x.isdigit()]
     if chosen == []:
         messages.error(request, "Tick the proposals to approve or leave out first.")
         return redirect(round)
@@ -122,9 +122,12 @@ def proposal_override(request, pk: int):
 def round_publish(request, pk: int):
     round = selectors.round_get_for_hr(request.user, pk)
     try:
-        made = services.round_publish(round=round, actor=request.user)
+        published = services.round_publish(round=round, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(round)
+    made = published.started
     messages.success(request, f"Published: {len(made)} mentorship{'s' if len(made) != 1 else ''} started, and both sides told.")
+    for mentee, mentor, why in published.skipped:
+        messages.warning(request, f"Not started: {mentee} with {mentor}. {why} {mentee} stays open for the next round.")
     return redirect(round.program)

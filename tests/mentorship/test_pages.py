@@ -328,3 +328,45 @@ def _grow(world, times: int) -> None:
         relation = factories.relationship(mentee, mentor, world.program)
         touchpoint = factories.touchpoint(relation, held=True, starts_at=timezone.now() - datetime.timedelta(days=3))
         ActionItem.objects.create(relationship=relation, touchpoint=touchpoint, text="x", owner=mentee)
+
+
+def test_hr_cannot_read_or_delete_what_the_pair_wrote_in_the_admin(pair, hr, engineer):
+    from mentorship.services import relationship_end
+    from people.models import Notification
+
+    relationship_end(relationship=pair, actor=engineer, reason="PRIVATE-REASON")
+    client = login(hr)
+    listing = client.get(reverse("admin:people_notification_changelist"))
+    assert listing.status_code == 200 and b"PRIVATE" not in listing.content
+    # Nor can it be found by what it says.
+    assert client.get(reverse("admin:people_notification_changelist") + "?q=PRIVATE").context["cl"].result_count == 0
+    notice = Notification.objects.get(rule="mentorship.ended")
+    assert b"PRIVATE" not in client.get(reverse("admin:people_notification_change", args=[notice.pk])).content
+    assert client.get(reverse("admin:mentorship_relationship_delete", args=[pair.pk])).status_code == 403
+    program_delete = client.get(reverse("admin:mentorship_program_delete", args=[pair.program.pk]))
+    assert program_delete.status_code == 403
+    history = client.get(reverse("admin:mentorship_relationship_change", args=[pair.pk]))
+    assert b"PRIVATE" not in history.content
+
+
+def test_a_manager_does_not_see_whom_a_report_asked(world, engineer, outsider, manager):
+    request = factories.ask(engineer, world.program)
+    from mentorship.services import relationship_ask
+
+    relationship_ask(request=request, mentor=outsider, actor=engineer)
+    page = login(manager).get(reverse("mentorship:home"))
+    assert outsider.name.encode() not in page.content
+
+
+def test_odd_numbers_in_a_round_decision_are_ignored(world, hr):
+    round = Round.objects.create(program=world.program, status=Round.Status.READY)
+    response = login(hr).post(reverse("mentorship:round_decide", args=[round.pk]), {"proposal": ["²", "x"]})
+    assert response.status_code == 302
+    assert "Tick the proposals" in flashed(response)[-1]
+
+
+def test_a_refused_action_says_why(world, engineer, outsider):
+    relationship = factories.relationship(engineer, outsider, world.program, status=Relationship.Status.DECLINED)
+    response = login(outsider).post(reverse("mentorship:relationship_act", args=[relationship.pk, "accept"]))
+    assert response.status_code == 400
+    assert b"already been answered" in response.content

@@ -165,7 +165,7 @@ def test_publishing_starts_mentorships_tells_both_and_happens_once(world, hr, en
     with pytest.raises(ValidationError, match="Approve at least one"):
         services.round_publish(round=round, actor=hr)
     assert services.proposals_decide(round=round, actor=hr, proposal_ids=None, approve=True) == 1
-    (relationship,) = services.round_publish(round=round, actor=hr)
+    (relationship,) = services.round_publish(round=round, actor=hr).started
     assert (relationship.mentee, relationship.mentor, relationship.status) == (engineer, outsider, Relationship.Status.ACTIVE)
     assert relationship.ratings_before == {"c0-0": 1, "c0-1": 1}
     request.refresh_from_db()
@@ -350,3 +350,112 @@ def test_starting_a_round_while_one_runs_gives_back_the_running_one(world, hr, d
         first = services.round_start(program=world.program, actor=hr)
         second = services.round_start(program=world.program, actor=hr)
     assert first == second and Round.objects.count() == 1
+
+
+# --- Rules as the organisation is now -------------------------------------------------------------
+
+
+def test_nobody_is_matched_with_someone_below_them(world, hr, manager, engineer, outsider, django_capture_on_commit_callbacks):
+    from mentorship.selectors import suggestions_for
+
+    # The engineer reports to the manager and is further along than him in c0-0.
+    ladder_factories.submitted(engineer, manager, world.version, "l2", value=5)
+    ladder_factories.submitted(manager, manager.manager, world.version, "l4", value=2)
+    factories.mentor(engineer, offers={"c0-0": None})
+    world.profile.is_active = False
+    world.profile.save()
+    request = services.request_submit(mentee=manager, program=world.program, goals="Grow", competencies=["c0-0"], duration=4)
+    assert suggestions_for(request) == []
+    round = _round(world, hr, django_capture_on_commit_callbacks)
+    (proposal,) = round.proposals.all()
+    assert proposal.mentor is None
+    assert proposal.unmatched_reason == "the one who could is in your management chain"
+
+
+def test_an_override_refuses_a_paused_mentor(world, hr, engineer, outsider, django_capture_on_commit_callbacks):
+    other = UserFactory(name="Kai Larsen")
+    factories.placed(other, world.version, "l4", rated_by=UserFactory(), value=5)
+    factories.mentor(other, paused_until=timezone.localdate() + datetime.timedelta(days=30))
+    factories.ask(engineer, world.program)
+    round = _round(world, hr, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError, match="paused until"):
+        services.proposal_override(proposal=round.proposals.get(), actor=hr, mentor=other, reason="Knows payments")
+
+
+def test_publishing_leaves_out_a_pair_the_organisation_no_longer_allows(world, hr, engineer, outsider, peer, django_capture_on_commit_callbacks):
+    factories.placed(peer, world.version, "l2", rated_by=peer.manager, value=1)
+    factories.ask(engineer, world.program)
+    factories.ask(peer, world.program)
+    round = _round(world, hr, django_capture_on_commit_callbacks)
+    services.proposals_decide(round=round, actor=hr, proposal_ids=None, approve=True)
+    ladder_factories.reports_to(outsider, engineer)  # since the preview, the mentor reports to the mentee
+    published = services.round_publish(round=round, actor=hr)
+    assert [(r.mentee, r.mentor) for r in published.started] == [(peer, outsider)]
+    ((mentee, mentor, why),) = published.skipped
+    assert (mentee, mentor) == (engineer, outsider) and "management chain" in why
+    assert Request.objects.get(mentee=engineer).status == Request.Status.OPEN
+
+
+def test_publishing_takes_over_the_mentees_own_pending_ask(world, hr, engineer, outsider, django_capture_on_commit_callbacks):
+    request = factories.ask(engineer, world.program)
+    asked = services.relationship_ask(request=request, mentor=outsider, actor=engineer)
+    round = _round(world, hr, django_capture_on_commit_callbacks)
+    assert round.proposals.get().mentor == outsider
+    services.proposals_decide(round=round, actor=hr, proposal_ids=None, approve=True)
+    (relationship,) = services.round_publish(round=round, actor=hr).started
+    assert relationship.pk == asked.pk and relationship.status == Relationship.Status.ACTIVE
+    assert Relationship.objects.count() == 1
+
+
+def test_a_mentor_cannot_accept_someone_matched_elsewhere(world, hr, engineer, outsider, django_capture_on_commit_callbacks):
+    other = UserFactory(name="Kai Larsen")
+    factories.placed(other, world.version, "l4", rated_by=UserFactory(), value=4)
+    factories.mentor(other)
+    request = factories.ask(engineer, world.program)
+    asked = services.relationship_ask(request=request, mentor=outsider, actor=engineer)
+    round = _round(world, hr, django_capture_on_commit_callbacks)
+    proposal = round.proposals.get()
+    if proposal.mentor == outsider:
+        services.proposal_override(proposal=proposal, actor=hr, mentor=other, reason="Closer time zone")
+    services.proposals_decide(round=round, actor=hr, proposal_ids=None, approve=True)
+    (relationship,) = services.round_publish(round=round, actor=hr).started
+    assert relationship.mentor == other
+    asked.refresh_from_db()
+    assert asked.status == Relationship.Status.ENDED  # the ask still waiting is closed
+    with pytest.raises(ValidationError):
+        services.relationship_accept(relationship=asked, actor=outsider)
+    assert Relationship.objects.filter(request=request, status=Relationship.Status.ACTIVE).count() == 1
+
+
+def test_accepting_needs_room_and_no_pause(world, engineer, outsider):
+    request = factories.ask(engineer, world.program)
+    asked = services.relationship_ask(request=request, mentor=outsider, actor=engineer)
+    world.profile.paused_until = timezone.localdate() + datetime.timedelta(days=10)
+    world.profile.save()
+    with pytest.raises(ValidationError, match="paused until"):
+        services.relationship_accept(relationship=asked, actor=outsider)
+
+
+def test_a_closed_mentorship_is_kept_as_it_was_after_a_month(world, engineer, outsider):
+    relationship = factories.relationship(engineer, outsider, world.program, status=Relationship.Status.COMPLETED)
+    touchpoint = factories.touchpoint(relationship, starts_at=timezone.now() - datetime.timedelta(days=60), held=True)
+    Relationship.objects.filter(pk=relationship.pk).update(closed_at=timezone.now() - datetime.timedelta(days=10))
+    relationship.refresh_from_db()
+    action = services.action_add(touchpoint=touchpoint, actor=engineer, text="Wrap up", owner=engineer, due_on=None)
+    Relationship.objects.filter(pk=relationship.pk).update(closed_at=timezone.now() - datetime.timedelta(days=40))
+    touchpoint.relationship.refresh_from_db()
+    for change in (
+        lambda: services.action_add(touchpoint=touchpoint, actor=engineer, text="Late", owner=engineer, due_on=None),
+        lambda: services.action_mark(action=action, actor=engineer, done=True),
+        lambda: services.touchpoint_update(touchpoint=touchpoint, actor=engineer, notes="Late"),
+    ):
+        with pytest.raises(ValidationError, match="closed over a month ago"):
+            change()
+
+
+def test_adding_the_same_action_twice_at_once_adds_it_once(world, engineer, outsider):
+    relationship = factories.relationship(engineer, outsider, world.program)
+    touchpoint = factories.touchpoint(relationship)
+    first = services.action_add(touchpoint=touchpoint, actor=engineer, text="Read it", owner=engineer, due_on=None)
+    again = services.action_add(touchpoint=touchpoint, actor=engineer, text="Read it", owner=engineer, due_on=None)
+    assert first == again and ActionItem.objects.count() == 1

@@ -41,10 +41,10 @@ class Command(BaseCommand):
                 selectors.mentors_of(profiles, selectors.open_load(ids), rungs, now),
                 selectors.weights_of(found),
             )
-            by_request = {r.pk: r for r in requests}
+            by_mentee = {r.mentee_id: r for r in requests}
             people = {p.person_id: p.person for p in profiles}
-            rows = [(by_request[p.mentee].mentee, people[p.mentor], p.score, p.explanation) for p in result.proposals]
-            left = [(by_request[u.mentee].mentee, u.reason) for u in result.unmatched]
+            rows = [(by_mentee[p.mentee].mentee, people[p.mentor], p.score, p.explanation) for p in result.proposals]
+            left = [(by_mentee[u.mentee].mentee, u.reason) for u in result.unmatched]
         else:
             round = Round.objects.create(program=found, stage="Started from the command line")
             round = services.round_compute(round_id=round.pk)
