@@ -157,23 +157,12 @@ class ProgramForm(forms.ModelForm):
 
 
 class OverrideForm(forms.Form):
-    proposal = forms.TypedChoiceField(label="Mentee", coerce=int)
     mentor = forms.ModelChoiceField(queryset=User.objects.none(), label="Mentor instead")
-    reason = forms.CharField(label="Why", max_length=500, help_text="Kept with the round's history.")
+    reason = forms.CharField(label="Why", max_length=500, help_text="Kept with the round's history, for HR.")
 
-    def __init__(self, *args, proposals: list, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.proposals = {p.pk: p for p in proposals}
-        self.fields["proposal"].choices = [("", "Choose a mentee")] + [
-            (p.pk, f"{p.request.mentee.name} (now: {p.mentor.name if p.mentor else 'not matched'})") for p in proposals
-        ]
-        mentors = User.objects.filter(mentor_profile__is_active=True, is_active=True).order_by("name")
-        self.fields["mentor"].queryset = mentors
-        # Read once for the page's list of options (the field's own iterator would read it again).
-        self.fields["mentor"].choices = [("", "Choose a mentor")] + [(m.pk, m.name) for m in mentors.only("name")]
-
-    def clean_proposal(self):
-        return self.proposals[self.cleaned_data["proposal"]]
+        self.fields["mentor"].queryset = User.objects.filter(mentor_profile__is_active=True, is_active=True).order_by("name")
 
 
 class ReasonForm(forms.Form):

@@ -559,14 +559,35 @@ def dashboard_for(program: Program) -> Dashboard:
     )
 
 
-def round_proposals(round: Round) -> list[Proposal]:
-    """A round's proposals, best first, then those left unmatched: only what the review shows."""
-    return list(
-        round.proposals.select_related("request__mentee", "mentor", "proposed_mentor")
-        .only(
-            "round_id", "request_id", "score", "explanation", "unmatched_reason", "decision", "override_reason", "mentor_id",
-            "proposed_mentor_id", "request__mentee__name", "request__mentee__title",
-            "mentor__name", "proposed_mentor__name",
-        )
-        .order_by(F("score").desc(nulls_last=True), "pk")
+ROUND_PAGE = 50
+
+
+def _proposals(round: Round) -> QuerySet[Proposal]:
+    return round.proposals.select_related("request__mentee", "mentor", "proposed_mentor").only(
+        "round_id", "request_id", "score", "explanation", "unmatched_reason", "decision", "override_reason", "mentor_id",
+        "proposed_mentor_id", "request__mentee__name", "request__mentee__title", "mentor__name", "proposed_mentor__name",
     )
+
+
+def round_counts(round: Round) -> dict[str, int]:
+    """How many proposals a round has, matched and not, and how many HR approved: one query."""
+    return round.proposals.aggregate(
+        matched=Count("pk", filter=Q(mentor__isnull=False)),
+        unmatched=Count("pk", filter=Q(mentor__isnull=True)),
+        approved=Count("pk", filter=Q(decision=Proposal.Decision.APPROVED)),
+    )
+
+
+def round_page(round: Round, *, matched: bool, number: int) -> list[Proposal]:
+    """One page of a round's proposals (best score first), or of the mentees it left unmatched."""
+    rows = _proposals(round).filter(mentor__isnull=not matched).order_by(F("score").desc(nulls_last=True), "pk")
+    start = (number - 1) * ROUND_PAGE
+    return list(rows[start : start + ROUND_PAGE])
+
+
+def proposal_get_for_hr(user: User, round: Round, pk: int) -> Proposal:
+    try:
+        proposals = round.proposals.select_related("request__mentee", "request__program", "mentor")
+        return (proposals if is_hr(user) else proposals.none()).get(pk=pk)
+    except Proposal.DoesNotExist:
+        raise Http404("No such proposal in this round.") from None

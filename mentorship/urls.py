@@ -39,5 +39,5 @@ urlpatterns = [
     path("rounds/<int:pk>/", programs.round_page, name="round"),
     path("rounds/<int:pk>/decide/", programs.round_decide, name="round_decide"),
     path("rounds/<int:pk>/publish/", programs.round_publish, name="round_publish"),
-    path("rounds/<int:pk>/override/", programs.proposal_override, name="proposal_override"),
+    path("rounds/<int:pk>/proposals/<int:proposal_pk>/", programs.proposal_override, name="proposal_override"),
 ]

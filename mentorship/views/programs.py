@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -53,16 +54,24 @@ def round_new(request, slug: str):
     return redirect(round)
 
 
-def _round_context(round: Round, **extra) -> dict:
-    proposals = selectors.round_proposals(round) if round.is_done else []
-    context = {
-        "round": round,
-        "program": round.program,
-        "proposals": [p for p in proposals if p.mentor_id],
-        "unmatched": [p for p in proposals if not p.mentor_id],
-        "override_form": OverrideForm(proposals=proposals),
-    }
-    context.update(extra)
+def _page(request, name: str, total: int) -> Page:
+    """The page of `total` rows the address asks for, clamped to those there are."""
+    paginator = Paginator(range(total), selectors.ROUND_PAGE)
+    return paginator.get_page(request.GET.get(name))
+
+
+def _round_context(request, round: Round) -> dict:
+    context = {"round": round, "program": round.program}
+    if round.is_done:
+        counts = selectors.round_counts(round)
+        matched, unmatched = _page(request, "page", counts["matched"]), _page(request, "unmatched_page", counts["unmatched"])
+        context.update(
+            counts=counts,
+            matched_page=matched,
+            unmatched_page=unmatched,
+            proposals=selectors.round_page(round, matched=True, number=matched.number),
+            unmatched=selectors.round_page(round, matched=False, number=unmatched.number),
+        )
     return context
 
 
@@ -76,8 +85,8 @@ def round_page(request, pk: int):
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
-        return render(request, "mentorship/round.html#progress", _round_context(round))
-    return render(request, "mentorship/round.html", _round_context(round))
+        return render(request, "mentorship/round.html#progress", _round_context(request, round))
+    return render(request, "mentorship/round.html", _round_context(request, round))
 
 
 @require_POST
@@ -98,13 +107,13 @@ def round_decide(request, pk: int):
     return redirect(round)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
-def proposal_override(request, pk: int):
+def proposal_override(request, pk: int, proposal_pk: int):
     round = selectors.round_get_for_hr(request.user, pk)
-    form = OverrideForm(request.POST, proposals=selectors.round_proposals(round))
-    if form.is_valid():
-        proposal = form.cleaned_data["proposal"]
+    proposal = selectors.proposal_get_for_hr(request.user, round, proposal_pk)
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
             services.proposal_override(
                 proposal=proposal, actor=request.user, mentor=form.cleaned_data["mentor"], reason=form.cleaned_data["reason"]
@@ -114,7 +123,8 @@ def proposal_override(request, pk: int):
         else:
             messages.success(request, f"{proposal.request.mentee} will be mentored by {form.cleaned_data['mentor']}.")
             return redirect(round)
-    return render(request, "mentorship/round.html", _round_context(round, override_form=form), status=400)
+    context = {"round": round, "program": round.program, "proposal": proposal, "form": form}
+    return render(request, "mentorship/override.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

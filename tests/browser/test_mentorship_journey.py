@@ -112,18 +112,18 @@ def test_hr_runs_previews_overrides_and_publishes_a_round(page, live_server, wor
     expect(page.get_by_text("Covers").first).to_be_visible()
     shot(page, "round")
 
-    page.get_by_label("Mentee").select_option(label=f"{engineer.name} (now: {round.proposals.get(request__mentee=engineer).mentor.name})")
-    chosen = other if round.proposals.get(request__mentee=engineer).mentor == outsider else outsider
+    proposal = round.proposals.get(request__mentee=engineer)
+    chosen = other if proposal.mentor == outsider else outsider
+    page.get_by_role("link", name=f"Choose another mentor for {engineer.name}").click()
     page.get_by_label("Mentor instead").select_option(label=chosen.name)
-    page.get_by_role("button", name="Override").click()
+    page.get_by_role("button", name="Pair them").click()
     expect(page.locator("#id_reason_error")).to_have_text("This field is required.")
-    page.get_by_label("Mentee").select_option(label=f"{engineer.name} (now: {round.proposals.get(request__mentee=engineer).mentor.name})")
     page.get_by_label("Mentor instead").select_option(label=chosen.name)
     page.get_by_label("Why").fill("They already pair every week")
-    page.get_by_role("button", name="Override").click()
+    page.get_by_role("button", name="Pair them").click()
     expect(page.get_by_text("Overridden: They already pair every week")).to_be_visible()
-    page.get_by_role("button", name="Approve all").click()
-    page.get_by_role("button", name="Publish approved pairs").click()
+    page.get_by_role("button", name="Approve all 2").click()
+    page.get_by_role("button", name="Publish 2 approved pairs").click()
     expect(page.get_by_text("Published: 2 mentorships started")).to_be_visible()
     shot(page, "program")
     assert Relationship.objects.get(mentee=engineer).mentor == chosen

@@ -86,7 +86,7 @@ def test_only_hr_opens_programs_and_rounds(world, who, request, hr):
         assert client.get(url).status_code in (403, 404)
     assert client.post(reverse("mentorship:round_new", args=[world.program.slug])).status_code == 404
     assert client.post(reverse("mentorship:round_publish", args=[round.pk])).status_code == 404
-    assert client.post(reverse("mentorship:proposal_override", args=[round.pk]), {"reason": "x"}).status_code == 404
+    assert client.post(reverse("mentorship:proposal_override", args=[round.pk, 1]), {"reason": "x"}).status_code == 404
     assert not Round.objects.exclude(pk=round.pk).exists()
 
 
@@ -241,8 +241,10 @@ def test_hr_runs_previews_overrides_and_publishes_a_round(world, hr, engineer, o
     page = client.get(round.get_absolute_url())
     assert b"covers 2 of 2 gaps" in page.content
     proposal = round.proposals.get()
-    missing = client.post(reverse("mentorship:proposal_override", args=[round.pk]), {"proposal": proposal.pk, "mentor": outsider.pk, "reason": ""})
-    assert missing.status_code == 400 and "reason" in missing.context["override_form"].errors
+    url = reverse("mentorship:proposal_override", args=[round.pk, proposal.pk])
+    assert client.get(url).status_code == 200
+    missing = client.post(url, {"mentor": outsider.pk, "reason": ""})
+    assert missing.status_code == 400 and "reason" in missing.context["form"].errors
     client.post(reverse("mentorship:round_decide", args=[round.pk]), {"all": "1"})
     response = client.post(reverse("mentorship:round_publish", args=[round.pk]))
     assert response.status_code == 302
@@ -303,8 +305,9 @@ def test_pages_cost_the_same_queries_with_ten_times_the_data(world, pair, hr, en
             (hr, reverse("mentorship:programs")),
             (hr, reverse("mentorship:program", args=[pair.program.slug])),
             (hr, reverse("mentorship:round", args=[round.pk])),
+            (hr, reverse("mentorship:proposal_override", args=[round.pk, round.proposals.order_by("pk").first().pk])),
         ]
-        names = ["home", "relationship", "touchpoint", "calendar", "mentor profile", "manager's home", "programs", "program", "round"]
+        names = ["home", "relationship", "touchpoint", "calendar", "mentor profile", "manager's home", "programs", "program", "round", "override"]
         return {name: page_queries(login(user), url) for name, (user, url) in zip(names, pages, strict=True)}
 
     _grow(world, 3)
