@@ -494,6 +494,11 @@ class Dashboard:
     quiet: list[Relationship]
     rounds: list[Round]
 
+    @property
+    def statuses(self) -> list[tuple[str, int]]:
+        """(status as people read it, how many), in the order a mentorship goes through them."""
+        return [(label, self.relationships[value]) for value, label in Relationship.Status.choices if self.relationships.get(value)]
+
 
 QUIET_DAYS = 42
 
