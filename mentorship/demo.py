@@ -67,7 +67,7 @@ def _request(person: User, program: Program, rnd: _random.Random, styles: list[S
         return None
     request = Request.objects.create(
         program=program, mentee=person, goals=rnd.choice(GOALS), framework_id=growth.framework_id,
-        domains=", ".join(rnd.sample(DOMAINS, 2)), style=rnd.choice(styles), duration=program.duration_default,
+        domains=", ".join(rnd.sample(DOMAINS, 2)), style=rnd.choice(styles), duration=program.duration_max,
         created_at=timezone.now() - datetime.timedelta(days=rnd.randint(3, 20)),
     )
     Want.objects.bulk_create(
@@ -108,6 +108,7 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
     defaults_ensure()
     styles = list(Style.objects.all())
     templates = list(AgendaTemplate.objects.filter(kind__in=["code_review", "architecture", "career"]).order_by("position")) or list(AgendaTemplate.objects.all())
+    # Four months in, with six-month mentorships: two months still to go.
     started = (today - relativedelta(months=4)).replace(day=1)
     program = Program.objects.create(
         slug="engineering-mentorship", name="Engineering mentorship",

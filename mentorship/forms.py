@@ -11,6 +11,12 @@ from people.models import User
 from .models import AgendaTemplate, MentorProfile, Program, Style
 from .selectors import Growth
 
+
+class Form(forms.Form):
+    """Labels without a trailing colon, as on the rest of the site's pages."""
+
+    label_suffix = ""
+
 DOMAINS_HELP = "Comma-separated, e.g. payments, data platform, mobile."
 
 
@@ -19,7 +25,7 @@ class _StyleChoice(forms.ModelChoiceField):
         super().__init__(queryset=Style.objects.all(), required=False, empty_label="No preference", **kwargs)
 
 
-class MentorProfileForm(forms.Form):
+class MentorProfileForm(Form):
     """What a mentor offers; one offer checkbox per competency of their framework."""
 
     is_active = forms.BooleanField(label="I offer to mentor", required=False, initial=True)
@@ -95,7 +101,7 @@ class MentorProfileForm(forms.Form):
         return cleaned
 
 
-class RequestForm(forms.Form):
+class RequestForm(Form):
     goals = forms.CharField(
         label="What do you want to get out of it?", max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -141,6 +147,8 @@ class RequestForm(forms.Form):
 
 
 class ProgramForm(forms.ModelForm):
+    label_suffix = ""
+
     class Meta:
         model = Program
         fields = [
@@ -156,7 +164,7 @@ class ProgramForm(forms.ModelForm):
         }
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(Form):
     mentor = forms.ModelChoiceField(queryset=User.objects.none(), label="Mentor instead")
     reason = forms.CharField(label="Why", max_length=500, help_text="Kept with the round's history, for HR.")
 
@@ -165,15 +173,18 @@ class OverrideForm(forms.Form):
         self.fields["mentor"].queryset = User.objects.filter(mentor_profile__is_active=True, is_active=True).order_by("name")
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+class ReasonForm(Form):
+    reason = forms.CharField(
+        label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The other side reads it: say why, kindly.",
+    )
 
 
-class ReflectionForm(forms.Form):
+class ReflectionForm(Form):
     text = forms.CharField(label="Closing reflection", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class TouchpointForm(forms.Form):
+class TouchpointForm(Form):
     starts_at = forms.DateTimeField(
         label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -188,16 +199,22 @@ class TouchpointForm(forms.Form):
     )
 
 
-class NotesForm(forms.Form):
+class MoveForm(Form):
+    starts_at = TouchpointForm.base_fields["starts_at"]
+    minutes = TouchpointForm.base_fields["minutes"]
+
+
+class NotesForm(Form):
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
     agenda = forms.CharField(label="Agenda", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     notes = forms.CharField(
         label="Shared notes", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Only the two of you read these.",
     )
-    held = forms.BooleanField(label="We met", required=False)
+    held = forms.BooleanField(label="We met", required=False, help_text="Tick once the meeting has happened.")
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     text = forms.CharField(label="Action", max_length=300)
     owner = forms.TypedChoiceField(label="Owner", coerce=int)
     due_on = forms.DateField(label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -309,7 +309,7 @@ def unmatched_reason(scores: Scores, i: int) -> str:
     chain = [j for j in stronger if related(j)]
     parts = []
     if chain:
-        parts.append("the one who could is in your management chain" if len(chain) == 1 else f"the {len(chain)} who could are in your management chain")
+        parts.append("the one who could is in their management chain" if len(chain) == 1 else f"the {len(chain)} who could are in their management chain")
     if paused:
         parts.append("the one who could is paused" if len(paused) == 1 and not chain else f"{len(paused)} {'is' if len(paused) == 1 else 'are'} paused")
     return "; ".join(parts)

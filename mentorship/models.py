@@ -42,7 +42,7 @@ class Program(models.Model):
         BIMONTHLY = 2, "Every two months"
         QUARTERLY = 3, "Quarterly"
 
-    slug = models.SlugField(max_length=60, unique=True, help_text="Used in addresses and by `match_mentors`.")
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in addresses and by the match_mentors command.")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     starts_on = models.DateField()
@@ -443,6 +443,10 @@ class ActionItem(models.Model):
         indexes = [
             models.Index(fields=["owner"], name="action_open_idx", condition=Q(done_at__isnull=True)),
         ]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_on is not None and self.due_on < timezone.localdate()
 
     def __str__(self) -> str:
         # Not the text: it is the pair's own, and names appear in admin pages (deletion, history).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Iterator
 
 from django.db.models import Exists, Max, OuterRef, Q
@@ -14,8 +15,12 @@ from people.reminders import Due, rule
 from .models import ActionItem, Program, Relationship, Touchpoint
 
 
-def _both(relationship: Relationship) -> tuple[int, int]:
-    return relationship.mentee_id, relationship.mentor_id
+def _their_time(moment: datetime.datetime, person) -> datetime.datetime:
+    """`moment` on the clock of the person reading the reminder."""
+    try:
+        return moment.astimezone(zoneinfo.ZoneInfo(person.timezone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.localtime(moment)
 
 
 @rule(
@@ -34,13 +39,13 @@ def touchpoint_soon(days: int, now: datetime.datetime) -> Iterator[Due]:
     ).select_related("relationship__mentee", "relationship__mentor")
     for touchpoint in soon.iterator(chunk_size=1000):
         relationship = touchpoint.relationship
-        when = timezone.localtime(touchpoint.starts_at)
         for recipient, other in ((relationship.mentee, relationship.mentor), (relationship.mentor, relationship.mentee)):
+            when = _their_time(touchpoint.starts_at, recipient)
             yield Due(
                 recipient_id=recipient.pk,
                 subject=f"mentorship.touchpoint:{touchpoint.pk}",
                 # Moved to another day, it is worth another reminder.
-                period=when.date().isoformat(),
+                period=timezone.localtime(touchpoint.starts_at).date().isoformat(),
                 title=f"Touchpoint with {other} on {when:%a %-d %b at %H:%M}",
                 body=(f"Agenda:\n{touchpoint.agenda}" if touchpoint.agenda else "No agenda yet: add what you want to talk about."),
                 url=reverse("mentorship:touchpoint", args=[touchpoint.pk]),

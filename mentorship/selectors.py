@@ -227,7 +227,8 @@ def growth_of(person: User, viewer: User | None = None) -> Growth | None:
                 slug=competency.slug,
                 name=competency.name,
                 area=competency.area.name,
-                assessed=row["assessed"] or 0,
+                # Never rated: taken to be where their level expects them, not at nothing.
+                assessed=row["assessed"] if row["assessed"] is not None else (row["current"] or 0),
                 target=required,
                 target_name=row["target_name"] or row["current_name"],
             )

@@ -132,6 +132,11 @@ def request_submit(
         raise ValidationError(errors)
     if Request.objects.filter(program=program, mentee=mentee, status=Request.Status.OPEN).exists():
         raise ValidationError("You already have an open request in this program; change or withdraw it first.")
+    current = Relationship.objects.filter(
+        program=program, mentee=mentee, status__in=(Relationship.Status.ACTIVE, Relationship.Status.PAUSED)
+    ).select_related("mentor").first()
+    if current is not None:
+        raise ValidationError(f"{current.mentor} is already your mentor in this program; one at a time.")
     try:
         with transaction.atomic():
             request = Request.objects.create(
@@ -588,11 +593,20 @@ def _close(relationship: Relationship, status: str) -> None:
         relationship.ratings_after = _snapshot(relationship.mentee, relationship.request)
 
 
+def reflection_open(relationship: Relationship) -> bool:
+    """A closing reflection is written in the last month of a mentorship, or once it is over."""
+    if relationship.is_closed:
+        return True
+    return relationship.status in (Relationship.Status.ACTIVE, Relationship.Status.PAUSED) and (
+        relationship.ends_on <= timezone.localdate() + datetime.timedelta(days=30)
+    )
+
+
 @transaction.atomic
 def relationship_reflect(*, relationship: Relationship, actor: User, text: str) -> Relationship:
     relationship = _locked(relationship)
     side = _side(relationship, actor)
-    if not relationship.is_closed and relationship.ends_on > timezone.localdate() + datetime.timedelta(days=30):
+    if not reflection_open(relationship):
         raise ValidationError("A closing reflection is written in the last month or once the mentorship is over.")
     if len(text) > 4000:
         raise ValidationError({"text": f"Keep it under 4,000 characters (it has {len(text):,})."})
@@ -653,10 +667,10 @@ def touchpoint_log(
     _side(relationship, actor)
     if relationship.status != Relationship.Status.ACTIVE:
         raise ValidationError("Touchpoints are planned in an active mentorship.")
-    day = timezone.localtime(starts_at).date()
-    if not relationship.starts_on <= day <= relationship.ends_on + datetime.timedelta(days=relationship.program.grace_days):
-        raise ValidationError({"starts_at": f"Choose a day between {relationship.starts_on:%-d %b %Y} and {relationship.ends_on:%-d %b %Y}."})
-    period = relationship.program.period_of(day)
+    problem = _when_problem(relationship, starts_at)
+    if problem:
+        raise ValidationError(problem)
+    period = relationship.program.period_of(timezone.localtime(starts_at).date())
     if not agenda.strip() and template is not None:
         agenda = template.agenda
     touchpoint = Touchpoint(
@@ -694,12 +708,76 @@ def _check_editable(relationship: Relationship) -> None:
         raise ValidationError("Touchpoints are written once the mentorship has started.")
 
 
+def _when_problem(relationship: Relationship, starts_at: datetime.datetime) -> dict | None:
+    day = timezone.localtime(starts_at).date()
+    last = relationship.ends_on + datetime.timedelta(days=relationship.program.grace_days)
+    if not relationship.starts_on <= day <= last:
+        return {"starts_at": f"Choose a day between {relationship.starts_on:%-d %b %Y} and {last:%-d %b %Y}."}
+    return None
+
+
 @transaction.atomic
-def touchpoint_update(*, touchpoint: Touchpoint, actor: User, **changes) -> Touchpoint:
-    """Change a touchpoint's agenda, notes or whether it was held (both sides may)."""
+def touchpoint_move(*, touchpoint: Touchpoint, actor: User, starts_at: datetime.datetime, minutes: int) -> Touchpoint:
+    """Another day or length for a touchpoint not yet held; still one per period."""
+    touchpoint = Touchpoint.objects.select_for_update(of=("self",)).select_related("relationship__program").get(pk=touchpoint.pk)
+    relationship = touchpoint.relationship
+    _side(relationship, actor)
+    _check_editable(relationship)
+    if touchpoint.held:
+        raise ValidationError("This touchpoint was held: it stays on the day it happened.")
+    problem = _when_problem(relationship, starts_at)
+    if problem:
+        raise ValidationError(problem)
+    period = relationship.program.period_of(timezone.localtime(starts_at).date())
+    touchpoint.starts_at, touchpoint.minutes, touchpoint.period = starts_at, minutes, period
+    touchpoint.updated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            touchpoint.save(update_fields=["starts_at", "minutes", "period", "updated_at"])
+    except IntegrityError:
+        raise ValidationError(
+            {"starts_at": f"There is already a touchpoint for {_period_label(relationship.program, period)}: one per period."}
+        ) from None
+    return touchpoint
+
+
+@transaction.atomic
+def touchpoint_cancel(*, touchpoint: Touchpoint, actor: User) -> Relationship:
+    """Call off a touchpoint not yet held, as long as nothing was written in it."""
+    touchpoint = Touchpoint.objects.select_for_update(of=("self",)).select_related("relationship").get(pk=touchpoint.pk)
+    relationship = touchpoint.relationship
+    _side(relationship, actor)
+    _check_editable(relationship)
+    if touchpoint.held:
+        raise ValidationError("This touchpoint was held: it stays in your history.")
+    if touchpoint.notes.strip() or touchpoint.actions.exists():
+        raise ValidationError("It has notes or action items: move it to another day instead.")
+    touchpoint.delete()
+    return relationship
+
+
+def touchpoint_version(touchpoint: Touchpoint) -> str:
+    """What a form remembers of the touchpoint it was opened on (see touchpoint_update)."""
+    return touchpoint.updated_at.isoformat()
+
+
+@transaction.atomic
+def touchpoint_update(*, touchpoint: Touchpoint, actor: User, version: str | None = None, **changes) -> Touchpoint:
+    """Change a touchpoint's agenda, notes or whether it was held (both sides may).
+
+    With `version` (see touchpoint_version), a change made on a copy the other
+    side has saved over since is refused rather than silently erasing theirs.
+    """
     touchpoint = Touchpoint.objects.select_for_update(of=("self",)).select_related("relationship").get(pk=touchpoint.pk)
     _side(touchpoint.relationship, actor)
     _check_editable(touchpoint.relationship)
+    if version and version != touchpoint_version(touchpoint):
+        raise ValidationError(
+            "The other side has saved this touchpoint since you opened it. Copy what you wrote, reload the page "
+            "to see their changes, and add yours again."
+        )
+    if changes.get("held") and touchpoint.starts_at > timezone.now():
+        raise ValidationError({"held": "It has not happened yet: tick this once you have met."})
     allowed = {"agenda", "notes", "held"}
     for name, value in changes.items():
         if name not in allowed:
@@ -723,6 +801,8 @@ def action_add(*, touchpoint: Touchpoint, actor: User, text: str, owner: User, d
         errors["text"] = f"Keep it under 300 characters (it has {len(text.strip())})."
     if owner.pk not in (relationship.mentee_id, relationship.mentor_id):
         errors["owner"] = "An action belongs to the mentor or the mentee."
+    if due_on is not None and due_on < timezone.localdate():
+        errors["due_on"] = "Choose today or a day to come."
     if errors:
         raise ValidationError(errors)
     # A double click adds it once: the same action, just added, is the one returned.

@@ -29,6 +29,8 @@ urlpatterns = [
     ),
     path("relationships/<int:pk>/touchpoints/", people.touchpoint_new, name="touchpoint_new"),
     path("touchpoints/<int:pk>/", people.touchpoint, name="touchpoint"),
+    path("touchpoints/<int:pk>/move/", people.touchpoint_move, name="touchpoint_move"),
+    path("touchpoints/<int:pk>/cancel/", people.touchpoint_cancel, name="touchpoint_cancel"),
     path("touchpoints/<int:pk>/actions/", people.action_new, name="action_new"),
     path("actions/<int:pk>/", people.action_mark, name="action_mark"),
     path("programs/", programs.programs, name="programs"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from people.models import User
 
 from .. import selectors, services
 from ..calendar import feed_for_token
-from ..forms import ActionForm, MentorProfileForm, NotesForm, ReasonForm, ReflectionForm, RequestForm, TouchpointForm
+from ..forms import ActionForm, MentorProfileForm, MoveForm, NotesForm, ReasonForm, ReflectionForm, RequestForm, TouchpointForm
 from ..models import CalendarFeed, MentorProfile, Relationship, Request, Style
 
 
@@ -76,9 +78,14 @@ def ask(request, slug: str):
     open_request = Request.objects.filter(program=program, mentee=request.user, status=Request.Status.OPEN).first()
     if open_request is not None:
         return redirect("mentorship:find", slug=program.slug)
+    current = (
+        Relationship.objects.filter(program=program, mentee=request.user, status__in=(Relationship.Status.ACTIVE, Relationship.Status.PAUSED))
+        .select_related("mentor")
+        .first()
+    )
     growth = selectors.growth_of(request.user)
-    if growth is None:
-        return render(request, "mentorship/ask.html", {"program": program, "growth": None})
+    if growth is None or current is not None:
+        return render(request, "mentorship/ask.html", {"program": program, "growth": growth, "current": current})
     form = RequestForm(request.POST or None, growth=growth, program=program)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -140,16 +147,28 @@ def find(request, slug: str):
     return render(request, template, context)
 
 
+def _next_free(relationship: Relationship) -> datetime.datetime:
+    """A week from now at 10:00, or the first period after that without a touchpoint."""
+    program = relationship.program
+    day = max(timezone.localdate() + datetime.timedelta(days=7), relationship.starts_on)
+    taken = set(relationship.touchpoints.values_list("period", flat=True))
+    while program.period_of(day) in taken:
+        day = program.next_period(program.period_of(day)) + datetime.timedelta(days=7)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
 def _relationship_context(request, relationship: Relationship) -> dict:
+    side = "mentor" if relationship.mentor_id == request.user.pk else "mentee"
     return {
         "relationship": relationship,
         "is_mentor": relationship.mentor_id == request.user.pk,
         "other": relationship.mentee if relationship.mentor_id == request.user.pk else relationship.mentor,
         "timeline": selectors.timeline_of(relationship),
         "movement": selectors.movement_of(relationship),
-        "touchpoint_form": TouchpointForm(initial={"starts_at": timezone.localtime().replace(minute=0, second=0, microsecond=0) + timezone.timedelta(days=7)}),
+        "touchpoint_form": TouchpointForm(initial={"starts_at": _next_free(relationship)}),
         "reason_form": ReasonForm(),
-        "reflection_form": ReflectionForm(),
+        "reflection_form": ReflectionForm(initial={"text": getattr(relationship, f"{side}_reflection")}),
+        "may_reflect": services.reflection_open(relationship),
         "today": timezone.localdate(),
     }
 
@@ -231,10 +250,13 @@ def _touchpoint_context(request, touchpoint, **extra) -> dict:
     context = {
         "touchpoint": touchpoint,
         "relationship": relationship,
-        "notes_form": NotesForm(initial={"agenda": touchpoint.agenda, "notes": touchpoint.notes, "held": touchpoint.held}),
+        "notes_form": NotesForm(initial={"agenda": touchpoint.agenda, "notes": touchpoint.notes, "held": touchpoint.held, "version": services.touchpoint_version(touchpoint)}),
+        "version": services.touchpoint_version(touchpoint),
         "action_form": ActionForm(people=people, initial={"owner": relationship.mentee_id}),
         "actions": list(touchpoint.actions.select_related("owner")),
         "carried": selectors.open_actions_before(touchpoint),
+        "move_form": MoveForm(initial={"starts_at": timezone.localtime(touchpoint.starts_at), "minutes": touchpoint.minutes}, auto_id="move_%s"),
+        "today": timezone.localdate(),
         "editable": services.touchpoints_editable(relationship),
     }
     context.update(extra)
@@ -268,6 +290,35 @@ def touchpoint(request, pk: int):
         messages.success(request, "Saved.")
         return redirect(found)
     return render(request, "mentorship/touchpoint.html", _touchpoint_context(request, found, notes_form=form), status=status)
+
+
+@require_POST
+@login_required
+def touchpoint_move(request, pk: int):
+    found = selectors.touchpoint_get_for_user(request.user, pk)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        try:
+            found = services.touchpoint_move(touchpoint=found, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to(form, error)
+        else:
+            messages.success(request, f"Moved to {timezone.localtime(found.starts_at):%A %-d %B, %H:%M}.")
+            return redirect(found)
+    return render(request, "mentorship/touchpoint.html", _touchpoint_context(request, found, move_form=form), status=400)
+
+
+@require_POST
+@login_required
+def touchpoint_cancel(request, pk: int):
+    found = selectors.touchpoint_get_for_user(request.user, pk)
+    try:
+        relationship = services.touchpoint_cancel(touchpoint=found, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(found)
+    messages.success(request, "The touchpoint is called off.")
+    return redirect(relationship)
 
 
 @require_POST

@@ -220,7 +220,7 @@ def test_each_mentee_left_out_is_told_why():
     assert reasons == {
         1: "no mentor offers Incident response",
         left_out[0]: "the 2 who could are full",
-        5: "the one who could is in your management chain",
+        5: "the one who could is in their management chain",
         6: "no mentor who offers delivery is further along in it",
         7: "the one who could is paused",
         8: "the one who could is full",

@@ -194,6 +194,9 @@ def test_a_touchpoint_in_a_taken_period_is_refused_at_the_field(pair, engineer):
 def test_notes_save_with_htmx_and_say_so(pair, engineer):
     touchpoint = pair.touchpoints.get()
     client = login(engineer)
+    early = client.post(reverse("mentorship:touchpoint", args=[touchpoint.pk]), {"notes": "x", "held": "on"}, HTTP_HX_REQUEST="true")
+    assert early.status_code == 400 and b"It has not happened yet" in early.content
+    Touchpoint.objects.filter(pk=touchpoint.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
     response = client.post(reverse("mentorship:touchpoint", args=[touchpoint.pk]), {"agenda": "A", "notes": "We met", "held": "on"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response.content.decode().startswith("Saved ")  # the saved line alone
     touchpoint.refresh_from_db()
@@ -373,3 +376,40 @@ def test_a_refused_action_says_why(world, engineer, outsider):
     response = login(outsider).post(reverse("mentorship:relationship_act", args=[relationship.pk, "accept"]))
     assert response.status_code == 400
     assert b"already been answered" in response.content
+
+
+def test_notes_saved_over_by_the_other_side_are_not_lost(pair, engineer, outsider):
+    from mentorship.services import touchpoint_version
+
+    touchpoint = pair.touchpoints.get()
+    opened = touchpoint_version(touchpoint)
+    url = reverse("mentorship:touchpoint", args=[touchpoint.pk])
+    first = login(engineer).post(url, {"notes": "Ada's line", "version": opened}, HTTP_HX_REQUEST="true")
+    assert first.status_code == 200 and b'hx-swap-oob="true"' in first.content  # the form learns the new version
+    stale = login(outsider).post(url, {"notes": "Wei's line", "version": opened}, HTTP_HX_REQUEST="true")
+    assert stale.status_code == 400 and b"The other side has saved this touchpoint" in stale.content
+    touchpoint.refresh_from_db()
+    assert touchpoint.notes == "Ada's line"
+
+
+def test_a_touchpoint_is_moved_or_called_off(pair, engineer):
+    touchpoint = pair.touchpoints.get()
+    client = login(engineer)
+    later = timezone.localtime(touchpoint.starts_at) + datetime.timedelta(days=1)
+    moved = client.post(reverse("mentorship:touchpoint_move", args=[touchpoint.pk]), {"starts_at": later.strftime("%Y-%m-%dT%H:%M"), "minutes": 30})
+    assert moved.status_code == 302
+    touchpoint.refresh_from_db()
+    assert touchpoint.minutes == 30
+    bad = client.post(reverse("mentorship:touchpoint_move", args=[touchpoint.pk]), {"starts_at": "2001-01-01T10:00", "minutes": 30})
+    assert bad.status_code == 400 and "Choose a day between" in bad.context["move_form"].errors["starts_at"][0]
+    refused = client.post(reverse("mentorship:touchpoint_cancel", args=[touchpoint.pk]))  # it has an action item
+    assert "move it to another day instead" in flashed(refused)[-1]
+    touchpoint.actions.all().delete()
+    Touchpoint.objects.filter(pk=touchpoint.pk).update(notes="")
+    assert client.post(reverse("mentorship:touchpoint_cancel", args=[touchpoint.pk])).status_code == 302
+    assert not Touchpoint.objects.exists()
+
+
+def test_someone_with_a_mentor_is_not_offered_the_form_again(pair, engineer):
+    page = login(engineer).get(reverse("mentorship:ask", args=[pair.program.slug]))
+    assert b"is your mentor in this program" in page.content and b"Ask for a mentor</button>" not in page.content

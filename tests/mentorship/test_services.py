@@ -117,7 +117,7 @@ def test_a_round_never_pairs_someone_with_their_manager(world, hr, engineer, man
     round = _round(world, hr, django_capture_on_commit_callbacks)
     (proposal,) = round.proposals.all()
     assert proposal.mentor is None
-    assert proposal.unmatched_reason == "the one who could is in your management chain"
+    assert proposal.unmatched_reason == "the one who could is in their management chain"
 
 
 def test_only_hr_runs_reviews_and_publishes_rounds(world, engineer, outsider):
@@ -369,7 +369,7 @@ def test_nobody_is_matched_with_someone_below_them(world, hr, manager, engineer,
     round = _round(world, hr, django_capture_on_commit_callbacks)
     (proposal,) = round.proposals.all()
     assert proposal.mentor is None
-    assert proposal.unmatched_reason == "the one who could is in your management chain"
+    assert proposal.unmatched_reason == "the one who could is in their management chain"
 
 
 def test_an_override_refuses_a_paused_mentor(world, hr, engineer, outsider, django_capture_on_commit_callbacks):
