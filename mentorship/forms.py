@@ -15,7 +15,9 @@ from .selectors import Growth
 class Form(forms.Form):
     """Labels without a trailing colon, as on the rest of the site's pages."""
 
-    label_suffix = ""
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 DOMAINS_HELP = "Comma-separated, e.g. payments, data platform, mobile."
 
@@ -147,7 +149,9 @@ class RequestForm(Form):
 
 
 class ProgramForm(forms.ModelForm):
-    label_suffix = ""
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     class Meta:
         model = Program
