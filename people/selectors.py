@@ -44,6 +44,13 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
+def notification_get_for_user(user: User, pk: int) -> Notification:
+    try:
+        return notifications_for(user).get(pk=pk)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
+
+
 def with_navigation_facts(people: QuerySet[User]) -> QuerySet[User]:
     """`unread_notifications` and `has_reports` on each person, from two indexes, and
     the current `stamp` (see people.stamp), which costs one more index probe."""

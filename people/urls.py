@@ -7,4 +7,5 @@ urlpatterns = [
     path("<int:pk>/", views.person, name="person"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
 ]

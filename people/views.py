@@ -28,6 +28,19 @@ def notifications(request):
     return render(request, "people/notifications.html", {"page": page})
 
 
+@require_GET
+@login_required
+def notification_open(request, pk: int):
+    """Follow a notification to what it is about, marking it read on the way."""
+    notification = selectors.notification_get_for_user(request.user, pk)
+    services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
+    target = notification.url
+    # Only addresses on this site: a notification never sends anyone elsewhere.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return redirect(target)
+    return redirect("people:notifications")
+
+
 @require_POST
 @login_required
 def notifications_read(request):

@@ -35,7 +35,7 @@ def test_it_lists_ones_own_notifications_newest_first(as_user, engineer):
     assert response.status_code == 200
     assert list(response.context["page"]) == [newer, older]
     content = response.content.decode()
-    assert '<a href="/assessments/1/">Newer</a>' in content
+    assert f'<a href="/people/notifications/{newer.pk}/">Newer</a>' in content  # opens it, marking it read
     assert "Mark all as read" in content
 
 
@@ -198,3 +198,37 @@ def test_its_mark_read_query_count_does_not_grow_with_notifications(as_user, eng
 
     assert unread(engineer) == set() and unread(peer) == set()
     assert len(large) == len(small)
+
+
+# --- Opening one ------------------------------------------------------------------------
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_its_page(as_user, engineer):
+    notification = NotificationFactory(recipient=engineer, url="/assessments/7/")
+    other = NotificationFactory(recipient=engineer)
+    client = as_user(engineer)
+    listing = client.get(LIST)
+    assert reverse("people:notification_open", args=[notification.pk]).encode() in listing.content
+    response = client.get(reverse("people:notification_open", args=[notification.pk]))
+    assert response.status_code == 302 and response["Location"] == "/assessments/7/"
+    assert unread(engineer) == {other.pk}
+
+
+def test_opening_someone_elses_notification_is_not_found(as_user, engineer, peer):
+    notification = NotificationFactory(recipient=peer, url="/assessments/7/")
+    assert as_user(engineer).get(reverse("people:notification_open", args=[notification.pk])).status_code == 404
+    assert unread(peer) == {notification.pk}
+
+
+@pytest.mark.parametrize("url", ["", "https://example.org/", "//example.org/x", "/\\\\example.org"])
+def test_a_notification_never_sends_anyone_off_the_site(as_user, engineer, url):
+    notification = NotificationFactory(recipient=engineer, url=url)
+    response = as_user(engineer).get(reverse("people:notification_open", args=[notification.pk]))
+    assert response["Location"] == LIST
+    assert unread(engineer) == set()
+
+
+def test_opening_a_notification_is_a_get(as_user, engineer):
+    notification = NotificationFactory(recipient=engineer, url="/path/")
+    assert as_user(engineer).post(reverse("people:notification_open", args=[notification.pk])).status_code == 405
+    assert unread(engineer) == {notification.pk}
