@@ -65,6 +65,10 @@ def pages(engineer: User, records: dict) -> dict[str, tuple[str, str, dict]]:
         "people:person": ("get", reverse("people:person", args=[engineer.pk]), {}),
         "people:notifications": ("get", reverse("people:notifications"), {}),
         "people:notifications_read": ("post", reverse("people:notifications_read"), {}),
+        # Told when the manager's assessment went in: the engineer's own, whoever manages them.
+        "people:notification_open": (
+            "get", reverse("people:notification_open", args=[engineer.notifications.order_by("pk").first().pk]), {}
+        ),
     }
 
 
@@ -202,7 +206,9 @@ def leaves(person: User) -> None:
     person_save(person=person)
 
 
-@pytest.mark.parametrize("page", ["ladders:my_path", "ladders:assessments", "people:notifications", "ladders:index"])
+@pytest.mark.parametrize(
+    "page", ["ladders:my_path", "ladders:assessments", "people:notifications", "people:notification_open", "ladders:index"]
+)
 def test_a_leavers_session_stops_working(as_user, engineer, records, page):
     client = as_user(engineer)
     leaves(engineer)
