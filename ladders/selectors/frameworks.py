@@ -26,6 +26,7 @@ from people.models import User
 from people.stamp import Stamped, stamp_of
 
 from ..formats import FORMAT
+from ..markup import plain
 from ..models import (
     Competency,
     CompetencyArea,
@@ -545,7 +546,9 @@ def _search_index(rubric: Rubric) -> list[tuple[Expectation, str]]:
             for level in rubric.levels:
                 expectation = rubric.expectation(competency, level)
                 if expectation is not None:
-                    words = "\n".join((expectation.criteria, expectation.examples, competency.name, level.title))
+                    # The words people read, not the Markdown around them.
+                    text = [plain(line) for line in (*expectation.criteria_list, *expectation.examples_list)]
+                    words = "\n".join((*text, competency.name, level.title))
                     index.append((expectation, words.lower()))
     return index
 

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from config.kept import Kept
 
+from ..markup import inline_html, plain
 from ..selectors.frameworks import published_fragments
 
 register = template.Library()
@@ -31,6 +32,18 @@ def prof(proficiency, label: str = ""):
         proficiency.value,
         proficiency.name,
     )
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """A line of expectation text, its small Markdown subset rendered safely (see ladders.markup)."""
+    return inline_html(text)
+
+
+@register.filter
+def without_markup(text: str) -> str:
+    """A line of expectation text without its markup."""
+    return plain(text)
 
 
 @register.filter
