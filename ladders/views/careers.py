@@ -257,6 +257,8 @@ def assessments(request):
             "chain": selectors.team_chain(user, head),
             "sub_teams": sub_teams[:TEAMS_SHOWN] if more_teams else sub_teams,
             "more_teams": more_teams,
+            # Only someone with a level has a ladder to assess themselves against.
+            "has_level": selectors.level_current(user, stamp=stamp_of(user)) is not None,
         },
     )
 
