@@ -6,12 +6,13 @@ import datetime
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 
+from people.models import User
 from people.reminders import Due, rule
 
-from .models import Assessment
+from .models import Assessment, FrameworkVersion, Placement
 
 
 @rule(
@@ -47,3 +48,46 @@ def stale_drafts(days: int, now: datetime.datetime) -> Iterator[Due]:
             body=f"The draft has not changed since {changed.day} {changed:%B}. Submit it when it says what you mean.",
             url=reverse("ladders:assessment", args=[draft.pk]),
         )
+
+
+@rule(
+    "ladders.version_published",
+    name="New version of your framework",
+    description="Everyone whose level is on a framework, when a new version of it is published, with its change notes.",
+    days=7,
+    days_label="days after publishing that people are still told",
+)
+def version_published(days: int, now: datetime.datetime) -> Iterator[Due]:
+    recent = (
+        FrameworkVersion.objects.filter(
+            status=FrameworkVersion.Status.PUBLISHED, published_at__gte=now - datetime.timedelta(days=days), number__gt=1
+        )
+        .select_related("framework")
+        .order_by("published_at")
+    )
+    today = now.date()
+    # Each person's framework is that of the placement in force today.
+    framework_of = Subquery(
+        Placement.objects.filter(person=OuterRef("pk"), effective_date__lte=today)
+        .order_by("-effective_date", "-pk")
+        .values("level__version__framework")[:1]
+    )
+    for version in recent:
+        people = (
+            User.objects.filter(is_active=True, placements__level__version__framework=version.framework_id)
+            .annotate(framework=framework_of)
+            .filter(framework=version.framework_id)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        notes = version.change_notes.strip() or version.summary.strip() or "See what changed on the ladder."
+        url = reverse("ladders:diff", args=[version.framework.slug])
+        for person in people.iterator(chunk_size=2000):
+            yield Due(
+                recipient_id=person,
+                subject=f"ladders.version:{version.pk}",
+                period="published",
+                title=f"{version.framework.name} version {version.number} is published",
+                body=notes[:2000],
+                url=url,
+            )
