@@ -206,3 +206,10 @@ def test_it_creates_the_account_on_first_sso_sign_in_when_allowed(db):
     assert person.reporting_path == f"/{person.pk}/"
     assert not person.has_usable_password()
     assert client.get("/path/").context["user"] == person
+
+
+def test_an_hr_admin_is_not_offered_to_switch_two_factor_off(hr, engineer, mfa_ready):
+    page = login(hr).get("/accounts/2fa/").content.decode()
+    assert "HR admins keep two-factor authentication on" in page and "/accounts/2fa/totp/deactivate/" not in page
+    mfa_ready(engineer)
+    assert "/accounts/2fa/totp/deactivate/" in login(engineer).get("/accounts/2fa/").content.decode()
