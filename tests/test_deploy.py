@@ -115,3 +115,20 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def _local_settings(**extra) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", **extra)
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps([settings.DEBUG, 'whitenoise.middleware.WhiteNoiseMiddleware' in settings.MIDDLEWARE]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_make_run_shows_the_site_as_people_see_it_unless_debug_is_asked_for():
+    assert _local_settings() == [False, True]  # Trellis's own error pages; static files still served
+    assert _local_settings(DJANGO_DEBUG="1") == [True, True]
