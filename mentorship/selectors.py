@@ -584,6 +584,11 @@ def round_counts(round: Round) -> dict[str, int]:
     )
 
 
+def round_proposals(round: Round) -> list[Proposal]:
+    """Every proposal of a round, best score first, those left unmatched last."""
+    return list(_proposals(round).order_by(F("score").desc(nulls_last=True), "pk"))
+
+
 def round_page(round: Round, *, matched: bool, number: int) -> list[Proposal]:
     """One page of a round's proposals (best score first), or of the mentees it left unmatched."""
     rows = _proposals(round).filter(mentor__isnull=not matched).order_by(F("score").desc(nulls_last=True), "pk")
