@@ -122,7 +122,7 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
     rnd.shuffle(others)
     # Mentors: the personas who lead, and about one in eight of everyone else,
     # the most senior first (as those who volunteer tend to be).
-    rungs = selectors._rungs([p.pk for p in others])
+    rungs = selectors.rungs_of([p.pk for p in others])
     seniors = sorted(others, key=lambda p: -rungs.get(p.pk, 0))[: max(8, min(250, len(others) // 8))]
     mentors = []
     for person in [marcus, sofia, director, *seniors]:

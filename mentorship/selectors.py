@@ -281,7 +281,8 @@ def _above(person: User) -> frozenset[int]:
     return frozenset(int(part) for part in person.reporting_path.strip("/").split("/") if part and int(part) != person.pk)
 
 
-def _rungs(people: list[int]) -> dict[int, int]:
+def rungs_of(people: list[int]) -> dict[int, int]:
+    """The rung each person stands on today (for reverse mentoring)."""
     today = timezone.localdate()
     rungs: dict[int, int] = {}
     rows = (
@@ -355,6 +356,17 @@ def mentors_of(
     return mentors
 
 
+def matching_inputs(
+    requests: list[Request], profiles: list[MentorProfile], *, now: datetime.datetime, with_load: bool = True
+) -> tuple[list[matching.Mentee], list[matching.Mentor]]:
+    """The engine's view of these requests and mentor profiles: two queries (rungs, and
+    each mentor's open mentorships unless `with_load` is off, as when only explaining)."""
+    ids = [p.person_id for p in profiles]
+    rungs = rungs_of([*ids, *(r.mentee_id for r in requests)])
+    load = open_load(ids) if with_load else {}
+    return mentees_of(requests, rungs, now), mentors_of(profiles, load, rungs, now)
+
+
 def weights_of(program: Program) -> matching.Weights:
     return matching.Weights(
         gap=program.weight_gap,
@@ -408,10 +420,7 @@ def suggestions_for(
     profiles = [p for p in profiles if p.person_id not in taken]
     if not profiles:
         return []
-    ids = [p.person_id for p in profiles]
-    rungs = _rungs([request.mentee_id, *ids])
-    mentee = mentees_of([request], rungs, now)
-    mentors = mentors_of(profiles, open_load(ids), rungs, now)
+    mentee, mentors = matching_inputs([request], profiles, now=now)
     scores = matching.score(mentee, mentors, weights_of(request.program))
     ranked = sorted(
         (j for j in range(len(mentors)) if scores.allowed[0, j] and mentors[j].capacity > 0),

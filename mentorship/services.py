@@ -220,10 +220,7 @@ def round_compute(*, round_id: int) -> Round | None:
         now = timezone.now()
         requests = selectors.open_requests(round.program)
         profiles = list(selectors.mentor_profiles())
-        ids = [p.person_id for p in profiles]
-        rungs = selectors._rungs([*ids, *(r.mentee_id for r in requests)])
-        mentees = selectors.mentees_of(requests, rungs, now)
-        mentors = selectors.mentors_of(profiles, selectors.open_load(ids), rungs, now)
+        mentees, mentors = selectors.matching_inputs(requests, profiles, now=now)
         _progress(round_id, 30, f"Scoring {len(mentees)} requests against {len(mentors)} mentors")
         weights = selectors.weights_of(round.program)
         scores = matching.score(mentees, mentors, weights)
@@ -312,13 +309,9 @@ def pair_explanation(request: Request, mentor: User) -> str:
     profiles = list(selectors.mentor_profiles().filter(person=mentor))
     if not profiles:
         return ""
-    rungs = selectors._rungs([request.mentee_id, mentor.pk])
-    scores = matching.score(
-        selectors.mentees_of([request], rungs, now),
-        selectors.mentors_of(profiles, {}, rungs, now),
-        selectors.weights_of(request.program),
-    )
-    return matching.explain(scores, 0, 0, selectors.weights_of(request.program))
+    weights = selectors.weights_of(request.program)
+    scores = matching.score(*selectors.matching_inputs([request], profiles, now=now, with_load=False), weights)
+    return matching.explain(scores, 0, 0, weights)
 
 
 @transaction.atomic

@@ -31,16 +31,10 @@ class Command(BaseCommand):
             raise CommandError(f"No program {program!r}. Programs: {known}.") from None
         started = time.monotonic()
         if dry_run:
-            now = timezone.now()
             requests = selectors.open_requests(found)
             profiles = list(selectors.mentor_profiles())
-            ids = [p.person_id for p in profiles]
-            rungs = selectors._rungs([*ids, *(r.mentee_id for r in requests)])
-            result = matching.match(
-                selectors.mentees_of(requests, rungs, now),
-                selectors.mentors_of(profiles, selectors.open_load(ids), rungs, now),
-                selectors.weights_of(found),
-            )
+            mentees, mentors = selectors.matching_inputs(requests, profiles, now=timezone.now())
+            result = matching.match(mentees, mentors, selectors.weights_of(found))
             by_mentee = {r.mentee_id: r for r in requests}
             people = {p.person_id: p.person for p in profiles}
             rows = [(by_mentee[p.mentee].mentee, people[p.mentor], p.score, p.explanation) for p in result.proposals]
