@@ -6,12 +6,13 @@ import datetime
 import zoneinfo
 from collections.abc import Iterator
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from people.reminders import Due, rule
 
+from . import selectors
 from .models import ActionItem, Program, Relationship, Touchpoint
 
 
@@ -92,13 +93,7 @@ def period_missed(days: int, now: datetime.datetime) -> Iterator[Due]:
     days_label="days without a touchpoint",
 )
 def gone_quiet(days: int, now: datetime.datetime) -> Iterator[Due]:
-    since = now - datetime.timedelta(days=days)
-    quiet = (
-        Relationship.objects.filter(status=Relationship.Status.ACTIVE)
-        .annotate(last_met=Max("touchpoints__starts_at", filter=Q(touchpoints__held=True)))
-        .filter(Q(last_met__lt=since) | Q(last_met=None, starts_on__lt=since.date()))
-        .select_related("mentee", "mentor")
-    )
+    quiet = selectors.gone_quiet(now - datetime.timedelta(days=days)).select_related("mentee", "mentor")
     for relationship in quiet.iterator(chunk_size=1000):
         last = timezone.localtime(relationship.last_met).date() if relationship.last_met else relationship.starts_on
         for recipient, other in ((relationship.mentee, relationship.mentor), (relationship.mentor, relationship.mentee)):

@@ -124,6 +124,21 @@ def reports_in_mentorship(manager: User) -> QuerySet[Relationship]:
     )
 
 
+# --- When pairs last met -----------------------------------------------------------
+
+
+def with_last_met(relationships: QuerySet[Relationship]) -> QuerySet[Relationship]:
+    """`last_met` on each: when the pair last held a touchpoint (None if never)."""
+    return relationships.annotate(last_met=Max("touchpoints__starts_at", filter=Q(touchpoints__held=True)))
+
+
+def gone_quiet(since: datetime.datetime) -> QuerySet[Relationship]:
+    """Active mentorships with no touchpoint held since `since` (nor any since they began before it)."""
+    return with_last_met(Relationship.objects.filter(status=Relationship.Status.ACTIVE)).filter(
+        Q(last_met__lt=since) | Q(last_met=None, starts_on__lt=since.date())
+    )
+
+
 # --- Home --------------------------------------------------------------------------
 
 
@@ -138,12 +153,7 @@ class Home:
 
 
 def home_for(user: User) -> Home:
-    mine = list(
-        relationships_of(user)
-        .filter(status__in=OPEN)
-        .annotate(last_met=Max("touchpoints__starts_at", filter=Q(touchpoints__held=True)))
-        .order_by("status", "-starts_on")
-    )
+    mine = list(with_last_met(relationships_of(user).filter(status__in=OPEN)).order_by("status", "-starts_on"))
     next_touchpoint = (
         Touchpoint.objects.filter(
             Q(relationship__mentee=user) | Q(relationship__mentor=user),
@@ -554,9 +564,8 @@ def dashboard_for(program: Program) -> Dashboard:
         month["held_pct"] = round(100 * month["held"] / peak)
     quiet_since = timezone.now() - datetime.timedelta(days=QUIET_DAYS)
     quiet = list(
-        Relationship.objects.filter(program=program, status=Relationship.Status.ACTIVE)
-        .annotate(last_met=Max("touchpoints__starts_at", filter=Q(touchpoints__held=True)))
-        .filter(Q(last_met__lt=quiet_since) | Q(last_met=None, starts_on__lt=quiet_since.date()))
+        gone_quiet(quiet_since)
+        .filter(program=program)
         .select_related("mentee", "mentor")
         .only("starts_on", "ends_on", "status", "mentee__name", "mentee__email", "mentor__name", "mentor__email")
         .order_by("last_met")[:50]
