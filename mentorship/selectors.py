@@ -111,6 +111,34 @@ def action_get_for_user(user: User, pk: int) -> ActionItem:
         raise Http404("No such action item.") from None
 
 
+def mentor_profile_of(user: User) -> MentorProfile | None:
+    return MentorProfile.objects.filter(person=user).select_related("style").prefetch_related("offers").first()
+
+
+def open_request_of(user: User, program: Program) -> Request | None:
+    """`user`'s own request waiting for a mentor in `program`, if any."""
+    return (
+        Request.objects.filter(program=program, mentee=user, status=Request.Status.OPEN).select_related("program", "style").first()
+    )
+
+
+def mentor_of(user: User, program: Program) -> Relationship | None:
+    """`user`'s mentorship under way in `program` (one at a time), if any."""
+    under_way = (Relationship.Status.ACTIVE, Relationship.Status.PAUSED)
+    return Relationship.objects.filter(program=program, mentee=user, status__in=under_way).select_related("mentor").first()
+
+
+def asks_of(request: Request) -> tuple[Relationship | None, list[Relationship]]:
+    """For a mentee's own request: the mentor asked and not yet answering, and those who declined."""
+    asks = list(
+        Relationship.objects.filter(
+            request=request, status__in=(Relationship.Status.PROPOSED, Relationship.Status.DECLINED)
+        ).select_related("mentor")
+    )
+    waiting = next((r for r in asks if r.status == Relationship.Status.PROPOSED), None)
+    return waiting, [r for r in asks if r.status == Relationship.Status.DECLINED]
+
+
 def reports_in_mentorship(manager: User) -> QuerySet[Relationship]:
     """A manager's direct reports who have a mentor: who and since when, nothing they discuss."""
     return (
@@ -171,7 +199,7 @@ def home_for(user: User) -> Home:
         .order_by("due_on", "id")[:20]
     )
     requests = list(Request.objects.filter(mentee=user, status=Request.Status.OPEN).select_related("program"))
-    profile = MentorProfile.objects.filter(person=user).select_related("style").first()
+    profile = MentorProfile.objects.filter(person=user).select_related("style").first()  # no offers needed here
     return Home(
         as_mentee=[r for r in mine if r.mentee_id == user.pk],
         as_mentor=[r for r in mine if r.mentor_id == user.pk],

@@ -130,11 +130,9 @@ def request_submit(
         errors["competencies"] = "Choose at most eight: a mentorship that grows everything grows nothing."
     if errors:
         raise ValidationError(errors)
-    if Request.objects.filter(program=program, mentee=mentee, status=Request.Status.OPEN).exists():
+    if selectors.open_request_of(mentee, program) is not None:
         raise ValidationError("You already have an open request in this program; change or withdraw it first.")
-    current = Relationship.objects.filter(
-        program=program, mentee=mentee, status__in=(Relationship.Status.ACTIVE, Relationship.Status.PAUSED)
-    ).select_related("mentor").first()
+    current = selectors.mentor_of(mentee, program)
     if current is not None:
         raise ValidationError(f"{current.mentor} is already your mentor in this program; one at a time.")
     try:

@@ -18,7 +18,7 @@ from people.models import User
 from .. import selectors, services
 from ..calendar import feed_for_token
 from ..forms import ActionForm, MentorProfileForm, MoveForm, NotesForm, ReasonForm, ReflectionForm, RequestForm, TouchpointForm
-from ..models import CalendarFeed, MentorProfile, Relationship, Request, Style
+from ..models import CalendarFeed, Relationship, Style
 
 
 def _errors_to(form, error: ValidationError) -> None:
@@ -51,7 +51,7 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def mentor_profile(request):
-    profile = MentorProfile.objects.filter(person=request.user).prefetch_related("offers").first()
+    profile = selectors.mentor_profile_of(request.user)
     growth = selectors.growth_of(request.user)
     form = MentorProfileForm(request.POST or None, growth=growth, profile=profile)
     if request.method == "POST" and form.is_valid():
@@ -75,14 +75,9 @@ def mentor_profile(request):
 @login_required
 def ask(request, slug: str):
     program = selectors.program_open_get(request.user, slug)
-    open_request = Request.objects.filter(program=program, mentee=request.user, status=Request.Status.OPEN).first()
-    if open_request is not None:
+    if selectors.open_request_of(request.user, program) is not None:
         return redirect("mentorship:find", slug=program.slug)
-    current = (
-        Relationship.objects.filter(program=program, mentee=request.user, status__in=(Relationship.Status.ACTIVE, Relationship.Status.PAUSED))
-        .select_related("mentor")
-        .first()
-    )
+    current = selectors.mentor_of(request.user, program)
     growth = selectors.growth_of(request.user)
     if growth is None or current is not None:
         return render(request, "mentorship/ask.html", {"program": program, "growth": growth, "current": current})
@@ -107,7 +102,7 @@ def ask(request, slug: str):
 @login_required
 def find(request, slug: str):
     program = selectors.program_open_get(request.user, slug)
-    mine = Request.objects.filter(program=program, mentee=request.user, status=Request.Status.OPEN).select_related("program", "style").first()
+    mine = selectors.open_request_of(request.user, program)
     if mine is None:
         return redirect("mentorship:ask", slug=program.slug)
     if request.method == "POST":
@@ -131,14 +126,14 @@ def find(request, slug: str):
         style_id = int(request.GET.get("style") or 0) or None
     except ValueError:
         style_id = None
-    asked = Relationship.objects.filter(request=mine, status=Relationship.Status.PROPOSED).select_related("mentor").first()
+    asked, declined = selectors.asks_of(mine)
     context = {
         "program": program,
         "request_": mine,
         "wants": list(mine.wants.all()),
         "asked": asked,
         "suggestions": [] if asked else selectors.suggestions_for(mine, domain=domain, style_id=style_id),
-        "declined": list(Relationship.objects.filter(request=mine, status=Relationship.Status.DECLINED).select_related("mentor")),
+        "declined": declined,
         "styles": list(Style.objects.all()),
         "domain": domain,
         "style_id": style_id,
