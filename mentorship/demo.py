@@ -77,10 +77,6 @@ def _request(person: User, program: Program, rnd: _random.Random, styles: list[S
     return request
 
 
-def _in_chain(a: User, b: User) -> bool:
-    return f"/{a.pk}/" in b.reporting_path or f"/{b.pk}/" in a.reporting_path
-
-
 def _touchpoints(relationship: Relationship, program: Program, rnd: _random.Random, templates: list[AgendaTemplate], *, held_until: datetime.date) -> list[Touchpoint]:
     made = []
     period = program.period_of(relationship.starts_on)
@@ -141,8 +137,8 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
     if len(matched) > 2:
         proposal = matched[-1]
         spare = next(
-            (m for m in mentors if m.pk != proposal.mentor_id and not _in_chain(m, proposal.request.mentee)
-             and not round.proposals.filter(mentor=m).exists() and m.pk != proposal.request.mentee_id),
+            (m for m in mentors if m.pk != proposal.mentor_id and services.pair_problem(proposal.request.mentee, m) is None
+             and not round.proposals.filter(mentor=m).exists()),
             None,
         )
         if spare is not None:
@@ -191,7 +187,7 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
 
     # Marcus mentors someone from another team, asked for directly; they have gone quiet.
     quiet_mentee = next(
-        (p for p in others if p.pk not in mentor_ids and not _in_chain(p, marcus)
+        (p for p in others if p.pk not in mentor_ids and services.pair_problem(p, marcus) is None
          and not Request.objects.filter(mentee=p, program=program).exists()),
         None,
     )
@@ -210,7 +206,7 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
 
     # Someone asked Sofia six days ago and is still waiting.
     asker = next(
-        (p for p in others if p.pk not in mentor_ids and not _in_chain(p, sofia)
+        (p for p in others if p.pk not in mentor_ids and services.pair_problem(p, sofia) is None
          and not Request.objects.filter(mentee=p, program=program).exists()),
         None,
     )

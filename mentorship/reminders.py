@@ -16,6 +16,11 @@ from . import selectors
 from .models import ActionItem, Program, Relationship, Touchpoint
 
 
+def _both_sides(relationship: Relationship):
+    """(who is reminded, the other side): the mentee, then the mentor."""
+    return ((relationship.mentee, relationship.mentor), (relationship.mentor, relationship.mentee))
+
+
 def _their_time(moment: datetime.datetime, person) -> datetime.datetime:
     """`moment` on the clock of the person reading the reminder."""
     try:
@@ -40,7 +45,7 @@ def touchpoint_soon(days: int, now: datetime.datetime) -> Iterator[Due]:
     ).select_related("relationship__mentee", "relationship__mentor")
     for touchpoint in soon.iterator(chunk_size=1000):
         relationship = touchpoint.relationship
-        for recipient, other in ((relationship.mentee, relationship.mentor), (relationship.mentor, relationship.mentee)):
+        for recipient, other in _both_sides(relationship):
             when = _their_time(touchpoint.starts_at, recipient)
             yield Due(
                 recipient_id=recipient.pk,
@@ -74,7 +79,7 @@ def period_missed(days: int, now: datetime.datetime) -> Iterator[Due]:
             program=program, status=Relationship.Status.ACTIVE, starts_on__lt=previous + datetime.timedelta(days=14)
         ).filter(~Exists(met)).select_related("mentee", "mentor")
         for relationship in missed.iterator(chunk_size=1000):
-            for recipient, other in ((relationship.mentee, relationship.mentor), (relationship.mentor, relationship.mentee)):
+            for recipient, other in _both_sides(relationship):
                 yield Due(
                     recipient_id=recipient.pk,
                     subject=f"mentorship.relationship:{relationship.pk}",
@@ -96,7 +101,7 @@ def gone_quiet(days: int, now: datetime.datetime) -> Iterator[Due]:
     quiet = selectors.gone_quiet(now - datetime.timedelta(days=days)).select_related("mentee", "mentor")
     for relationship in quiet.iterator(chunk_size=1000):
         last = timezone.localtime(relationship.last_met).date() if relationship.last_met else relationship.starts_on
-        for recipient, other in ((relationship.mentee, relationship.mentor), (relationship.mentor, relationship.mentee)):
+        for recipient, other in _both_sides(relationship):
             yield Due(
                 recipient_id=recipient.pk,
                 subject=f"mentorship.relationship:{relationship.pk}",

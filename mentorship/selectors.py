@@ -199,7 +199,7 @@ def home_for(user: User) -> Home:
         .order_by("due_on", "id")[:20]
     )
     requests = list(Request.objects.filter(mentee=user, status=Request.Status.OPEN).select_related("program"))
-    profile = MentorProfile.objects.filter(person=user).select_related("style").first()  # no offers needed here
+    profile = MentorProfile.objects.filter(person=user).select_related("style").first()
     return Home(
         as_mentee=[r for r in mine if r.mentee_id == user.pk],
         as_mentor=[r for r in mine if r.mentor_id == user.pk],
