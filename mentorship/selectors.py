@@ -195,7 +195,7 @@ def home_for(user: User) -> Home:
     )
     actions = list(
         ActionItem.objects.filter(owner=user, done_at=None, relationship__status__in=OPEN)
-        .select_related("relationship__mentee", "relationship__mentor", "touchpoint")
+        .select_related("owner", "relationship__mentee", "relationship__mentor", "touchpoint")
         .order_by("due_on", "id")[:20]
     )
     requests = list(Request.objects.filter(mentee=user, status=Request.Status.OPEN).select_related("program"))
