@@ -170,6 +170,21 @@ def request_withdraw(*, request: Request, actor: User) -> Request:
     return request
 
 
+# --- Programs ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def program_create(*, actor: User, departments: Iterable = (), **fields) -> Program:
+    """A new program, run by HR; `fields` are the program's own (name, dates, durations, weights)."""
+    if not selectors.is_hr(actor):
+        raise PermissionDenied("Programs are run by HR.")
+    program = Program(created_by=actor, **fields)
+    program.full_clean()
+    program.save()
+    program.departments.set(departments)
+    return program
+
+
 # --- Rounds ------------------------------------------------------------------------------
 
 

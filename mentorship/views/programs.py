@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -28,11 +27,8 @@ def programs(request):
     _hr_only(request.user)
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            program = form.save(commit=False)
-            program.created_by = request.user
-            program.save()
-            form.save_m2m()
+        fields = dict(form.cleaned_data)
+        program = services.program_create(actor=request.user, departments=fields.pop("departments"), **fields)
         messages.success(request, f"{program} is created. People can ask for a mentor in it now.")
         return redirect(program)
     context = {"programs": list(selectors.programs_for_hr(request.user)), "form": form}
