@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import logging
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from people.models import User
+from people.queueing import delay_or_log
 from people.services import notification_send
 
 from . import matching, selectors
@@ -34,8 +34,6 @@ from .models import (
     Touchpoint,
     Want,
 )
-
-logger = logging.getLogger(__name__)
 
 
 # --- Mentor profiles -------------------------------------------------------------------
@@ -188,15 +186,6 @@ def program_create(*, actor: User, departments: Iterable = (), **fields) -> Prog
 # --- Rounds ------------------------------------------------------------------------------
 
 
-def _queue(task, *args) -> None:
-    try:
-        task.delay(*args)
-    except Exception:
-        # The person's action succeeded; a broker hiccup must not turn it into an
-        # error page. What was queued is found in the database later.
-        logger.exception("Could not queue %s%s", task.name, args)
-
-
 @transaction.atomic
 def round_start(*, program: Program, actor: User) -> Round:
     if not selectors.is_hr(actor):
@@ -208,7 +197,8 @@ def round_start(*, program: Program, actor: User) -> Round:
     round = Round.objects.create(program=program, started_by=actor, stage="Waiting for a worker")
     from .tasks import round_run  # tasks import services
 
-    transaction.on_commit(lambda: _queue(round_run, round.pk))
+    # A round that never reaches a worker is started by beat (tasks.rounds_queued_run).
+    transaction.on_commit(lambda: delay_or_log(round_run, round.pk, what=f"the matching of round {round.pk}"))
     return round
 
 

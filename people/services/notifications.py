@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Notification, User
+from ..queueing import delay_or_log
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +68,7 @@ def notification_send(
 def _queue_email(notification_id: int) -> None:
     from ..tasks import notification_email_send  # tasks import services
 
-    try:
-        notification_email_send.delay(notification_id)
-    except Exception:
-        # The person's action has already succeeded; a broker hiccup must not
-        # turn it into an error page. The periodic safety net sends it later.
-        logger.exception("Could not queue the e-mail of notification %s", notification_id)
+    delay_or_log(notification_email_send, notification_id, what=f"the e-mail of notification {notification_id}")
 
 
 def notification_emails_queue(notification_ids: list[int], *, batch_size: int = 100) -> None:
@@ -80,12 +76,9 @@ def notification_emails_queue(notification_ids: list[int], *, batch_size: int = 
     from ..tasks import notification_emails_send as send_task  # tasks import services
 
     for start in range(0, len(notification_ids), batch_size):
-        batch = notification_ids[start : start + batch_size]
-        try:
-            send_task.delay(batch)
-        except Exception:
-            # Nobody waits on this: the safety net sends what was not queued.
-            logger.exception("Could not queue the e-mails of %d notifications", len(notification_ids) - start)
+        # The broker down: the safety net sends what was not queued.
+        what = f"the e-mails of {len(notification_ids) - start} notifications"
+        if not delay_or_log(send_task, notification_ids[start : start + batch_size], what=what):
             return
 
 
