@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from ladders import formats
+from ladders.management.commands.seed_demo import EVIDENCE
 from ladders.models import Assessment, Expectation, FrameworkVersion, Placement, Rating
 from ladders.selectors.frameworks import version_export
 from people.models import User
@@ -100,6 +101,27 @@ def test_it_writes_assessments_with_ratings(demo):
     assert kinds == {"self", "manager"}
     assert Rating.objects.filter(assessment__subject=ada, assessment__kind="manager").count() == 9
     assert Rating.objects.count() > Assessment.objects.count()
+
+
+def test_it_writes_each_note_for_the_competency_it_is_rated_on(demo):
+    written = Rating.objects.exclude(evidence="").values_list(
+        "competency__version__framework__slug", "competency__slug", "evidence"
+    )
+    assert written
+    noted = set()
+    for framework, competency, evidence in written:
+        assert evidence in EVIDENCE[framework, competency], (framework, competency, evidence)
+        noted.add((framework, competency))
+    # Every competency of both frameworks gets notes, not just a few of them.
+    assert noted == set(EVIDENCE)
+    assert Rating.objects.filter(evidence="", assessment__status="submitted").exists()
+
+
+def test_it_has_notes_written_for_every_demo_competency():
+    for name in ("ft-engineering.yml", "data-science.yml"):
+        document = formats.parse((DATA / name).read_text())
+        slugs = {c["slug"] for area in document["areas"] for c in area["competencies"]}
+        assert slugs == {slug for framework, slug in EVIDENCE if framework == document["slug"]}
 
 
 def test_it_changes_nothing_when_run_again(demo):

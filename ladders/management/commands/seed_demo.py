@@ -57,6 +57,115 @@ DEPARTMENTS = [
 DATA_DEPARTMENT = ("Data", ["Analytics", "Machine Learning"], "Europe/Amsterdam")
 FT_ENGINEER_LEVELS = [("junior", 15), ("engineer", 35), ("senior-1", 30), ("senior-2-ic", 13), ("principal-ic", 7)]
 DS_LEVELS = [("ds1", 30), ("ds2", 45), ("ds3", 25)]
+# What people write as evidence, by framework and competency slug: a note is
+# only believable next to the competency it speaks to. Six notes and two blanks
+# for each, so about a quarter of ratings carry no note, as in real assessments.
+EVIDENCE: dict[tuple[str, str], tuple[str, ...]] = {
+    ("engineering", "planning-organising"): (
+        "Broke the search rewrite into milestones the team hit on time.",
+        "Estimated the checkout migration within a week of what it took, and said early when scope grew.",
+        "Ran sprint planning while the lead was away; the board stayed groomed two weeks ahead.",
+        "Split the billing epic into tickets small enough to ship daily.",
+        "Kept a dependency map for the release that stopped two teams blocking each other.",
+        "Re-planned the quarter when the payments deadline moved and kept stakeholders informed.",
+    ),
+    ("engineering", "independent-working"): (
+        "Took the flaky-deploy ticket from report to fix with no hand-holding.",
+        "Owned the cookie-consent change end to end while the team was on other work.",
+        "Picked up the orphaned image-resizing service and got it back to green on their own.",
+        "Asked for help on the OAuth edge case after a day of trying, with notes on what was ruled out.",
+        "Followed the alerting clean-up through to the last dashboard instead of stopping at the easy 80%.",
+        "Delivered the CSV export alone, including docs and the support hand-over.",
+    ),
+    ("engineering", "problem-solving-decision-making"): (
+        "Traced the memory leak in the render service to an unbounded cache using heap snapshots.",
+        "Chose to roll back rather than hot-fix during the login outage; recovery took ten minutes.",
+        "Found the slow query behind the search timeouts from the logs and added the missing index.",
+        "Wrote up three options for the queue migration with trade-offs; the team picked one in one meeting.",
+        "Spotted that the failing builds all shared one runner image and fixed the image, not the tests.",
+        "Made the call to drop the custom date library for the standard one, with a migration plan.",
+    ),
+    ("engineering", "business-impact"): (
+        "Shipped saved searches, which lifted returning visits by 6% in the first month.",
+        "Argued to defer the redesign until after the subscription launch; the launch hit its date.",
+        "Cut the cloud bill for the image pipeline by a third by moving thumbnails to a batch job.",
+        "Tied the reliability work to churn numbers so product could prioritise it.",
+        "Sat in on customer calls before designing the export feature and dropped two unused options.",
+        "Measured the checkout change's conversion effect before and after release.",
+    ),
+    ("engineering", "communication"): (
+        "Presented the quarter's results to the product leadership group.",
+        "Wrote the incident summary for the payments outage in plain words for the whole company.",
+        "Explained the caching change to support with a diagram, not jargon; no tickets followed.",
+        "Gave clear, short updates at stand-up and flagged the risk on the API deadline early.",
+        "Wrote the design doc for the new event pipeline; two teams adopted it.",
+        "Ran the demo at the all-hands and answered questions from non-engineers well.",
+    ),
+    ("engineering", "team-work"): (
+        "Paired with the Android team to land the shared login library.",
+        "Reviewed most of the team's pull requests in the sprint crunch, kindly and quickly.",
+        "Covered on-call for a colleague during a family emergency without being asked.",
+        "Worked with design to cut the settings page scope so both sides could ship.",
+        "Joined the platform team's guild and brought its deploy checklist back to ours.",
+        "Paired on the flaky test clean-up and cut CI time by 20%.",
+    ),
+    ("engineering", "curiosity-learning"): (
+        "Learned enough Rust to review the new parser and wrote up what they found.",
+        "Ran a lunch-and-learn on property-based testing after trying it on the pricing code.",
+        "Asked for feedback after each design review and changed how they write proposals.",
+        "Completed the accessibility course and fixed the keyboard traps in the checkout.",
+        "Read the Postgres internals chapters to understand our locking problem, then shared notes.",
+        "Tried the new tracing tool on a spike branch and showed the team what it would catch.",
+    ),
+    ("engineering", "leadership"): (
+        "Mentored two new joiners through their first on-call rotation.",
+        "Led the incident review for the payments outage and followed up every action.",
+        "Set up the team's weekly tech-debt hour and kept it going for the quarter.",
+        "Coached a junior engineer through their first design doc instead of writing it for them.",
+        "Reflected on missed estimates in the retro and changed how they plan their own work.",
+        "Stepped in as acting lead for a month and kept the roadmap on track.",
+    ),
+    ("engineering", "technical"): (
+        "Rewrote the notification service's retry logic; duplicate e-mails stopped.",
+        "Added contract tests between the web app and the content API.",
+        "Fixed the SQL injection risk in the legacy reports and added a lint rule against it.",
+        "Moved the build to incremental compilation, halving local build times.",
+        "Designed the feature-flag service now used by four teams.",
+        "Raised test coverage of the payments module from 40% to 85% with meaningful tests.",
+    ),
+    ("data-science", "statistics"): (
+        "Designed the pricing-page A/B test with a power analysis before launch.",
+        "Caught a sample-ratio mismatch in the onboarding experiment and stopped a wrong launch call.",
+        "Replaced the t-test in the weekly report with a bootstrap, as the data is heavily skewed.",
+        "Explained the confidence intervals on the churn model to product without overclaiming.",
+        "Set up a holdout group to measure the recommendation model's true effect.",
+        "Reviewed two colleagues' experiment analyses and found a peeking problem in one.",
+    ),
+    ("data-science", "data-engineering"): (
+        "Moved the nightly churn features from a notebook into a tested dbt model.",
+        "Built the event pipeline's data-quality checks; bad loads now fail loudly.",
+        "Cut the training-set build from three hours to twenty minutes by partitioning the tables.",
+        "Wrote the backfill job for the missing March events and documented how to rerun it.",
+        "Added schema tests to the orders table after a silent column change broke a dashboard.",
+        "Packaged the feature store client so the analysts could use it without copying code.",
+    ),
+    ("data-science", "communication"): (
+        "Presented the retention findings to the product area's leadership with one clear recommendation.",
+        "Wrote a one-page summary of the pricing test that the sales team could act on.",
+        "Turned the churn model's output into a dashboard account managers actually open.",
+        "Explained why the survey result was not significant without losing the room.",
+        "Ran the monthly insight review for the growth squad.",
+        "Rewrote the forecasting doc for a non-technical audience after feedback.",
+    ),
+    ("data-science", "people"): (
+        "Mentored a new analyst through their first experiment readout.",
+        "Ran the hiring loop for the data scientist role and wrote the take-home exercise.",
+        "Set up fortnightly 1:1s with each person on the team and kept them going.",
+        "Gave a junior colleague the churn project to lead, with weekly check-ins.",
+        "Organised the data team's reading group on causal inference.",
+        "Helped an engineer move into data science with a six-month learning plan.",
+    ),
+}
 
 
 class Command(BaseCommand):
@@ -270,16 +379,6 @@ class Command(BaseCommand):
     def _assessments(self) -> None:
         assessments: list[Assessment] = []
         ratings_plan: list[tuple[Assessment, Rubric, dict[int, int], dict[int, str]]] = []
-        evidence = [
-            "Led the incident review for the payments outage and followed up every action.",
-            "Broke the search rewrite into milestones the team hit on time.",
-            "Mentored two new joiners through their first on-call rotation.",
-            "Wrote the design doc for the new event pipeline; adopted by two teams.",
-            "Presented the quarter's results to the product leadership group.",
-            "Paired on the flaky test clean-up and cut CI time by 20%.",
-            "",
-            "",
-        ]
         for pk, (level, _track, rubric) in self.current.items():
             person = self.people[pk]
             manager = self.people.get(person.manager_id)
@@ -303,7 +402,7 @@ class Command(BaseCommand):
                     summary="Strong quarter. Keep growing the scope of what you lead." if is_ada else "",
                 )
                 assessments.append(agreed)
-                ratings_plan.append((agreed, rubric, manager_view, {cid: self.random.choice(evidence) for cid in required}))
+                ratings_plan.append((agreed, rubric, manager_view, self._evidence(rubric)))
             if is_ada or self.random.random() < 0.6:
                 own_view = {cid: max(1, min(top, value + self.random.choice([0, 0, 1]))) for cid, value in manager_view.items()}
                 own_when = when - datetime.timedelta(days=7)
@@ -313,7 +412,7 @@ class Command(BaseCommand):
                     updated_at=own_when, submitted_at=own_when,
                 )
                 assessments.append(own)
-                ratings_plan.append((own, rubric, own_view, {cid: self.random.choice(evidence) for cid in required}))
+                ratings_plan.append((own, rubric, own_view, self._evidence(rubric)))
             elif self.random.random() < 0.25:
                 draft = Assessment(
                     subject_id=pk, author_id=pk, kind=Assessment.Kind.SELF, version=rubric.version, level=level,
@@ -337,6 +436,11 @@ class Command(BaseCommand):
                     )
                 )
         Rating.objects.bulk_create(ratings, batch_size=5000)
+
+    def _evidence(self, rubric: Rubric) -> dict[int, str]:
+        """A note for each competency, taken from what was written for that competency."""
+        framework = rubric.framework.slug
+        return {c.pk: self.random.choice((*EVIDENCE[framework, c.slug], "", "")) for c in rubric.competencies}
 
     def _notifications(self) -> None:
         """What Ada and Marcus were told when her assessments went in, dated as they were."""
