@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import careers, frameworks, hr, team
+from .views import careers, frameworks, hr
 
 app_name = "ladders"
 urlpatterns = [
@@ -18,7 +18,6 @@ urlpatterns = [
     path("assessments/", careers.assessments, name="assessments"),
     path("assessments/<int:pk>/", careers.assessment, name="assessment"),
     path("assessments/<int:pk>/discard/", careers.assessment_discard, name="assessment_discard"),
-    path("team/", team.team, name="team"),
-    path("team/export.csv", team.team_export, name="team_export"),
+    path("team/", careers.team, name="team"),
     path("hr/", hr.home, name="hr_home"),
 ]

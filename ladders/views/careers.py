@@ -331,3 +331,54 @@ def compare(request, pk: int):
         },
     )
 
+
+@require_GET
+@login_required
+def team(request):
+    """Someone's direct reports with their gaps; each report who leads people opens their own team.
+
+    The viewer's own reports first; `?under=` walks down the reporting line
+    one manager at a time, so no page holds more than one manager's reports.
+    """
+    head = selectors.team_head_for_viewer(request.user, request.GET.get("under"))
+    stamp = stamp_of(request.user)
+    shape = selectors.team_shape(head, stamp=stamp)
+    page = Paginator(_Counted(shape.count), selectors.TEAM_PAGE).get_page(request.GET.get("page"))
+    # Chosen over all of this manager's reports, so it does not change from page to page.
+    frameworks = shape.frameworks
+    chosen = request.GET.get("framework")
+    framework = next((f for f in frameworks if f.slug == chosen), frameworks[0] if frameworks else None)
+    version = selectors.latest_published(framework.pk, stamp=stamp) if framework else None
+    rubric = rubric_load(version) if version else None
+    against = "current" if request.GET.get("against") == "current" else "next"
+    people = selectors.team_page(head, page.number, framework, stamp=stamp) if shape.count else []
+    if rubric is not None:
+        placements = selectors.team_placements(people)
+        agreed = selectors.team_agreed(head, rubric, page.number, people)
+        rows = selectors.team_gap_rows(people, rubric, placements, agreed, against=against)
+    else:
+        # Nobody here is placed yet; their own teams may well be.
+        rows = [{"person": person, "level": None, "elsewhere": None, "assessment": None, "gaps": []} for person in people]
+    for row in rows:
+        row["team_size"] = row["person"].team_size or 0
+        row["cells"] = selectors.TeamCells.of(
+            row, under=None if head.pk == request.user.pk else head.pk, version_pk=rubric.version.pk if rubric else None
+        )
+    context = {
+        "head": head,
+        "is_mine": head.pk == request.user.pk,
+        "chain": selectors.team_chain(request.user, head),
+        "team_size": shape.whole,
+        "page": page,
+        "rows": rows,
+        "rubric": rubric,
+        "framework": framework,
+        "frameworks": frameworks,
+        "against": against,
+        "has_team": page.paginator.count > 0,
+        # The table's rows, drawn once per their values (see kept_rows).
+        "cells": [row["cells"] for row in rows],
+        "unassessed": range(len(rubric.competencies)) if rubric else range(0),
+    }
+    template = "ladders/team.html#team" if request.htmx else "ladders/team.html"
+    return render(request, template, context)
