@@ -10,8 +10,13 @@ class LaddersConfig(AppConfig):
         from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
+        from people import profile as person_page
+
         from . import models
+        from .profile import person_level
         from .selectors.frameworks import frameworks_changed
+
+        person_page.register("ladders.level", person_level, order=10)
 
         # Pages kept from published versions name their framework.
         def framework_changed(sender, **kwargs) -> None:

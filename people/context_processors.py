@@ -15,6 +15,7 @@ _NAV = {
     "assessments": "ladders:assessments",
     "team": "ladders:team",
     "mentorship": "mentorship:home",
+    "people": "people:directory",
     "search": "ladders:search",
     "notifications": "people:notifications",
     "password": "account_change_password",

@@ -1,9 +1,40 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from . import profile, selectors, services
+
+
+def _wants_part(request) -> bool:
+    # A history restore (the back button after htmx changed the address)
+    # asks with htmx's header too, and needs the whole page.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _page_or_part(request, template: str, context: dict, *, part: str | None):
+    """The whole page, or only its named `part` (for htmx)."""
+    response = render(request, f"{template}#{part}" if part else template, context)
+    # The same address answers with a page or a part: caches must tell them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+class _Counted:
+    """What Django's Paginator needs to number pages, when the count was read with other rows."""
+
+    def __init__(self, count: int):
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return range(self._count)[index]
 
 
 @require_GET
@@ -17,8 +48,57 @@ def person(request, pk: int):
             "person": person,
             "chain": selectors.reporting_chain(person),
             "reports": selectors.direct_reports(person),
+            "sections": profile.sections_for(request.user, person),
         },
     )
+
+
+@require_GET
+@login_required
+def directory(request):
+    """Everyone working here, by name, searched by name, title, team or department."""
+    search = selectors.directory_search(request.GET.get("q"))
+    people = selectors.people_directory(search.words)
+    page = Paginator(people, selectors.DIRECTORY_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "search": search,
+        "page": page,
+        "max_words": selectors.SEARCH_MAX_WORDS,
+        "max_characters": selectors.SEARCH_MAX_CHARACTERS,
+    }
+    return _page_or_part(request, "people/directory.html", context, part="results" if _wants_part(request) else None)
+
+
+@require_GET
+@login_required
+def org_chart(request):
+    """Who reports to whom, one person and their direct reports at a time.
+
+    From the top of the organisation, or from `?root=`; each report who
+    leads people opens their branch in place (htmx asks for the same address
+    and gets only the branch) or, without JavaScript, as a page of its own.
+    """
+    root = selectors.org_root_get(request.GET.get("root"))
+    if root is not None and _wants_part(request):
+        context = {"root": root, "reports": selectors.org_reports(root, 1), "per_page": selectors.ORG_PAGE, "in_place": True}
+        return _page_or_part(request, "people/org_chart.html", context, part="branch")
+    others, more_at_top = [], False
+    if root is None:
+        tops = selectors.org_tops()
+        more_at_top = len(tops) > selectors.ORG_TOPS
+        if tops:
+            root, others = tops[0], tops[1 : selectors.ORG_TOPS]
+    page = Paginator(_Counted((root.direct or 0) if root else 0), selectors.ORG_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "root": root,
+        "chain": selectors.reporting_chain(root) if root else [],
+        "page": page,
+        "reports": selectors.org_reports(root, page.number) if root and root.direct else [],
+        "others": others,
+        "more_at_top": more_at_top,
+        "per_page": selectors.ORG_PAGE,
+    }
+    return _page_or_part(request, "people/org_chart.html", context, part=None)
 
 
 @require_GET
