@@ -265,7 +265,7 @@ class FrameworkVersionAdmin(AuditHistoryAdminMixin, FrozenWhenPublished, admin.M
     search_fields = ("framework__name", "change_notes")
     list_select_related = ("framework", "published_by")
     readonly_fields = ("framework", "number", "status", "created_at", "published_at", "published_by")
-    fields = readonly_fields + ("summary", "change_notes")
+    fields = readonly_fields + ("summary", "levels_include_lower", "change_notes")
     inlines = [ProficiencyInline, TrackInline, LevelInline, AreaInline]
     actions = ["publish", "export_yaml"]
     change_form_template = "admin/ladders/frameworkversion/change_form.html"

@@ -309,6 +309,7 @@ def _normalise(data: dict) -> dict:
         "name": data["name"].strip(),
         "summary": _text(data.get("summary")),
         "change_notes": _text(data.get("change_notes")),
+        "levels_include_lower": bool(data.get("levels_include_lower", False)),
         "scale": [{"name": s["name"].strip(), "description": _text(s.get("description"))} for s in data["scale"]],
         "tracks": [
             {"slug": t["slug"], "name": t["name"].strip(), "summary": _text(t.get("summary"))} for t in data["tracks"]
@@ -566,6 +567,7 @@ def from_ft(data: dict) -> dict:
         "name": data["name"].strip(),
         "summary": _text(data.get("summary")),
         "change_notes": "",
+        "levels_include_lower": False,
         "scale": [{"name": name, "description": ""} for name in FT_PROFICIENCIES],
         "tracks": tracks,
         "levels": levels,
@@ -600,7 +602,11 @@ def _prune(document: dict) -> Any:
 
     def walk(value: Any, key: str | None = None) -> Any:
         if isinstance(value, dict):
-            return {k: walk(v, k) for k, v in value.items() if v not in ("", []) or k in ("criteria",)}
+            return {
+                k: walk(v, k)
+                for k, v in value.items()
+                if (v not in ("", []) or k in ("criteria",)) and not (k == "levels_include_lower" and v is False)
+            }
         if isinstance(value, list):
             return [walk(v) for v in value]
         return value

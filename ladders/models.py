@@ -59,6 +59,11 @@ class FrameworkVersion(models.Model):
     change_notes = models.TextField(
         blank=True, help_text="What is different from the previous version, for the people who use it."
     )
+    levels_include_lower = models.BooleanField(
+        "each level includes the expectations of the levels below",
+        default=False,
+        help_text="Set when a level lists only what it adds: its pages then show what it inherits from the levels below.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(

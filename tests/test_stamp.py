@@ -188,3 +188,19 @@ def test_a_move_and_an_import_touching_the_same_people_both_commit():
     results = _together(("move", move), ("import", import_placements))
     assert results == {"move": "committed", "import": "committed"}, results
     assert Placement.objects.count() == 2
+
+
+STAMPED_TABLES = ["people_user", "ladders_placement", "ladders_framework", "ladders_frameworkversion", "ladders_assessment"]
+
+
+def test_every_stamped_table_keeps_its_triggers_after_all_migrations(db):
+    # A migration that rebuilds a table (SQLite does, to add a column) must put them back.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        names = {row[0] for row in cursor.fetchall()}
+    per_table = 3 if connection.vendor == "sqlite" else 2
+    for table in STAMPED_TABLES:
+        assert len({n for n in names if n.startswith(f"{table}_stamp_")}) == per_table, table

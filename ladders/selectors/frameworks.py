@@ -176,6 +176,46 @@ class Rubric:
         below = [other for other in self.levels if other.rung < level.rung and other.track_ids & tracks]
         return max(below, key=lambda other: (other.rung, -other.position), default=None)
 
+    def levels_below(self, level: Level, track: Track | None = None) -> list[Level]:
+        """The levels under `level` on its ladder (on `track` when given), nearest first."""
+        below = []
+        current = self.previous_level(level, track)
+        while current is not None:
+            below.append(current)
+            current = self.previous_level(current, track)
+        return below
+
+    def inherited(self, competency: Competency, level: Level, track: Track | None = None) -> list[dict]:
+        """What `level` takes over from the levels below it for `competency`, nearest first,
+        when the version says each level includes them; each criterion once, and none that
+        `level` states itself."""
+        if not self.version.levels_include_lower:
+            return []
+        own = self.expectation(competency, level)
+        seen = set(own.criteria_list) if own else set()
+        carried = []
+        for lower in self.levels_below(level, track):
+            expectation = self.expectation(competency, lower)
+            if expectation is None:
+                continue
+            criteria = [c for c in expectation.criteria_list if c not in seen]
+            seen.update(criteria)
+            if criteria:
+                carried.append({"level": lower, "expectation": expectation, "criteria": criteria})
+        return carried
+
+    def effective(self, competency: Competency, level: Level, track: Track | None = None) -> Expectation | None:
+        """The expectation in force at `level`: its own, or, when levels include the ones
+        below, the nearest lower level's."""
+        own = self.expectation(competency, level)
+        if own is not None or not self.version.levels_include_lower:
+            return own
+        for lower in self.levels_below(level, track):
+            expectation = self.expectation(competency, lower)
+            if expectation is not None:
+                return expectation
+        return None
+
     def matrix(self) -> list[dict]:
         """Rows of the ladder overview: one per rung, a cell per track.
 
@@ -203,12 +243,18 @@ class Rubric:
             items = []
             for competency in area.competency_list:
                 expectation = self.expectation(competency, level)
-                before = self.expectation(competency, previous) if previous else None
+                before = self.effective(competency, previous) if previous else None
+                inherited = self.inherited(competency, level)
                 items.append(
                     {
                         "competency": competency,
                         "expectation": expectation,
-                        "change": _change(before, expectation) if previous else None,
+                        # In force here: its own, or what it inherits.
+                        "proficiency": (expectation or inherited[0]["expectation"]).proficiency
+                        if expectation or inherited
+                        else None,
+                        "inherited": inherited,
+                        "change": _change(before, expectation) if previous and expectation else None,
                     }
                 )
             groups.append({"area": area, "items": items})
@@ -385,6 +431,7 @@ def version_export(version: FrameworkVersion) -> dict:
         "name": version.framework.name,
         "summary": version.summary,
         "change_notes": version.change_notes,
+        "levels_include_lower": version.levels_include_lower,
         "scale": [{"name": p.name, "description": p.description} for p in rubric.scale],
         "tracks": [{"slug": t.slug, "name": t.name, "summary": t.summary} for t in rubric.tracks],
         "levels": [
@@ -489,37 +536,70 @@ def _criteria_sides(before: list[str], after: list[str]) -> tuple[list[dict], li
     return left, right
 
 
-def _change(before: Expectation | None, after: Expectation | None) -> str:
+def _change(before: Expectation | None, after: Expectation | None, *, cumulative: bool = False) -> str:
+    """How `after` differs from `before`. With `cumulative` (going up a framework whose
+    levels include the ones below), nothing below is dropped: a missing expectation is
+    carried up, and criteria the higher level states are added to the lower's."""
     if before is None and after is None:
         return "absent"
     if before is None:
         return "new"
     if after is None:
-        return "dropped"
+        return "carried" if cumulative else "dropped"
     if after.proficiency.value > before.proficiency.value:
         return "raised"
     if after.proficiency.value < before.proficiency.value:
         return "lowered"
+    if cumulative:
+        return "extended" if set(after.criteria_list) - set(before.criteria_list) else "same"
     if after.criteria_list != before.criteria_list or after.examples_list != before.examples_list:
         return "reworded"
     return "same"
 
 
+def _carried_sides(before: list[str], after: list[str]) -> tuple[list[dict], list[dict]]:
+    """Two columns for a framework whose levels include the ones below: everything the
+    lower level expects is still expected higher up, and what the higher level states
+    is added to it, never a rewording of it."""
+    left = [{"kind": "same", "pieces": [("same", text)]} for text in before]
+    right = [
+        {"kind": "same" if text in before else "added", "pieces": [("same", text)]} for text in after
+    ]
+    right += [{"kind": "carried", "pieces": [("same", text)]} for text in before if text not in after]
+    return left, right
+
+
+def _criteria(expectation: Expectation | None) -> list[str]:
+    return expectation.criteria_list if expectation is not None else []
+
+
 def level_diff(rubric: Rubric, from_level: Level, to_level: Level) -> dict:
     groups = []
     totals: dict[str, int] = defaultdict(int)
+    # Going up a framework whose levels include the ones below, the lower level's
+    # criteria are still expected at the higher one: compared as carried, not dropped.
+    cumulative = rubric.version.levels_include_lower and from_level.rung < to_level.rung
     for area in rubric.areas:
         items = []
         for competency in area.competency_list:
-            before = rubric.expectation(competency, from_level)
-            after = rubric.expectation(competency, to_level)
-            change = _change(before, after)
+            if cumulative:
+                before = rubric.effective(competency, from_level)
+                own = rubric.expectation(competency, to_level)
+                change = _change(before, own, cumulative=True)
+                after = own or rubric.effective(competency, to_level)
+                # Everything in force at the lower level: its own criteria and what it inherits.
+                in_force = _criteria(rubric.expectation(competency, from_level)) + [
+                    text for carried in rubric.inherited(competency, from_level) for text in carried["criteria"]
+                ]
+                left, right = _carried_sides(in_force, _criteria(own))
+            else:
+                before = rubric.expectation(competency, from_level)
+                after = rubric.expectation(competency, to_level)
+                change = _change(before, after)
+                left, right = _criteria_sides(_criteria(before), _criteria(after))
             if change == "absent":
                 continue
             totals[change] += 1
-            left, right = _criteria_sides(
-                before.criteria_list if before else [], after.criteria_list if after else []
-            )
             items.append(
                 {
                     "competency": competency,
@@ -532,7 +612,7 @@ def level_diff(rubric: Rubric, from_level: Level, to_level: Level) -> dict:
             )
         if items:
             groups.append({"area": area, "items": items})
-    return {"from": from_level, "to": to_level, "groups": groups, "totals": dict(totals)}
+    return {"from": from_level, "to": to_level, "groups": groups, "totals": dict(totals), "cumulative": cumulative}
 
 
 # --- Search -----------------------------------------------------------------------

@@ -67,7 +67,9 @@ def document_counts(document: dict) -> dict[str, int]:
 
 def _content(document: dict) -> dict:
     # change_notes describe a version, they are not part of what it says.
-    return {k: v for k, v in document.items() if k != "change_notes"}
+    content = {k: v for k, v in document.items() if k != "change_notes"}
+    content.setdefault("levels_include_lower", False)
+    return content
 
 
 class _Rollback(Exception):
@@ -165,7 +167,8 @@ def _version_clear(version: FrameworkVersion) -> None:
 def _version_fill(version: FrameworkVersion, document: dict) -> None:
     version.summary = document["summary"]
     version.change_notes = document.get("change_notes", "")
-    version.save(update_fields=["summary", "change_notes"])
+    version.levels_include_lower = document.get("levels_include_lower", False)
+    version.save(update_fields=["summary", "change_notes", "levels_include_lower"])
 
     scale = ProficiencyLevel.objects.bulk_create(
         ProficiencyLevel(version=version, value=i, name=s["name"], description=s["description"])

@@ -82,6 +82,7 @@ def document(*, slug: str = "backend", levels: int = 4, competencies: int = 3, a
         "name": slug.replace("-", " ").title(),
         "summary": "A framework made for tests.",
         "change_notes": "",
+        "levels_include_lower": False,
         "scale": scale,
         "tracks": tracks,
         "levels": level_rows,
