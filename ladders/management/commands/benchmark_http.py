@@ -67,6 +67,7 @@ PLAN = [
     ("cto", "a report's path", "/path/{engineer}/"),
     ("hr", "assessments", "/assessments/"),
     ("hr", "a person's path", "/path/{engineer}/"),
+    ("hr", "hr home", "/hr/"),
 ]
 PERSONAS = ["engineer", "manager", "director", "cto", "hr"]
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}

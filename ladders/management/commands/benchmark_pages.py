@@ -44,6 +44,7 @@ class Command(BaseCommand):
             ("manager", f"/path/{engineer.pk}/compare/"),
             ("cto", "/team/"),
             ("cto", "/assessments/"),
+            ("hr", "/hr/"),
         ]
         # Pages of the apps built on ladders.
         for _, found in bench_pages.send(sender=self.__class__, people=people):
