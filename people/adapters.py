@@ -38,6 +38,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": (
+            "HR admins cannot turn two-factor authentication off: it guards everyone's records."
+        ),
+        "incorrect_code": "That code is not right. Enter the newest code your authenticator app shows for Trellis.",
+    }
+
     def can_delete_authenticator(self, authenticator) -> bool:
         # Two-factor authentication is compulsory for HR admins.
         return not authenticator.user.sees_everyone
