@@ -262,7 +262,9 @@ def parse(text: str | bytes) -> dict:
             )
         problems = _schema_problems(data, "trellis-framework.schema.json", lines)
         if problems:
-            raise FrameworkFileError(problems)
+            # Report the cross-reference problems of the same file too, so it is fixed in one round.
+            problems += _references_despite(problems, data, lines)
+            raise FrameworkFileError(sorted(problems, key=lambda p: p.line or 0))
         document = _normalise(data)
     elif "themes" in data and "competencies" in data:
         problems = _schema_problems(data, "ft-job-family.schema.json", lines)
@@ -443,6 +445,87 @@ def _reference_problems(doc: dict, lines: _Lines) -> list[FileProblem]:
                         FileProblem(lines(epath + ("criteria",)), _field(epath + ("criteria",)), "at least one criterion is required")
                     )
     return problems
+
+
+def _references_despite(found: list[FileProblem], data: dict, lines: _Lines) -> list[FileProblem]:
+    """The cross-reference problems of a file the schema has refused.
+
+    The file is read as far as its shape allows: a missing or mistyped value
+    stands in as empty, and a reference problem at (or inside) a field the
+    schema already named is left out, so each mistake is told once.
+    """
+
+    def items(value: Any) -> list:
+        return value if isinstance(value, list) else []
+
+    def mapping(value: Any) -> dict:
+        return value if isinstance(value, dict) else {}
+
+    def key(value: Any) -> str | int | None:
+        return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+    # Named in messages, so text even where the file has none.
+    scale = [{"name": n if isinstance(n := mapping(s).get("name"), str) else ""} for s in items(data.get("scale"))]
+    names = [s["name"] for s in scale]
+    tracks = [{"slug": key(mapping(t).get("slug"))} for t in items(data.get("tracks"))]
+    all_tracks = [t["slug"] for t in tracks]
+
+    def proficiency(value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= len(names):
+            return names[value - 1]
+        return key(value)
+
+    shaped = {
+        "scale": scale,
+        "tracks": tracks,
+        "levels": [
+            {
+                "code": key(mapping(lv).get("code")),
+                "rung": key(mapping(lv).get("rung")),
+                "tracks": [key(t) for t in items(mapping(lv).get("tracks"))] or list(all_tracks),
+            }
+            for lv in items(data.get("levels"))
+        ],
+        "areas": [
+            {
+                "slug": key(mapping(a).get("slug")),
+                "competencies": [
+                    {
+                        "slug": key(mapping(c).get("slug")),
+                        "expectations": [
+                            {
+                                "level": key(mapping(e).get("level")),
+                                "proficiency": proficiency(mapping(e).get("proficiency")),
+                                "criteria": [x for x in items(mapping(e).get("criteria")) if isinstance(x, str) and x.strip()]
+                                if "criteria" in mapping(e)
+                                else ["(missing)"],
+                            }
+                            for e in items(mapping(c).get("expectations"))
+                        ],
+                    }
+                    for c in items(mapping(a).get("competencies"))
+                ],
+            }
+            for a in items(data.get("areas"))
+        ],
+    }
+    named = [p.field for p in found]
+
+    def told(field: str) -> bool:
+        return any(field == n or field.startswith(n + ".") or field.startswith(n + "[") for n in named)
+
+    # A reference to a level, track or proficiency whose own definition the
+    # schema refused is more likely right than wrong: it is not told again.
+    refused = {
+        "no level ": any(re.match(r"levels(\[\d+\]\.code)?$", n) for n in named),
+        "no track ": any(re.match(r"tracks(\[\d+\]\.slug)?$", n) for n in named),
+        "is not on the scale": any(n == "scale" or n.startswith("scale[") for n in named),
+    }
+    return [
+        p
+        for p in _reference_problems(shaped, lines)
+        if not told(p.field) and "None" not in p.message and not any(refused[m] and m in p.message for m in refused)
+    ]
 
 
 # --- The Financial Times job-family format ----------------------------------

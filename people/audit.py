@@ -74,7 +74,7 @@ def log_event(instance, *, actor, summary: str, **details) -> LogEntry:
             force_log=True,
             action=LogEntry.Action.UPDATE,
             changes={"event": ["", summary]},
-            additional_data=details or None,
+            additional_data={k: v for k, v in details.items() if v is not None} or None,
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
@@ -27,6 +28,7 @@ from ..models import (
     ProficiencyLevel,
     Track,
 )
+from ..selectors.changes import DocumentChanges, document_changes
 from ..selectors.frameworks import version_export
 
 
@@ -40,6 +42,9 @@ class FrameworkImportResult:
     counts: dict[str, int]
     dry_run: bool = False
     discarded_draft: int | None = None
+    # What the file changes against the current published version.
+    changes: DocumentChanges | None = None
+    replaced_draft: int | None = None
 
     def summary(self) -> str:
         counts = ", ".join(f"{n} {what}" for what, n in self.counts.items())
@@ -114,30 +119,67 @@ def _framework_import(document: dict, actor, publish: bool, source_name: str) ->
         framework.save()
     counts = document_counts(document)
     latest = framework.versions.current()
-    if latest is not None and _content(version_export(latest)) == _content(document):
+    current = version_export(latest) if latest is not None else None
+    changes = document_changes(current, document, against=latest.number if latest else None)
+    source = source_name or "a framework file"
+    if current is not None and _content(current) == _content(document):
         # The file says "this framework is what is published": a draft that
         # says otherwise goes, and the summary says so.
         draft = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
         differed = draft is not None and _content(version_export(draft)) != _content(document)
         if draft is not None:
-            draft.delete()
+            # One entry that says why, not one per row of the draft.
+            with disable_auditlog():
+                draft.delete()
+            log_event(
+                framework,
+                actor=actor,
+                summary=f"Discarded the draft v{draft.number} of {framework.name}: {source} "
+                f"is the same as the published v{latest.number}",
+                source=source_name,
+            )
         return FrameworkImportResult(
-            framework, latest, created, True, False, counts, discarded_draft=draft.number if differed else None
+            framework,
+            latest,
+            created,
+            True,
+            False,
+            counts,
+            discarded_draft=draft.number if differed else None,
+            changes=changes,
         )
 
+    existing = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).values_list("number", flat=True).first()
     draft = _draft_for(framework)
-    _version_clear(draft)
-    _version_fill(draft, document)
+    # Replacing a draft's content is one change, told by the entry below with
+    # what differs from the published version, rather than a deletion and a
+    # creation per row.
+    with disable_auditlog():
+        _version_clear(draft)
+        _version_fill(draft, document)
     log_event(
         draft,
         actor=actor,
-        summary=f"Imported {source_name or 'a framework file'}",
+        summary=_import_summary(framework, draft, source, changes, replaced=existing is not None),
         source=source_name,
         counts=counts,
+        changes=changes.summary() if changes.against else None,
     )
     if publish:
         draft = framework_version_publish(version=draft, actor=actor)
-    return FrameworkImportResult(framework, draft, created, False, publish, counts)
+    return FrameworkImportResult(
+        framework, draft, created, False, publish, counts, changes=changes, replaced_draft=existing
+    )
+
+
+def _import_summary(framework: Framework, draft: FrameworkVersion, source: str, changes: DocumentChanges, *, replaced: bool) -> str:
+    if replaced:
+        head = f"Imported {source} into the draft v{draft.number} of {framework.name}, replacing its content"
+    else:
+        head = f"Imported a new draft of {framework.name} from {source}"
+    if changes.against is None:
+        return f"{head}: its first version"
+    return f"{head}: against v{changes.against}, {changes.summary()}"
 
 
 def _draft_for(framework: Framework) -> FrameworkVersion:

@@ -80,7 +80,7 @@ def test_it_logs_an_admin_edit_of_a_draft_expectation(hr, as_user):
 def test_it_logs_an_import_as_an_event(hr):
     version = framework_import(document=document(), actor=hr, source_name="backend.yml").version
     [entry] = events(version)
-    assert entry.changes["event"] == ["", "Imported backend.yml"]
+    assert entry.changes["event"] == ["", "Imported a new draft of Backend from backend.yml: its first version"]
     assert entry.actor == hr
     assert entry.additional_data == {
         "source": "backend.yml",
@@ -92,7 +92,7 @@ def test_it_logs_an_import_from_the_command_line_without_an_actor():
     call_command("import_framework", str(FT_FILE), stdout=StringIO(), stderr=StringIO())
     version = FrameworkVersion.objects.get(framework__slug="engineering")
     [entry] = events(version)
-    assert entry.changes["event"][1] == "Imported ft-engineering.yml"
+    assert entry.changes["event"][1] == "Imported a new draft of Engineering from ft-engineering.yml: its first version"
     assert entry.actor is None
 
 
@@ -105,7 +105,7 @@ def test_it_logs_an_import_from_the_admin_with_the_hr_admin(hr, as_user):
     client.post(url, {"confirm": preview.context["token"]})
     version = FrameworkVersion.objects.get(framework__slug="engineering")
     [entry] = events(version)
-    assert entry.changes["event"][1] == "Imported ft-engineering.yml"
+    assert entry.changes["event"][1] == "Imported a new draft of Engineering from ft-engineering.yml: its first version"
     assert entry.actor == hr
 
 

@@ -184,7 +184,7 @@ def test_it_logs_the_import_on_the_version(hr):
     from auditlog.models import LogEntry
 
     entry = LogEntry.objects.get_for_object(version).filter(changes__has_key="event").get()
-    assert entry.changes["event"] == ["", "Imported backend.yml"]
+    assert entry.changes["event"] == ["", "Imported a new draft of Backend from backend.yml: its first version"]
     assert entry.actor == hr
 
 
