@@ -7,6 +7,7 @@ urlpatterns = [
     path("ladders/", frameworks.index, name="index"),
     path("ladders/search/", frameworks.search, name="search"),
     path("ladders/<slug:slug>/", frameworks.overview, name="overview"),
+    path("ladders/<slug:slug>/grid/", frameworks.grid, name="grid"),
     path("ladders/<slug:slug>/levels/<slug:code>/", frameworks.level, name="level"),
     path("ladders/<slug:slug>/competencies/<slug:competency_slug>/", frameworks.competency, name="competency"),
     path("ladders/<slug:slug>/diff/", frameworks.diff, name="diff"),

@@ -216,6 +216,40 @@ class Rubric:
                 return expectation
         return None
 
+    def track_levels(self, track: Track) -> list[Level]:
+        """The levels on `track`, lowest first."""
+        return [level for level in self.levels if track.pk in level.track_ids]
+
+    def grid(self, track: Track) -> list[dict]:
+        """The competency × level grid of one track: each area with its competencies, and
+        for each competency a cell per level of the track, lowest first.
+
+        A cell holds the level's own expectation, or, in a framework whose levels include
+        the ones below, the one it inherits (with the level it comes from); else nothing.
+        """
+        levels = self.track_levels(track)
+        groups = []
+        for area in self.areas:
+            rows = []
+            for competency in area.competency_list:
+                cells = []
+                for level in levels:
+                    own = self.expectation(competency, level)
+                    shown = own or self.effective(competency, level, track)
+                    cells.append(
+                        {
+                            "level": level,
+                            "expectation": shown,
+                            "from_level": None if own is not None or shown is None else shown.level,
+                            "first": plain(shown.criteria_list[0]) if shown and shown.criteria_list else "",
+                        }
+                    )
+                if any(cell["expectation"] for cell in cells):
+                    rows.append({"competency": competency, "cells": cells})
+            if rows:
+                groups.append({"area": area, "rows": rows})
+        return groups
+
     def matrix(self) -> list[dict]:
         """Rows of the ladder overview: one per rung, a cell per track.
 

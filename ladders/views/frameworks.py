@@ -121,6 +121,40 @@ def overview(request, slug: str):
 
 @require_GET
 @login_required
+def grid(request, slug: str):
+    """The competency × level grid of one track, the viewer's level and the next one marked."""
+    context = _version_context(request, slug, standing=True)
+    rubric = context["rubric"]
+    placed = context["standing"]
+    mine = placed if placed is not None and placed.level.version.framework_id == rubric.framework.pk else None
+    asked = request.GET.get("track", "")
+    track = rubric.track_by_slug.get(asked)
+    if track is None and mine is not None:
+        track = rubric.track_by_slug.get(mine.track.slug)
+    track = track or rubric.tracks[0]
+    my_code = mine.level.code if mine is not None else None
+    here = rubric.level_by_code.get(my_code) if my_code else None
+    following = rubric.next_levels(here, track) if here is not None else []
+    next_code = following[0].code if following and track.pk in following[0].track_ids else None
+    levels = rubric.track_levels(track)
+    context.update(
+        track=track,
+        levels=levels,
+        groups=SimpleLazyObject(lambda: rubric.grid(track)),
+        my_level_code=my_code,
+        next_level_code=next_code,
+        start_code=my_code if any(level.code == my_code for level in levels) else (levels[0].code if levels else ""),
+        track_missing=asked if asked and asked not in rubric.track_by_slug else "",
+    )
+    if context["track_missing"]:
+        return render(request, "ladders/grid.html", context, status=404)
+    return _render_published(
+        request, "ladders/grid.html", context, reads=("v", "track"), vary=(track.slug, my_code, next_code)
+    )
+
+
+@require_GET
+@login_required
 def level(request, slug: str, code: str):
     context = _version_context(request, slug)
     rubric = context["rubric"]

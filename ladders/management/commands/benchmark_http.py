@@ -48,6 +48,7 @@ from .seed_demo import DOMAIN
 # (persona, page label, address); {engineer} is the demo engineer's id.
 PLAN = [
     ("engineer", "ladder overview", "/ladders/engineering/"),
+    ("engineer", "competency grid", "/ladders/engineering/grid/"),
     ("engineer", "level", "/ladders/engineering/levels/senior-1/"),
     ("engineer", "competency", "/ladders/engineering/competencies/technical/"),
     ("engineer", "level diff", "/ladders/engineering/diff/"),

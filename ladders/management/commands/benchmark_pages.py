@@ -34,6 +34,7 @@ class Command(BaseCommand):
         plan = [
             ("engineer", "/path/"),
             ("engineer", "/ladders/engineering/"),
+            ("engineer", "/ladders/engineering/grid/"),
             ("engineer", "/ladders/engineering/levels/senior-1/"),
             ("engineer", "/ladders/engineering/competencies/technical/"),
             ("engineer", "/ladders/engineering/diff/"),
