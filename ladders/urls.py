@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import careers, frameworks, hr
+from .views import careers, frameworks, hr, team
 
 app_name = "ladders"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("assessments/", careers.assessments, name="assessments"),
     path("assessments/<int:pk>/", careers.assessment, name="assessment"),
     path("assessments/<int:pk>/discard/", careers.assessment_discard, name="assessment_discard"),
-    path("team/", careers.team, name="team"),
+    path("team/", team.team, name="team"),
+    path("team/export.csv", team.team_export, name="team_export"),
     path("hr/", hr.home, name="hr_home"),
 ]

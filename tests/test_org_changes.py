@@ -62,6 +62,7 @@ def pages(engineer: User, records: dict) -> dict[str, tuple[str, str, dict]]:
         "ladders:assessment": ("get", reverse("ladders:assessment", args=[draft.pk]), {}),
         "ladders:assessment_discard": ("post", reverse("ladders:assessment_discard", args=[draft.pk]), {}),
         "ladders:team": ("get", reverse("ladders:team"), {}),
+        "ladders:team_export": ("get", reverse("ladders:team_export"), {}),
         "people:person": ("get", reverse("people:person", args=[engineer.pk]), {}),
         "people:notifications": ("get", reverse("people:notifications"), {}),
         "people:notifications_read": ("post", reverse("people:notifications_read"), {}),
@@ -272,6 +273,7 @@ PROMOTION = {
     "ladders:compare": (404, 200, 404),
     "ladders:assessment_new": (404, 404, 404),
     "ladders:assessment": (404, 404, 404),  # a draft stays its author's
+    "ladders:team_export": (404, 200, 404),  # no reports: HR exports everyone
     "people:person": (200, 200, 200),
 }
 

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime
-import functools
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from auditlog.models import LogEntry
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
 from config.prepared import MARK_DATE, MARK_ID, MARK_ID_2, MARK_TEXT, PreparedQuery
 from people.models import User
 from people.stamp import Stamped, stamp_of
 
-from ..models import Assessment, Framework, FrameworkVersion, Level, Placement, ProficiencyLevel, Rating, Track
+from ..models import Assessment, FrameworkVersion, Level, Placement, Rating, Track
 from .frameworks import (
     Rubric,
     published_level,
@@ -602,86 +599,6 @@ def _reports(head) -> QuerySet[User]:
     return User.objects.filter(manager_id=head, is_active=True)
 
 
-# A team page reads one manager's direct reports, a page at a time: three
-# queries compiled once (per page number), the page's about the reports on
-# it, whoever the manager.
-TEAM_PAGE = 25
-
-
-def _page_of_reports(head, page: int) -> QuerySet[User]:
-    return _reports(head).order_by("name", "pk")[(page - 1) * TEAM_PAGE : page * TEAM_PAGE]
-
-
-def _standing(on, column: str) -> Subquery:
-    # The placement in force for the person of the outer row.
-    return Subquery(_in_force(OuterRef("pk"), on).values(column)[:1])
-
-
-def _tree_size(path) -> Subquery:
-    # How many active people are below `path`: a plain COUNT(*) over the
-    # range, which PostgreSQL answers from the partial index of active people
-    # without visiting a row.
-    return Subquery(
-        User.objects.filter(reporting_path__below=path, is_active=True)
-        .order_by()
-        .annotate(size=Func(template="COUNT(*)", output_field=IntegerField()))
-        .values("size")
-    )
-
-
-def _agreed(framework, column: str) -> Subquery:
-    # The latest manager assessment in `framework` of the person of the outer row.
-    return Subquery(
-        Assessment.objects.filter(
-            subject=OuterRef("pk"),
-            kind=Assessment.Kind.MANAGER,
-            status=Assessment.Status.SUBMITTED,
-            version__framework_id=framework,
-        )
-        .order_by("-submitted_at", "-pk")
-        .values(column)[:1]
-    )
-
-
-# A manager's whole team in one small row per direct report (the level they
-# hold today), with the size of the whole tree below the manager, computed
-# once: what the page's counts and framework choice need.
-_team_shape = PreparedQuery(
-    lambda head, on: _reports(head)
-    .order_by()
-    .annotate(
-        level=_standing(on, "level_id"),
-        whole=_tree_size(Subquery(User.objects.filter(pk=head).values("reporting_path"))),
-    )
-    .values_list("level", "whole"),
-    head=MARK_ID,
-    on=MARK_DATE,
-)
-# One page of them with everything a heat-map row shows but the ratings.
-_team_page = PreparedQuery(
-    lambda head, framework, on, page: _page_of_reports(head, page)
-    .only("name", "title", "email", "manager_id", "reporting_path", "is_active", "is_hr_admin", "is_superuser")
-    .annotate(
-        standing_level=_standing(on, "level_id"),
-        standing_track=_standing(on, "track_id"),
-        team_size=_tree_size(OuterRef("reporting_path")),
-        agreed_pk=_agreed(framework, "pk"),
-        agreed_at=_agreed(framework, "submitted_at"),
-        agreed_version=_agreed(framework, "version_id"),
-    ),
-    variants=("page",),
-    head=MARK_ID,
-    framework=MARK_ID_2,
-    on=MARK_DATE,
-)
-_team_ratings = PreparedQuery(
-    lambda head, framework, page: Rating.objects.filter(
-        assessment_id__in=_page_of_reports(head, page).annotate(agreed=_agreed(framework, "pk")).values("agreed")
-    ).values_list("assessment_id", "competency_id", "proficiency_id"),
-    variants=("page",),
-    head=MARK_ID,
-    framework=MARK_ID_2,
-)
 _team_leads = PreparedQuery(
     lambda head, limit: _reports(head)
     .filter(Exists(User.objects.filter(manager_id=OuterRef("pk"), is_active=True)))
@@ -722,204 +639,6 @@ class Placed:
     def of(cls, level_id: int, track_id: int) -> Placed:
         level = published_level(level_id)
         return cls(level, published_track(track_id, level))
-
-
-@dataclass(frozen=True)
-class TeamShape:
-    """A manager's team at a glance: direct reports, everyone below, their frameworks (most people first)."""
-
-    count: int
-    whole: int
-    frameworks: list[Framework]
-
-
-def team_shape(head: User, *, stamp: int | None = None) -> TeamShape:
-    """How many report to `head` directly and at any depth, and which frameworks the
-    direct reports are placed on: one query, one small row per direct report, whose
-    level comes from the index on (person, effective date) and its framework from
-    the kept rubrics. Each count is a range of the reporting-path index (see
-    people.models.Below), reading as many index entries as the team has members.
-    Kept while `stamp` stays the same."""
-    today = timezone.localdate()
-
-    def read() -> tuple[int, int, tuple]:
-        rows = _team_shape.all(head=head.pk, on=today)
-        levels = Counter(level_id for level_id, _ in rows if level_id is not None)
-        return len(rows), (rows[0][1] or 0) if rows else 0, tuple(levels.items())
-
-    count, whole, levels = _stamped_shapes.get_or_build(stamp, ("shape", head.pk, today), read)
-    counted: dict[int, list] = {}
-    for level_id, n in levels:
-        framework = published_level(level_id).version.framework
-        counted.setdefault(framework.pk, [framework, 0])[1] += n
-    frameworks = [f for f, _ in sorted(counted.values(), key=lambda item: (-item[1], item[0].name))]
-    return TeamShape(count, whole, frameworks)
-
-
-def team_page(head: User, page: int, framework: Framework | None, *, stamp: int | None = None) -> list[User]:
-    """One page of `head`'s direct reports by name, each with where they stand today
-    (`standing_level`, `standing_track`), how many are below them (`team_size`) and
-    their latest manager assessment in `framework` (`agreed_pk`, `agreed_at`,
-    `agreed_version`): one query, none while `stamp` stays the same."""
-    framework_id, today = framework.pk if framework else 0, timezone.localdate()
-    return _stamped_shapes.get_or_build(
-        stamp,
-        ("page", head.pk, page, framework_id, today),
-        lambda: _team_page.all(head=head.pk, framework=framework_id, on=today, page=page),
-    )
-
-
-def team_placements(people: list[User]) -> dict[int, Placed]:
-    """Where each person of a team page stands today (levels from the kept rubrics)."""
-    return {
-        person.pk: Placed.of(person.standing_level, person.standing_track)
-        for person in people
-        if person.standing_level is not None
-    }
-
-
-@dataclass(frozen=True)
-class Agreed:
-    """A latest manager assessment, as the heat map shows it."""
-
-    pk: int
-    submitted_at: datetime.datetime
-    ratings: dict
-
-
-@dataclass(frozen=True)
-class Rated:
-    """A rating as the gap needs it: the proficiency, from the kept rubric."""
-
-    proficiency: ProficiencyLevel | None
-
-
-def team_agreed(head: User, rubric: Rubric, page: int, people: list[User]) -> dict[int, Agreed]:
-    """The latest manager assessment in `rubric`'s framework of each person on a team page
-    (see team_page), with its ratings (matched by competency slug, so an assessment
-    of an older version still lines up): one query when the ratings are first read."""
-    found = [person for person in people if person.agreed_pk is not None]
-
-    @functools.cache
-    def read() -> dict[int, dict[str, Rated]]:
-        competencies, scale = {}, {}
-        for version_id in {person.agreed_version for person in found}:
-            made_against = published_rubric(version_id)
-            competencies.update((c.pk, c) for c in made_against.competencies)
-            scale.update((p.pk, p) for p in made_against.scale)
-        ratings: dict[int, dict[str, Rated]] = {person.agreed_pk: {} for person in found}
-        for assessment_id, competency_id, proficiency_id in _team_ratings.all(
-            head=head.pk, framework=rubric.framework.pk, page=page
-        ):
-            if assessment_id in ratings:
-                ratings[assessment_id][competencies[competency_id].slug] = Rated(scale.get(proficiency_id))
-        return ratings
-
-    # Read only if a row's cells are drawn rather than kept (see the team template).
-    return {
-        person.pk: Agreed(person.agreed_pk, person.agreed_at, SimpleLazyObject(lambda pk=person.agreed_pk: read()[pk]))
-        for person in found
-    }
-
-
-def team_gap_rows(
-    people: list[User],
-    rubric: Rubric,
-    placements: dict[int, Placed],
-    agreed: dict[int, Agreed],
-    *,
-    against: str = "next",
-) -> list[dict]:
-    """A heat-map row per person: their level in `rubric`, the target and the gap per competency.
-
-    `against` is "next" (each person's next level on their track) or
-    "current". People placed on another framework are named as such.
-    """
-    framework = rubric.framework
-    rows = []
-    for person in people:
-        placement = placements.get(person.pk)
-        on_this = placement is not None and placement.level.version.framework_id == framework.pk
-        level = rubric.level_by_code.get(placement.level.code) if on_this else None
-        target = None
-        if level is not None:
-            following = rubric.next_levels(level, rubric.track_by_slug.get(placement.track.slug))
-            target = following[0] if (against == "next" and following) else level
-        assessment = agreed.get(person.pk)
-        # Worked out only if the row's cells are not kept yet (see the team
-        # template): they depend only on the rubric, the levels and the
-        # submitted assessment, none of which changes.
-        gaps = SimpleLazyObject(
-            lambda level=level, target=target, assessment=assessment: (
-                gap_rows(rubric, level, target, assessment.ratings) if level is not None and assessment else []
-            )
-        )
-        rows.append(
-            {
-                "person": person,
-                "placement": placement,
-                "elsewhere": placement.level.version.framework if placement and not on_this else None,
-                "level": level,
-                "target": target,
-                "assessment": assessment,
-                "gaps": gaps,
-                "open": SimpleLazyObject(lambda gaps=gaps: sum(1 for g in gaps if g["gap"] is not None and g["gap"] > 0)),
-            }
-        )
-    return rows
-
-
-@dataclass(frozen=True, slots=True)
-class TeamCells:
-    """Every value a heat-map row shows (see kept_rows): who, where, assessed when, against what.
-
-    The gaps are worked out from the version, the levels and the submitted
-    assessment, all in the key, and only when the row is drawn: they are not
-    part of the key themselves.
-    """
-
-    person_pk: int
-    name: str
-    title: str
-    team_size: int
-    level_code: str | None
-    level_title: str | None
-    target_code: str | None
-    target_title: str | None
-    elsewhere_slug: str | None
-    elsewhere_name: str | None
-    assessment_pk: int | None
-    submitted_at: datetime.datetime | None
-    under: int | None
-    version_pk: int | None
-    heat_target_code: str | None
-    gaps: object = field(default=(), compare=False, hash=False)
-    open: object = field(default=None, compare=False, hash=False)
-
-    @classmethod
-    def of(cls, row: dict, *, under: int | None, version_pk: int | None) -> TeamCells:
-        person, level, target = row["person"], row.get("level"), row.get("target")
-        elsewhere, assessment = row.get("elsewhere"), row.get("assessment")
-        moving = target is not None and target != level
-        return cls(
-            person.pk,
-            person.name,
-            person.title,
-            row["team_size"],
-            level.code if level else None,
-            level.title if level else None,
-            target.code if moving else None,
-            target.title if moving else None,
-            elsewhere.slug if elsewhere else None,
-            elsewhere.name if elsewhere else None,
-            assessment.pk if assessment else None,
-            assessment.submitted_at if assessment else None,
-            under,
-            version_pk,
-            target.code if target else None,
-            row.get("gaps", ()),
-            row.get("open"),
-        )
 
 
 def team_chain(viewer: User, head: User) -> list[User]:
