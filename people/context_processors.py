@@ -16,6 +16,7 @@ _NAV = {
     "team": "ladders:team",
     "mentorship": "mentorship:home",
     "people": "people:directory",
+    "hr": "ladders:hr_home",
     "search": "ladders:search",
     "notifications": "people:notifications",
     "password": "account_change_password",

@@ -45,6 +45,8 @@ def _section(path: str, nav: dict) -> str:
         return "team"
     if path.startswith(nav["mentorship"]):
         return "mentorship"
+    if path == nav["hr"]:
+        return "hr"
     # The directory, the org chart and everyone's page; not one's notifications.
     if path.startswith(nav["people"]) and not path.startswith(nav["notifications"]):
         return "people"
