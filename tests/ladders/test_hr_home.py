@@ -291,6 +291,14 @@ def test_it_is_where_hr_admins_land(org, hr, engineer):
     assert login(engineer).get(reverse("home"))["Location"] != URL
 
 
+def test_it_is_in_the_header_for_hr_admins_only(org, hr, engineer):
+    link = f'<a href="{URL}" aria-current="page">HR</a>'
+
+    assert link in login(hr).get(URL).content.decode()
+    assert f'<a href="{URL}" >HR</a>' in login(hr).get(reverse("ladders:index")).content.decode()
+    assert f'href="{URL}"' not in login(engineer).get(reverse("ladders:index")).content.decode()
+
+
 def test_it_keeps_its_queries_as_the_org_grows(org, hr):
     client = login(hr)
     small = page_queries(client, URL)
