@@ -259,11 +259,21 @@ def standing_in(rubric: Rubric, member: Member, against: str) -> Standing | None
     """A member's level followed by code into `rubric` (their framework's current version)."""
     if member.level_id is None or member.framework_id != rubric.framework.pk:
         return None
-    held = published_level(member.level_id)
+    # A company has a few dozen (level, track) pairs: each is worked out once per
+    # kept rubric (which a published version's never changes), not once per person.
+    known = rubric.__dict__.setdefault("_team_standings", {})
+    key = (member.level_id, member.track_id, against)
+    if key not in known:
+        known[key] = _standing_of(rubric, member.level_id, member.track_id, against)
+    return known[key]
+
+
+def _standing_of(rubric: Rubric, level_id: int, track_id: int, against: str) -> Standing | None:
+    held = published_level(level_id)
     level = rubric.level_by_code.get(held.code)
     if level is None:
         return None
-    track = rubric.track_by_slug.get(published_track(member.track_id, held).slug) or rubric.level_tracks(level)[0]
+    track = rubric.track_by_slug.get(published_track(track_id, held).slug) or rubric.level_tracks(level)[0]
     following = rubric.next_levels(level, track)
     return Standing(level, track, following[0] if against == "next" and following else level)
 
@@ -459,7 +469,10 @@ def team_rows(tree: Tree, rubric: Rubric, members: list[Member], against: str) -
             ]
 
         gaps = SimpleLazyObject(gap_list)
-        person = User(pk=member.pk, name=member.name, title=member.title, email=member.email, manager_id=member.manager_id)
+        # Built only if asked for: a model instance costs more than the rest of the row.
+        person = SimpleLazyObject(
+            lambda m=member: User(pk=m.pk, name=m.name, title=m.title, email=m.email, manager_id=m.manager_id)
+        )
         moving = standing is not None and standing.target != standing.level
         cells = TeamCells(
             member.pk,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from people.stamp import stamp_of
+from people.stamp import Stamped, stamp_of
 
 from ..selectors.careers import team_chain, team_head_for_viewer
 from ..selectors.frameworks import Rubric
@@ -142,6 +142,14 @@ def _elsewhere(tree: Tree, members) -> list[dict]:
     return sections
 
 
+_stamped_apart = Stamped(size=128)
+
+
+def _kept_apart(stamp, head, chosen: TeamFilter, part: str, build):
+    # The sections kept apart follow from the tree and the filters alone.
+    return _stamped_apart.get_or_build(stamp, (part, head.pk, timezone.localdate(), chosen.key()), build)
+
+
 @require_GET
 @login_required
 def team(request):
@@ -180,9 +188,13 @@ def team(request):
         "has_team": len(tree) > 0,
         "shown_count": len(listing.shown),
         # Kept apart, on the first page only: the table is what the pages turn.
-        "elsewhere": _elsewhere(tree, listing.elsewhere) if page.number == 1 else [],
+        "elsewhere": _kept_apart(stamp, head, chosen, "elsewhere", lambda: _elsewhere(tree, listing.elsewhere))
+        if page.number == 1
+        else [],
         "elsewhere_count": len(listing.elsewhere),
-        "unplaced": apart(tree, listing.unplaced[:APART_SHOWN]) if page.number == 1 else [],
+        "unplaced": _kept_apart(stamp, head, chosen, "unplaced", lambda: apart(tree, listing.unplaced[:APART_SHOWN]))
+        if page.number == 1
+        else [],
         "unplaced_count": len(listing.unplaced),
         "apart_shown": APART_SHOWN,
         "unassessed": range(len(rubric.competencies)) if rubric else range(0),
