@@ -6,12 +6,14 @@ and the way to change a published framework is "Start a new draft".
 
 from __future__ import annotations
 
+import json
 import secrets
 
+from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,6 +22,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from people.admin import AuditHistoryAdminMixin
+from people.audit import AuditWords, audit_words, entry_subject, value_words
+from people.admin_imports import CsvImport, checked_import_view
+from people.models import User
 from people.textfiles import describe_size
 
 from . import formats
@@ -36,9 +41,14 @@ from .models import (
     Rating,
     Track,
 )
-from .selectors.frameworks import version_export
+from .selectors.frameworks import latest_published_versions, version_export
 from .services.frameworks import framework_draft_create, framework_import, framework_version_publish, version_problems
-from .services.placements import placement_record
+from .services.placements import (
+    PLACEMENT_COLUMNS_OPTIONAL,
+    PLACEMENT_COLUMNS_REQUIRED,
+    placement_record,
+    placements_import,
+)
 
 # Inline rows are tabular: the admin's full-size text areas and inputs in each
 # make the draft page far wider than the screen.
@@ -93,6 +103,27 @@ def _download(version: FrameworkVersion) -> HttpResponse:
 # --- Frameworks and versions ------------------------------------------------------------
 
 
+class _CheckedOutcomeChanged(Exception):
+    def __init__(self, result):
+        self.result = result
+
+
+def _import_outcome(result) -> list:
+    """What an import does, the same whether checked or done: confirming applies only what was checked."""
+    changes = result.changes
+    outcome = [
+        result.framework.slug,
+        result.unchanged,
+        result.published,
+        result.discarded_draft,
+        result.replaced_draft,
+        changes.against if changes else None,
+        [(c.what, c.kind, c.name, c.details) for c in changes.changes] if changes else None,
+    ]
+    # As the session keeps it (JSON), so that the two compare equal.
+    return json.loads(json.dumps(outcome))
+
+
 class FrameworkImportForm(forms.Form):
     file = forms.FileField(
         label="Framework file",
@@ -118,6 +149,7 @@ class FrameworkAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     actions = ["start_draft", "export_current"]
     change_list_template = "admin/ladders/framework/change_list.html"
+    readonly_fields = ("created_at",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("versions")
@@ -171,9 +203,23 @@ class FrameworkAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and request.POST.get("confirm"):
             try:
                 document = formats.parse(stash["text"])
-                result = framework_import(
-                    document=document, actor=request.user, publish=stash["publish"], source_name=stash["name"]
+                with transaction.atomic():
+                    result = framework_import(
+                        document=document, actor=request.user, publish=stash["publish"], source_name=stash["name"]
+                    )
+                    if _import_outcome(result) != stash.get("outcome"):
+                        # Someone published or drafted meanwhile: what was checked
+                        # is not what would happen. Nothing is kept; check again.
+                        raise _CheckedOutcomeChanged(result)
+            except _CheckedOutcomeChanged as changed:
+                preview = changed.result
+                preview.dry_run = True
+                stash.update(token=secrets.token_urlsafe(16), outcome=_import_outcome(preview))
+                request.session["framework_import"] = stash
+                context.update(
+                    form=FrameworkImportForm(), preview=preview, token=stash["token"], filename=stash["name"], changed_since=True
                 )
+                return TemplateResponse(request, "admin/ladders/framework/import.html", context, status=409)
             except (formats.FrameworkFileError, ValidationError) as exc:
                 context.update(form=FrameworkImportForm(), problems=getattr(exc, "problems", None) or exc.messages)
                 return TemplateResponse(request, "admin/ladders/framework/import.html", context, status=400)
@@ -204,6 +250,7 @@ class FrameworkAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
                 "name": upload.name,
                 "text": text.decode("utf-8-sig"),
                 "publish": form.cleaned_data["publish"],
+                "outcome": _import_outcome(preview),
             }
             context.update(form=form, preview=preview, token=token, filename=upload.name)
             return TemplateResponse(request, "admin/ladders/framework/import.html", context)
@@ -546,11 +593,25 @@ class PlacementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        published = FrameworkVersion.Status.PUBLISHED
-        self.fields["level"].queryset = Level.objects.filter(version__status=published).select_related("version__framework")
-        self.fields["track"].queryset = Track.objects.filter(version__status=published).select_related("version__framework")
-        self.fields["level"].label_from_instance = lambda lv: f"{lv.title} ({lv.version.framework} v{lv.version.number})"
-        self.fields["track"].label_from_instance = lambda t: f"{t.name} ({t.version.framework} v{t.version.number})"
+        # People are placed on what their framework says now: not on a draft,
+        # nor on a version a newer one has replaced. A placement recorded on
+        # an older version keeps its own level on offer, so that its note or
+        # date can still be corrected.
+        current = [v.pk for v in latest_published_versions()]
+        own = models.Q(pk=self.instance.level_id) if self.instance.level_id else models.Q(pk__in=[])
+        own_track = models.Q(pk=self.instance.track_id) if self.instance.track_id else models.Q(pk__in=[])
+        self.fields["level"].queryset = (
+            Level.objects.filter(models.Q(version__in=current) | own)
+            .select_related("version__framework")
+            .order_by("version__framework__name", "rung", "position")
+        )
+        self.fields["track"].queryset = (
+            Track.objects.filter(models.Q(version__in=current) | own_track)
+            .select_related("version__framework")
+            .order_by("version__framework__name", "position")
+        )
+        self.fields["level"].label_from_instance = lambda lv: f"{lv.title} ({lv.code}) — {lv.version.framework} v{lv.version.number}"
+        self.fields["track"].label_from_instance = lambda t: f"{t.name} — {t.version.framework} v{t.version.number}"
 
     def clean(self):
         cleaned = super().clean()
@@ -570,6 +631,28 @@ class PlacementAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("person",)
     date_hierarchy = "effective_date"
     readonly_fields = ("recorded_by", "created_at")
+    change_list_template = "admin/ladders/placement/change_list.html"
+
+    def get_urls(self):
+        view = require_http_methods(["GET", "POST"])(self.import_view)
+        return [path("import/", self.admin_site.admin_view(view), name="ladders_placement_import")] + super().get_urls()
+
+    def import_view(self, request):
+        """Levels from the HR system's CSV export: upload, check, confirm."""
+        return checked_import_view(
+            request,
+            self,
+            CsvImport(
+                key="placements",
+                title="Import placements",
+                template="admin/ladders/placement/import.html",
+                required=PLACEMENT_COLUMNS_REQUIRED,
+                optional=PLACEMENT_COLUMNS_OPTIONAL,
+                run=placements_import,
+                may_import=lambda r: self.has_add_permission(r) and self.has_change_permission(r),
+                done_url="admin:ladders_placement_changelist",
+            ),
+        )
 
     def save_model(self, request, obj, form, change):
         placement = placement_record(
@@ -622,3 +705,71 @@ class AssessmentAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- The audit log in words -----------------------------------------------------------------
+
+
+class VersionWords(AuditWords):
+    def queryset(self, model):
+        return model._base_manager.select_related("framework")
+
+    def name(self, version: FrameworkVersion) -> str:
+        return f"{version.framework} v{version.number}"
+
+    def sentence(self, entry, names):
+        changes = entry.changes_dict or {}
+        subject = entry_subject(entry, names)
+        if entry.action == LogEntry.Action.CREATE:
+            return f"Started {subject} as a draft"
+        if entry.action == LogEntry.Action.DELETE:
+            return f"Discarded the draft {subject}"
+        if changes.get("status", [None, None])[1] == FrameworkVersion.Status.PUBLISHED:
+            return f"Published {subject}"
+        return None
+
+
+class PlacementWords(AuditWords):
+    """"Changed Ada Okafor's level to Senior Engineer 1 (from Engineer 2)"."""
+
+    def queryset(self, model):
+        return model._base_manager.select_related("person", "level", "track")
+
+    def prepare(self, entries, names):
+        # Each placed person's placements, to say what they were before: one query for the page.
+        people = {int(e.changes_dict["person"][1]) for e in entries if "person" in (e.changes_dict or {})}
+        people |= set(
+            Placement.objects.filter(pk__in=[e.object_id for e in entries if e.object_id]).values_list("person_id", flat=True)
+        )
+        self.history: dict[int, list[tuple]] = {}
+        rows = Placement.objects.filter(person_id__in=people).order_by("effective_date", "pk")
+        for pk, person, effective, title in rows.values_list("pk", "person_id", "effective_date", "level__title"):
+            self.history.setdefault(person, []).append((pk, effective, title))
+        for person in people:
+            names.want(User, person)
+
+    def sentence(self, entry, names):
+        changes = entry.changes_dict or {}
+        placement = names.obj(Placement, entry.object_id)
+        person_id = placement.person_id if placement else (changes.get("person") or [None, None])[1]
+        person = names.of(User, person_id) if person_id else entry.object_repr
+        if entry.action == LogEntry.Action.DELETE:
+            return f"Removed a placement: {entry.object_repr}"
+        level = value_words(entry, "level", changes["level"][1], names) if "level" in changes else None
+        if level is None:
+            return None
+        if entry.action == LogEntry.Action.UPDATE:
+            return f"Changed {person}’s level to {level} (from {value_words(entry, 'level', changes['level'][0], names)})"
+        # Created: the level before is that of the person's placement just before this one.
+        effective = placement.effective_date if placement else None
+        earlier = [
+            title for pk, date, title in self.history.get(int(person_id), [])
+            if effective is not None and (date, pk) < (effective, placement.pk)
+        ]
+        if earlier:
+            return f"Changed {person}’s level to {level} (from {earlier[-1]})"
+        return f"Placed {person} at {level}"
+
+
+audit_words(FrameworkVersion, VersionWords())
+audit_words(Placement, PlacementWords())

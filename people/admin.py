@@ -1,3 +1,7 @@
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.admin import SocialTokenAdmin as AllauthSocialTokenAdmin
+from allauth.socialaccount.models import SocialToken
 from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
@@ -10,12 +14,18 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.http import HttpResponseRedirect
+from django.urls import path
+from django.utils.html import format_html, format_html_join
 from django.utils.formats import date_format
 from django.utils.timezone import localtime, now
+from django.views.decorators.http import require_http_methods
 
 from . import services
+from .audit import describe_entries
+from .admin_imports import CsvImport, checked_import_view
 from .models import Department, Notification, ReminderRule, Team, User
 from .reminders import registered
+from .services.imports import PEOPLE_COLUMNS_OPTIONAL, PEOPLE_COLUMNS_REQUIRED, people_import
 from .services.notifications import EMAIL_MAX_ATTEMPTS
 from .services.reminders import reminder_rules_sync
 
@@ -29,17 +39,21 @@ class AuditHistoryAdminMixin(AuditlogHistoryAdminMixin):
     """
 
     show_auditlog_history_link = True
+    auditlog_history_template = "admin/audit/object_history.html"
 
     def auditlog_history_view(self, request, object_id, extra_context=None):
         if self.get_object(request, unquote(object_id)) is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return super().auditlog_history_view(request, object_id, extra_context)
+        response = super().auditlog_history_view(request, object_id, extra_context)
+        # Each entry in words, the things it names read once for the page.
+        describe_entries(response.context_data["log_entries"])
+        return response
 
 
 # Roles are the HR admin flag on each person; groups would be a second,
 # conflicting way to say the same thing.
 admin.site.unregister(Group)
-admin.site.site_header = "Trellis administration"
+admin.site.site_header = "Trellis"
 admin.site.site_title = "Trellis admin"
 admin.site.index_title = "Configure people and career frameworks"
 
@@ -76,6 +90,28 @@ class UserAdmin(AuditHistoryAdminMixin, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "name", "usable_password", "password1", "password2")}),
     )
     filter_horizontal = ()
+    change_list_template = "admin/people/user/change_list.html"
+
+    def get_urls(self):
+        view = require_http_methods(["GET", "POST"])(self.import_view)
+        return [path("import/", self.admin_site.admin_view(view), name="people_user_import")] + super().get_urls()
+
+    def import_view(self, request):
+        """People from the HR system's CSV export: upload, check, confirm."""
+        return checked_import_view(
+            request,
+            self,
+            CsvImport(
+                key="people",
+                title="Import people",
+                template="admin/people/user/import.html",
+                required=PEOPLE_COLUMNS_REQUIRED,
+                optional=PEOPLE_COLUMNS_OPTIONAL,
+                run=people_import,
+                may_import=lambda r: self.has_add_permission(r) and self.has_change_permission(r),
+                done_url="admin:people_user_changelist",
+            ),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -225,6 +261,22 @@ class ReminderRuleAdmin(admin.ModelAdmin):
         return False
 
 
+# When something happened is recorded, never typed in: allauth's admin pages
+# offer their times as fields, so they are shown read-only here as everywhere.
+admin.site.unregister(Authenticator)
+admin.site.unregister(SocialToken)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
+    readonly_fields = ("created_at", "last_used_at")
+
+
+@admin.register(SocialToken)
+class SocialTokenAdmin(AllauthSocialTokenAdmin):
+    readonly_fields = ("expires_at",)
+
+
 # auditlog's own admin searches actor__first_name and actor__last_name, which
 # a person here does not have (they have `name`): any search raised FieldError.
 admin.site.unregister(LogEntry)
@@ -232,6 +284,46 @@ admin.site.unregister(LogEntry)
 
 @admin.register(LogEntry)
 class LogEntryAdmin(AuditlogLogEntryAdmin):
+    list_display = ["created", "what_happened", "resource_url", "user_url"]
+    readonly_fields = ["created", "what_happened", "resource_url", "action", "user_url", "changes_in_words"]
+    fieldsets = [
+        (None, {"fields": ["created", "user_url", "what_happened", "resource_url", "cid"]}),
+        ("Changes", {"fields": ["action", "changes_in_words"]}),
+    ]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page's entries in words, with what they name read once for the page.
+        describe_entries(changelist.result_list)
+        return changelist
+
+    def _described(self, entry: LogEntry) -> LogEntry:
+        if not hasattr(entry, "sentence"):
+            describe_entries([entry])
+        return entry
+
+    @admin.display(description="What happened")
+    def what_happened(self, entry: LogEntry) -> str:
+        return self._described(entry).sentence
+
+    @admin.display(description="Changes")
+    def changes_in_words(self, entry: LogEntry) -> str:
+        rows = self._described(entry).rows
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th scope='col'>Field</th><th scope='col'>From</th><th scope='col'>To</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    @admin.display(description="By")
+    def user_url(self, entry: LogEntry):
+        if entry.actor_id is None:
+            # An import from the command line, or a scheduled task.
+            return f"{entry.actor_email} (account since removed)" if entry.actor_email else "Trellis itself"
+        return super().user_url(entry)
+
     search_fields = [
         "timestamp",
         "object_repr",

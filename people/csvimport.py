@@ -68,6 +68,7 @@ def read_rows(
     required: Iterable[str],
     optional: Iterable[str] = (),
     aliases: dict[str, str] | None = None,
+    problems: list[ImportProblem] | None = None,
 ) -> tuple[list[Row], frozenset[str]]:
     """Return the data rows and the set of known columns the file has.
 
@@ -75,6 +76,12 @@ def read_rows(
     underscores treated alike ("Manager Email" is `manager_email`). Columns
     this importer does not know are ignored, so one HRIS export can feed
     several importers.
+
+    A file that cannot be read as a table (no header, a required column
+    missing, broken quoting) fails at once. Problems of single cells are
+    added to `problems` when the importer passes a list, so that it can go
+    on checking the other lines and report everything in one round;
+    without one they fail at once too.
     """
     if isinstance(source, str):
         # Text read with encoding="utf-8" (not "utf-8-sig") keeps Excel's BOM.
@@ -104,22 +111,24 @@ def read_rows(
 
     columns: list[str | None] = []
     seen: set[str] = set()
-    problems: list[ImportProblem] = []
+    collect = problems is not None
+    cell_problems: list[ImportProblem] = problems if problems is not None else []
+    header_problems: list[ImportProblem] = []
     for raw_name in header:
         name = _normalise(raw_name)
         name = aliases.get(name, name)
         if name in known:
             if name in seen:
-                problems.append(ImportProblem(1, name, "this column appears twice."))
+                header_problems.append(ImportProblem(1, name, "this column appears twice."))
             seen.add(name)
             columns.append(name)
         else:
             columns.append(None)
     for name in required:
         if name not in seen:
-            problems.append(ImportProblem(1, name, "this column is missing from the header."))
-    if problems:
-        raise ImportFailed(problems)
+            header_problems.append(ImportProblem(1, name, "this column is missing from the header."))
+    if header_problems:
+        raise ImportFailed(header_problems)
 
     rows: list[Row] = []
     present = frozenset(seen)
@@ -133,7 +142,7 @@ def read_rows(
             for column, cell in values.items():
                 if "\x00" in cell:
                     # PostgreSQL cannot store it; say so before anything is written.
-                    problems.append(
+                    cell_problems.append(
                         ImportProblem(
                             reader.line_num,
                             column,
@@ -142,9 +151,9 @@ def read_rows(
                     )
             rows.append(Row(line=reader.line_num, values=values, present=present))
     except csv.Error as exc:
-        raise ImportFailed([ImportProblem(reader.line_num, None, f"unreadable CSV ({exc}).")]) from None
-    if problems:
-        raise ImportFailed(problems)
+        raise ImportFailed([*cell_problems, ImportProblem(reader.line_num, None, f"unreadable CSV ({exc}).")]) from None
+    if cell_problems and not collect:
+        raise ImportFailed(cell_problems)
     if not rows:
         raise ImportFailed([ImportProblem(None, None, "the file has a header but no rows.")])
     return rows, frozenset(seen)

@@ -150,11 +150,11 @@ def _framework_import(document: dict, actor, publish: bool, source_name: str) ->
         )
 
     existing = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).values_list("number", flat=True).first()
-    draft = _draft_for(framework)
-    # Replacing a draft's content is one change, told by the entry below with
-    # what differs from the published version, rather than a deletion and a
-    # creation per row.
+    # Making or replacing a draft from a file is one change, told by the entry
+    # below with what differs from the published version, rather than a
+    # deletion and a creation per row.
     with disable_auditlog():
+        draft = _draft_for(framework)
         _version_clear(draft)
         _version_fill(draft, document)
     log_event(

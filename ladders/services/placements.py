@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO
 
 from django.core.exceptions import ValidationError
@@ -82,6 +82,21 @@ PLACEMENT_COLUMN_ALIASES = {
 }
 
 
+@dataclass(frozen=True)
+class PlacementLine:
+    """A placement the import records or corrects, as the preview shows it."""
+
+    line: int
+    email: str
+    name: str
+    framework: str
+    level: str
+    track: str
+    effective_date: datetime.date
+    note: str = ""
+    was: str = ""  # what a corrected placement said before
+
+
 @dataclass
 class PlacementImportReport:
     created: int = 0
@@ -89,6 +104,16 @@ class PlacementImportReport:
     unchanged: int = 0
     dry_run: bool = False
     problems: list[str] = field(default_factory=list)
+    recorded: list[PlacementLine] = field(default_factory=list)
+    corrected: list[PlacementLine] = field(default_factory=list)
+
+    def outcome(self) -> dict:
+        """What the import does, whether checked or applied (see people.services.imports)."""
+        return {
+            "recorded": [(p.email, p.level, p.track, p.effective_date.isoformat(), p.note) for p in self.recorded],
+            "corrected": [(p.email, p.level, p.track, p.effective_date.isoformat(), p.note, p.was) for p in self.corrected],
+            "unchanged": self.unchanged,
+        }
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
@@ -105,11 +130,13 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
     needs no track column; for a level shared by several tracks the person's
     current track is kept when it applies, and otherwise the first track.
     """
+    problems: list[ImportProblem] = []
     rows, columns = read_rows(
         source,
         required=PLACEMENT_COLUMNS_REQUIRED,
         optional=PLACEMENT_COLUMNS_OPTIONAL,
         aliases=PLACEMENT_COLUMN_ALIASES,
+        problems=problems,
     )
     versions = {}
     for version in latest_published_versions():
@@ -120,7 +147,6 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
     people = {u.email: u for u in _in_chunks(User.objects.only("pk", "email", "name").order_by(), "email", emails)}
     current = _current_tracks(list(people.values()))
 
-    problems: list[ImportProblem] = []
     planned = []
     seen: dict[tuple[str, datetime.date], int] = {}
     # In date order, so that a person's track carries forward from one line
@@ -178,27 +204,34 @@ def placements_import(*, source: IO | str, dry_run: bool = False, actor: User | 
                 )
                 continue
             seen[key] = row.line
-            planned.append((person, level, track, effective, note))
+            planned.append((person, level, track, effective, note, row.line))
     if problems:
         raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
 
     report = PlacementImportReport(dry_run=dry_run)
     existing = {
         (p.person_id, p.effective_date): p
-        for p in _in_chunks(Placement.objects.order_by(), "person_id", {p[0].pk for p in planned})
+        # With its level, to say what a corrected placement said before.
+        for p in _in_chunks(Placement.objects.select_related("level").order_by(), "person_id", {p[0].pk for p in planned})
     }
     new: list[tuple] = []
     corrected: list[tuple[Placement, Placement]] = []
-    for person, level, track, effective, note in planned:
+    for person, level, track, effective, note, line in sorted(planned, key=lambda p: p[-1]):
         before = existing.get((person.pk, effective))
+        shown = PlacementLine(
+            line, person.email, person.name, rubrics[level.version_id].framework.name, f"{level.title} ({level.code})",
+            track.name, effective, note,
+        )
         if before is None:
             new.append((person, level, track, effective, note))
+            report.recorded.append(shown)
         elif (before.level_id, before.track_id, before.note) == (level.pk, track.pk, note):
             report.unchanged += 1
         else:
             after = copy.copy(before)
             after.person, after.level, after.track, after.note, after.recorded_by = person, level, track, note, actor
             corrected.append((before, after))
+            report.corrected.append(replace(shown, was=f"{before.level.title} ({before.level.code})"))
     report.created, report.updated = len(new), len(corrected)
     if dry_run:
         return report

@@ -43,12 +43,51 @@ PROFILE_FIELDS = ("name", "title", "department", "team", "start_date", "timezone
 BATCH = 1000
 
 
+# How the preview names each field that changes.
+FIELD_LABELS = {
+    "name": "name",
+    "title": "title",
+    "manager_id": "manager",
+    "department_id": "department",
+    "team_id": "team",
+    "start_date": "start date",
+    "timezone": "time zone",
+}
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    """One person the import creates or changes, as the preview shows them."""
+
+    line: int
+    email: str
+    name: str
+    # (field label, before, after); for a new person, "before" is empty.
+    fields: tuple[tuple[str, str, str], ...] = ()
+
+
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # What each created or updated person's line does, in file order.
+    new_people: list[PersonChange] = field(default_factory=list)
+    changed_people: list[PersonChange] = field(default_factory=list)
+    departments_created: list[str] = field(default_factory=list)
+    teams_created: list[str] = field(default_factory=list)
+
+    def outcome(self) -> dict:
+        """What the import does, whether checked or applied: two reports with the
+        same outcome wrote (or would write) exactly the same thing."""
+        return {
+            "new": [(p.email, p.fields) for p in self.new_people],
+            "changed": [(p.email, p.fields) for p in self.changed_people],
+            "unchanged": list(self.unchanged),
+            "departments": list(self.departments_created),
+            "teams": list(self.teams_created),
+        }
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
@@ -94,6 +133,8 @@ class _Org:
     departments: dict[str, int]
     teams: dict[tuple[int, str], int]
     team_department: dict[int, int]
+    department_names: dict[int, str]
+    team_names: dict[int, str]
 
     @classmethod
     def load(cls) -> _Org:
@@ -104,12 +145,15 @@ class _Org:
             )
         }
         teams = list(Team.objects.order_by().values_list("pk", "department_id", "name"))
+        departments = list(Department.objects.order_by().values_list("pk", "name"))
         return cls(
             people=people,
             email_of={p.pk: email for email, p in people.items()},
-            departments={name.lower(): pk for pk, name in Department.objects.order_by().values_list("pk", "name")},
+            departments={name.lower(): pk for pk, name in departments},
             teams={(department, name.lower()): pk for pk, department, name in teams},
             team_department={pk: department for pk, department, _ in teams},
+            department_names=dict(departments),
+            team_names={pk: name for pk, _, name in teams},
         )
 
     def manager_email(self, person: _Person) -> str | None:
@@ -133,19 +177,24 @@ def people_import(*, source: IO | str, dry_run: bool = False, actor: User | None
     same export again updates rather than duplicates. A column left out of
     the file is left alone; a column present but empty clears the value.
     """
+    problems: list[ImportProblem] = []
     rows, columns = read_rows(
         source,
         required=PEOPLE_COLUMNS_REQUIRED,
         optional=PEOPLE_COLUMNS_OPTIONAL,
         aliases=PEOPLE_COLUMN_ALIASES,
+        problems=problems,
     )
-    lines, problems = _check_lines(rows, columns)
+    lines, line_problems = _check_lines(rows, columns)
+    problems += line_problems
     org = _Org.load()
     problems += _manager_problems(lines, org)
-    if not problems and "manager_email" in columns:
+    if "manager_email" in columns:
+        # Checked alongside the other problems, so that one round tells everything:
+        # lines already refused are left out of the walk (their manager is as it is now).
         problems += _reporting_circles(lines, org)
     if problems:
-        raise ImportFailed(problems)
+        raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
 
     plan = _Plan(lines, columns, org)
     report = plan.report(dry_run=dry_run)
@@ -271,6 +320,9 @@ def _reporting_circles(lines: list[_Line], org: _Org) -> list[ImportProblem]:
             continue
         # `node` is where the walk met itself: the loop runs from there.
         loop = walk[walk.index(node):]
+        if len(loop) == 1:
+            # Someone as their own manager: _manager_problems says so.
+            reported.update(loop)
         if not reported.intersection(loop):
             reported.update(loop)
             # Told at the first line of the file that is part of the loop.
@@ -370,12 +422,68 @@ class _Plan:
         return changes
 
     def report(self, *, dry_run: bool) -> ImportReport:
+        new_people = []
+        for line in self.created:
+            after = self._target(line, None)
+            fields = []
+            for name in ("title", "manager_id", "department_id", "team_id", "start_date", "timezone"):
+                shown = self._shown(name, line, after)
+                if shown:
+                    fields.append((FIELD_LABELS[name], "", shown))
+            new_people.append(PersonChange(line.line, line.email, line.values["name"], tuple(fields)))
+        changed_people = []
+        for line in self.lines:
+            changes = self.changed.get(line.email)
+            if not changes:
+                continue
+            person = self.org.people[line.email]
+            after = self._target(line, person)
+            fields = tuple(
+                (FIELD_LABELS[name], self._was(name, person), self._shown(name, line, after))
+                for name in FIELD_LABELS
+                if name in changes
+            )
+            changed_people.append(PersonChange(line.line, line.email, line.values["name"], fields))
         return ImportReport(
             created=[line.email for line in self.created],
             updated=[line.email for line in self.lines if line.email in self.changed],
             unchanged=[line.email for line in self.unchanged],
             dry_run=dry_run,
+            new_people=new_people,
+            changed_people=changed_people,
+            departments_created=list(self.new_departments.values()),
+            teams_created=[f"{self._department_name(d)} / {name}" for (d, _), name in self.new_teams.items()],
         )
+
+    def _department_name(self, key: str) -> str:
+        return self.new_departments.get(key) or self.org.department_names[self.org.departments[key]]
+
+    def _was(self, name: str, person: _Person) -> str:
+        if name == "manager_id":
+            return self.org.manager_email(person) or ""
+        if name == "department_id":
+            return self.org.department_names.get(person.department_id, "")
+        if name == "team_id":
+            return self.org.team_names.get(person.team_id, "")
+        value = getattr(person, name)
+        return "" if value is None else str(value)
+
+    def _shown(self, name: str, line: _Line, after: dict) -> str:
+        """The value a line sets, in words: new departments and teams by the name the file gives."""
+        if name == "manager_id":
+            return line.manager_email or ""
+        if name == "department_id":
+            key = line.values.get("department")
+            if key in self.new_departments:
+                return self.new_departments[key]
+            return self.org.department_names.get(after.get("department_id"), "")
+        if name == "team_id":
+            key = line.values.get("team")
+            if key in self.new_teams:
+                return self.new_teams[key]
+            return self.org.team_names.get(after.get("team_id"), "")
+        value = after.get(name)
+        return "" if value is None else str(value)
 
     # --- Writing ---------------------------------------------------------------------
 
