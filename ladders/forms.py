@@ -17,15 +17,28 @@ class AssessmentStartForm(forms.Form):
         return self.levels[self.cleaned_data["level"]]
 
 
+def _long_text(label: str, *, initial: str = "") -> forms.CharField:
+    """A text area with a limit the page shows as a counter: the browser's own limit
+    would cut pasted text silently, so the field refuses it with a message instead."""
+    field = forms.CharField(
+        label=label,
+        required=False,
+        max_length=EVIDENCE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "data-limit": EVIDENCE_MAX_LENGTH}),
+        initial=initial,
+        error_messages={
+            "max_length": f"Keep this under {EVIDENCE_MAX_LENGTH:,} characters: it has %(show_value)s. "
+            "Nothing was cut; shorten it or move detail to a linked document."
+        },
+    )
+    field.widget.attrs.pop("maxlength", None)
+    return field
+
+
 class AssessmentForm(forms.Form):
     """One proficiency and one piece of evidence per competency, plus an overall comment."""
 
-    summary = forms.CharField(
-        label="Overall comment",
-        required=False,
-        max_length=EVIDENCE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    summary = _long_text("Overall comment")
 
     def __init__(self, *args, assessment: Assessment, ratings: list[Rating], scale, **kwargs):
         kwargs.setdefault("initial", {})
@@ -45,13 +58,7 @@ class AssessmentForm(forms.Form):
                 widget=forms.RadioSelect,
                 initial=rating.proficiency_id,
             )
-            self.fields[f"evidence-{cid}"] = forms.CharField(
-                label=f"Evidence for {rating.competency.name}",
-                required=False,
-                max_length=EVIDENCE_MAX_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                initial=rating.evidence,
-            )
+            self.fields[f"evidence-{cid}"] = _long_text(f"Evidence for {rating.competency.name}", initial=rating.evidence)
 
     def rows(self):
         for rating in self.ratings:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("path/<int:pk>/assess/", careers.assessment_new, name="assessment_new"),
     path("assessments/", careers.assessments, name="assessments"),
     path("assessments/<int:pk>/", careers.assessment, name="assessment"),
+    path("assessments/<int:pk>/autosave/", careers.assessment_autosave, name="assessment_autosave"),
     path("assessments/<int:pk>/discard/", careers.assessment_discard, name="assessment_discard"),
     path("team/", team.team, name="team"),
     path("team/export.csv", team.team_export, name="team_export"),

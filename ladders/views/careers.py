@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -69,7 +70,11 @@ def _path_context(request, person) -> dict:
             "chart": SimpleLazyObject(lambda: selectors.gap_chart(rows, rubric.max_value)),
             "open_gaps": SimpleLazyObject(lambda: sum(1 for r in rows if r["gap"] is not None and r["gap"] > 0)),
             "drafts": list(drafts),
-            "start_form": AssessmentStartForm(levels=standing.target_levels),
+            # A manager starts from the level the person last assessed themselves against.
+            "start_form": AssessmentStartForm(
+                levels=standing.target_levels,
+                initial={"level": own.level.code} if own is not None and person.pk != request.user.pk else None,
+            ),
         }
     )
     return context
@@ -151,7 +156,13 @@ def _assessment_context(assessment: Assessment) -> dict:
     )
     for rating in ratings:
         rating.expectation = rubric.expectation(rating.competency, level)
-    return {"assessment": assessment, "rubric": rubric, "level": level, "ratings": ratings}
+    return {
+        "assessment": assessment,
+        "rubric": rubric,
+        "level": level,
+        "ratings": ratings,
+        "limit": f"{services.EVIDENCE_MAX_LENGTH:,}",
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -208,11 +219,54 @@ def assessment(request, pk: int):
 
 @require_POST
 @login_required
+def assessment_autosave(request, pk: int):
+    """Save a draft as it is typed (htmx): all of it, or, with a problem, none of it and why."""
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    if assessment.author_id != request.user.pk:
+        raise Http404("No such draft.")
+    context = {"assessment": assessment}
+    if not assessment.is_draft:
+        context["problem"] = "This assessment has been submitted; it can no longer change."
+        return render(request, "ladders/assessment_form.html#save-state", context, status=400)
+    context.update(_assessment_context(assessment))
+    form = AssessmentForm(request.POST, assessment=assessment, ratings=context["ratings"], scale=context["rubric"].scale)
+    if form.is_valid():
+        try:
+            services.assessment_save(
+                assessment=assessment,
+                author=request.user,
+                summary=form.cleaned_data["summary"],
+                ratings=form.ratings_data(),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except PermissionDenied as denied:
+            context["problem"] = str(denied)
+            return render(request, "ladders/assessment_form.html#save-state", context, status=400)
+    if form.errors:
+        context["problem"] = _first_problem(form)
+        return render(request, "ladders/assessment_form.html#save-state", context, status=400)
+    context["saved_at"] = timezone.now()
+    return render(request, "ladders/assessment_form.html#save-state", context)
+
+
+def _first_problem(form: AssessmentForm) -> str:
+    field, errors = next(iter(form.errors.items()))
+    label = form.fields[field].label if field in form.fields else ""
+    return f"{label}: {errors[0]}" if label else errors[0]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
 def assessment_discard(request, pk: int):
+    """Ask before a draft goes (a page, so it works without JavaScript), then discard it."""
     assessment = selectors.assessment_get_for_user(request.user, pk)
     if assessment.author_id != request.user.pk or not assessment.is_draft:
         raise Http404("No such draft.")
     subject = assessment.subject
+    if request.method == "GET":
+        filled = Rating.objects.filter(assessment=assessment).exclude(proficiency=None, evidence="").count()
+        return render(request, "ladders/assessment_discard.html", {"assessment": assessment, "filled": filled})
     services.assessment_discard(assessment=assessment, author=request.user)
     messages.success(request, "Draft discarded.")
     return redirect(_path_url(request, subject))

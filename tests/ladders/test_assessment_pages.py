@@ -178,7 +178,9 @@ def test_it_refuses_evidence_that_is_too_long(as_user, draft, backend):
     assert response.status_code == 400
     form = response.context["form"]
     assert list(form.errors) == [f"evidence-{competency.pk}"]
-    assert f"at most {EVIDENCE_MAX_LENGTH} characters" in form.errors[f"evidence-{competency.pk}"][0]
+    assert f"Keep this under {EVIDENCE_MAX_LENGTH:,} characters: it has {EVIDENCE_MAX_LENGTH + 1}" in form.errors[
+        f"evidence-{competency.pk}"
+    ][0]
     assert f'<section class="rate rate--error" id="competency-{competency.pk}">' in response.text
     assert not draft.ratings.exclude(evidence="").exists()
 
@@ -258,8 +260,10 @@ def test_it_404s_when_discarding_an_unknown_assessment(as_user, engineer):
     assert as_user(engineer).post(reverse("ladders:assessment_discard", args=[999999])).status_code == 404
 
 
-def test_it_refuses_to_discard_by_get(as_user, draft):
-    assert as_user(draft.author).get(reverse("ladders:assessment_discard", args=[draft.pk])).status_code == 405
+def test_it_only_asks_on_get_and_refuses_other_methods(as_user, draft):
+    client = as_user(draft.author)
+    assert client.get(reverse("ladders:assessment_discard", args=[draft.pk])).status_code == 200
+    assert client.put(reverse("ladders:assessment_discard", args=[draft.pk])).status_code == 405
     assert Assessment.objects.filter(pk=draft.pk).exists()
 
 
