@@ -341,5 +341,5 @@ def framework_draft_create(*, framework: Framework, actor: User | None) -> Frame
             document = version_export(latest)
             document["change_notes"] = ""
             _version_fill(draft, document)
-            log_event(draft, actor=actor, summary=f"Started from version {latest.number}")
+            log_event(draft, actor=actor, summary=f"Started a new draft of {framework.name} from version {latest.number}")
     return draft

@@ -121,5 +121,5 @@ def test_it_logs_where_a_new_draft_came_from(hr):
     v1 = publish(document())
     draft = framework_draft_create(framework=v1.framework, actor=hr)
     [entry] = events(draft)
-    assert entry.changes["event"] == ["", "Started from version 1"]
+    assert entry.changes["event"] == ["", "Started a new draft of Backend from version 1"]
     assert entry.actor == hr
