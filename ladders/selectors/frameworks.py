@@ -631,6 +631,10 @@ def level_diff(rubric: Rubric, from_level: Level, to_level: Level) -> dict:
                 after = rubric.expectation(competency, to_level)
                 change = _change(before, after)
                 left, right = _criteria_sides(_criteria(before), _criteria(after))
+                if change == "reworded" and not any(row["kind"] == "reworded" for row in right):
+                    # Only a behaviour said in other words has words to mark; otherwise the
+                    # level asks for different behaviours (or only its examples changed).
+                    change = "examples" if before.criteria_list == after.criteria_list else "rewritten"
             if change == "absent":
                 continue
             totals[change] += 1
