@@ -50,6 +50,8 @@ def pages(engineer: User, records: dict) -> dict[str, tuple[str, str, dict]]:
         "ladders:index": ("get", reverse("ladders:index"), {}),
         "ladders:search": ("get", reverse("ladders:search") + "?q=Competency", {}),
         "ladders:overview": ("get", reverse("ladders:overview", args=["backend"]) + "?v=draft", {}),
+        "ladders:grid": ("get", reverse("ladders:grid", args=["backend"]) + "?v=draft", {}),
+        "ladders:hr_home": ("get", reverse("ladders:hr_home"), {}),
         "ladders:level": ("get", reverse("ladders:level", args=["backend", "l5"]) + "?v=draft", {}),
         "ladders:competency": ("get", reverse("ladders:competency", args=["backend", "c0-0"]) + "?v=draft", {}),
         "ladders:diff": ("get", reverse("ladders:diff", args=["backend"]) + "?v=draft", {}),
@@ -61,9 +63,12 @@ def pages(engineer: User, records: dict) -> dict[str, tuple[str, str, dict]]:
         "ladders:assessments": ("get", reverse("ladders:assessments"), {}),
         "ladders:assessment": ("get", reverse("ladders:assessment", args=[draft.pk]), {}),
         "ladders:assessment_discard": ("post", reverse("ladders:assessment_discard", args=[draft.pk]), {}),
+        "ladders:assessment_autosave": ("post", reverse("ladders:assessment_autosave", args=[draft.pk]), {"summary": "x"}),
         "ladders:team": ("get", reverse("ladders:team"), {}),
         "ladders:team_export": ("get", reverse("ladders:team_export"), {}),
         "people:person": ("get", reverse("people:person", args=[engineer.pk]), {}),
+        "people:directory": ("get", reverse("people:directory") + "?q=" + engineer.name.split()[0], {}),
+        "people:org_chart": ("get", reverse("people:org_chart") + f"?root={engineer.pk}", {}),
         "people:notifications": ("get", reverse("people:notifications"), {}),
         "people:notifications_read": ("post", reverse("people:notifications_read"), {}),
         # Told when the manager's assessment went in: the engineer's own, whoever manages them.
@@ -102,6 +107,7 @@ AFTER_A_MOVE = {
     "ladders:assessment_new": (404, 302),
     "ladders:assessment": (404, 404),  # the former manager's draft
     "ladders:assessment_discard": (404, 404),
+    "ladders:assessment_autosave": (404, 404),
 }
 
 
@@ -227,7 +233,9 @@ FOR_A_LEAVER = {
     "ladders:assessment_new": (404, 404),
     "ladders:assessment": (404, 404),  # the manager's draft
     "ladders:assessment_discard": (404, 404),
+    "ladders:assessment_autosave": (404, 404),
     "people:person": (404, 200),
+    "people:org_chart": (404, 404),  # nobody's chart starts from someone who has left
 }
 
 
@@ -265,6 +273,8 @@ def test_a_leaver_drops_out_of_the_managers_lists(as_user, engineer, manager, re
 #                        as a peer   as HR admin   back as a peer
 PROMOTION = {
     "ladders:overview": (404, 200, 404),
+    "ladders:grid": (404, 200, 404),
+    "ladders:hr_home": (404, 200, 404),
     "ladders:level": (404, 200, 404),
     "ladders:competency": (404, 200, 404),
     "ladders:diff": (404, 200, 404),
@@ -275,6 +285,8 @@ PROMOTION = {
     "ladders:assessment": (404, 404, 404),  # a draft stays its author's
     "ladders:team_export": (404, 200, 404),  # no reports: HR exports everyone
     "people:person": (200, 200, 200),
+    "people:directory": (200, 200, 200),
+    "people:org_chart": (200, 200, 200),
 }
 
 
