@@ -178,6 +178,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 opclasses=["varchar_pattern_ops"],
                 condition=models.Q(is_active=True),
             ),
+            # The directory lists everyone working here by name, a page at a time.
+            models.Index(fields=["name", "id"], name="user_active_name_idx", condition=models.Q(is_active=True)),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from ladders.models import Framework, Placement
-from people.models import User
+from people.models import Department, Team, User
 from people.stamp import stamp_now
 from tests.conftest import in_thread
 from tests.ladders.factories import document, place, publish
@@ -44,6 +44,9 @@ def test_who_reports_to_whom_who_is_active_and_names_replace_it(db):
     assert replaces(lambda: User.objects.filter(pk=person.pk).update(name="New Name"))
     assert replaces(lambda: User.objects.filter(pk=person.pk).update(title="Staff Engineer"))
     assert replaces(lambda: User.objects.filter(pk=person.pk).update(is_active=False))
+    mobile = Department.objects.create(name="Mobile")
+    assert replaces(lambda: User.objects.filter(pk=person.pk).update(department=mobile))
+    assert replaces(lambda: User.objects.filter(pk=person.pk).update(team=Team.objects.create(department=mobile, name="Apps")))
     assert replaces(lambda: User.objects.filter(pk=person.pk).delete())
 
 

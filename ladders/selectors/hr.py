@@ -5,9 +5,11 @@ The database does the counting, in the same few queries whatever the size of
 the organisation: an aggregate of where every active person stands today and
 whether anything about them was submitted lately (a row per department, level
 and track, not per person), a count of everyone per department, one page of
-the people not assessed lately, and the latest versions. Levels are read from the kept rubrics. Nothing here is kept
-between requests: a person's department is not part of the stamp (see
-people.stamp), and HR opens this page far less often than people open theirs.
+the people not assessed lately, and the latest versions. Levels are read from
+the kept rubrics. The counts and the pages of the list are kept per process
+under the stamp (see people.stamp), which every change to a placement, an
+assessment's status, or a person's manager, department, team or activity
+replaces, and under the day, which moves the six-month line.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from people.models import Department, User
+from people.stamp import Stamped
 
 from ..models import Assessment, FrameworkVersion, Level, Placement, Track
 from .careers import Placed, standing_for
@@ -118,6 +121,9 @@ class Tally:
     track_id: int | None
     people: int
     lapsed: int
+
+
+_kept = Stamped(size=64)
 
 
 def tallies(on: datetime.date, since: datetime.datetime) -> list[Tally]:
@@ -232,7 +238,12 @@ def current_rubrics() -> dict[int, Rubric]:
 
 
 def overview(
-    *, department: str | None, names: dict[str, str], rubrics: dict[int, Rubric], on: datetime.date
+    *,
+    department: str | None,
+    names: dict[str, str],
+    rubrics: dict[int, Rubric],
+    on: datetime.date,
+    stamp: int | None = None,
 ) -> Overview:
     """Level distribution per framework (`rubrics`, see current_rubrics), placements and
     assessment coverage per department, in two queries (see tallies).
@@ -242,7 +253,7 @@ def overview(
     department.
     """
     since = coverage_since(on)
-    rows = tallies(on, since)
+    rows = _kept.get_or_build(stamp, ("tallies", on), lambda: tallies(on, since))
 
     coverage: dict[str, DepartmentCoverage] = {}
     totals = DepartmentCoverage("", "Everyone")
@@ -328,7 +339,13 @@ class Lapsed:
 
 
 def lapsed_page(
-    *, department: str | None, page: int, rubrics: dict[int, Rubric], on: datetime.date, order: str = OLDEST_FIRST
+    *,
+    department: str | None,
+    page: int,
+    rubrics: dict[int, Rubric],
+    on: datetime.date,
+    order: str = OLDEST_FIRST,
+    stamp: int | None = None,
 ) -> list[Lapsed]:
     """One page of the active people with a level in force and no submitted assessment
     since the coverage date, in `department` (None: everyone), their levels read
@@ -344,11 +361,15 @@ def lapsed_page(
     else:
         people = people.order_by(F("last_assessed").asc(nulls_first=True), "person__name", "person_id")
     start = (page - 1) * COVERAGE_PAGE
-    rows = people.values_list(
-        "person_id", "person__name", "person__title", "person__manager__name", "level_id", "track_id", "last_assessed"
-    )[
-        start : start + COVERAGE_PAGE
-    ]
+    rows = _kept.get_or_build(
+        stamp,
+        ("lapsed", on, department, order, page),
+        lambda: list(
+            people.values_list(
+                "person_id", "person__name", "person__title", "person__manager__name", "level_id", "track_id", "last_assessed"
+            )[start : start + COVERAGE_PAGE]
+        ),
+    )
     found = []
     for pk, name, title, manager_name, level_id, track_id, last in rows:
         _, standing = _current_standing(level_id, track_id, rubrics)

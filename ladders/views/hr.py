@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from people.stamp import stamp_of
+
 from ..selectors import hr as selectors
 
 
@@ -43,11 +45,14 @@ def home(request):
     department = form.chosen() if form.is_bound else None
     today = timezone.localdate()
     rubrics = selectors.current_rubrics()
-    overview = selectors.overview(department=department, names=names, rubrics=rubrics, on=today)
+    stamp = stamp_of(request.user)
+    overview = selectors.overview(department=department, names=names, rubrics=rubrics, on=today, stamp=stamp)
     order = selectors.RECENT_FIRST if request.GET.get("sort") == selectors.RECENT_FIRST else selectors.OLDEST_FIRST
     # The aggregate has already counted them: the list needs no count of its own.
     page = Paginator(range(overview.totals.lapsed), selectors.COVERAGE_PAGE).get_page(request.GET.get("page"))
-    page.object_list = selectors.lapsed_page(department=department, page=page.number, rubrics=rubrics, on=today, order=order)
+    page.object_list = selectors.lapsed_page(
+        department=department, page=page.number, rubrics=rubrics, on=today, order=order, stamp=stamp
+    )
     context = {
         "form": form,
         "department": department,

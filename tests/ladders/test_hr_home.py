@@ -121,6 +121,20 @@ def test_it_breaks_levels_and_coverage_down_by_department(org, hr):
     assert (totals.people, totals.not_placed, totals.placed, totals.lapsed) == (10, 4, 6, 3)
 
 
+def test_what_it_keeps_follows_a_move_to_another_department_and_a_new_assessment(org, hr):
+    client = login(hr)
+    client.get(URL)  # counted and kept
+    org["bob"].department = org["mobile"]
+    org["bob"].save()
+    assessed(org["dan"], org["version"], "l3-mgr", timezone.now())
+
+    departments = {d.name: d for d in client.get(URL).context["overview"].departments}
+    assert (departments["Platform"].people, departments["Platform"].lapsed) == (4, 0)
+    assert (departments["Mobile"].people, departments["Mobile"].lapsed) == (4, 2)
+    listed = [row.name for row in client.get(URL).context["lapsed"].object_list]
+    assert "Dan" not in listed and "Bob" in listed
+
+
 def test_it_lists_who_has_not_been_assessed_in_six_months(org, hr):
     client = login(hr)
     response = client.get(URL)
