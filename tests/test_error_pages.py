@@ -49,3 +49,13 @@ def test_a_crash_shows_a_calm_page_without_the_error(db):
     content = response.content.decode()
     assert "Something went wrong on our side" in content and "A bug" not in content
     assert "/static/css/trellis.css" in content or "trellis." in content
+
+
+def test_a_form_sent_without_its_token_gets_trellis_s_own_page(engineer):
+    client = login(engineer)
+    client.handler.enforce_csrf_checks = True
+    response = client.post("/people/notifications/read/")
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "That form had expired" in content and "Nothing was saved from it" in content
+    assert 'class="site-header"' in content and "CSRF verification failed" not in content

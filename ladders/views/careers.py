@@ -220,14 +220,16 @@ def assessment(request, pk: int):
 @require_POST
 @login_required
 def assessment_autosave(request, pk: int):
-    """Save a draft as it is typed (htmx): all of it, or, with a problem, none of it and why."""
+    """Save a draft as it is typed (htmx): all of it, or, with a problem, none of it and why.
+
+    A problem answers 422, which the page swaps in like any answer (see base.html)."""
     assessment = selectors.assessment_get_for_user(request.user, pk)
     if assessment.author_id != request.user.pk:
         raise Http404("No such draft.")
     context = {"assessment": assessment}
     if not assessment.is_draft:
         context["problem"] = "This assessment has been submitted; it can no longer change."
-        return render(request, "ladders/assessment_form.html#save-state", context, status=400)
+        return render(request, "ladders/assessment_form.html#save-state", context, status=422)
     context.update(_assessment_context(assessment))
     form = AssessmentForm(request.POST, assessment=assessment, ratings=context["ratings"], scale=context["rubric"].scale)
     if form.is_valid():
@@ -242,10 +244,10 @@ def assessment_autosave(request, pk: int):
             form.add_service_errors(error)
         except PermissionDenied as denied:
             context["problem"] = str(denied)
-            return render(request, "ladders/assessment_form.html#save-state", context, status=400)
+            return render(request, "ladders/assessment_form.html#save-state", context, status=422)
     if form.errors:
         context["problem"] = _first_problem(form)
-        return render(request, "ladders/assessment_form.html#save-state", context, status=400)
+        return render(request, "ladders/assessment_form.html#save-state", context, status=422)
     context["saved_at"] = timezone.now()
     return render(request, "ladders/assessment_form.html#save-state", context)
 

@@ -32,7 +32,7 @@ from ..selectors.team import (
     tops_of_organisation,
 )
 
-SORT_NAMES = {"name": "Name", "gap": "Biggest gap first", "assessed": "Least recently assessed first"}
+SORT_NAMES = {"name": "Name", "gap": "Biggest gap first", "assessed": "Least recently assessed by their manager first"}
 # The filters and choices a page's links carry on (to other pages, to the export).
 KEPT_PARAMS = ("under", "framework", "track", "level", "stale", "sort", "against")
 
@@ -68,7 +68,7 @@ def _chosen(
         level = ""
     stale = params.get("stale", "")
     if stale not in ("", "0", "1", "on"):
-        errors["stale"] = ("“Not assessed in 6 months” is either on (1) or off.", "Showing everyone.")
+        errors["stale"] = ("“No manager assessment in 6 months” is either on (1) or off.", "Showing everyone.")
     sort = params.get("sort", "") or "name"
     if sort not in SORTS:
         errors["sort"] = (f"There is no sorting by “{_shown(sort)}”.", "Sorted by name.")
@@ -252,7 +252,7 @@ def team_export(request):
         writer = csv.writer(_Line())
         competencies = rubric.competencies if rubric else []
         yield writer.writerow(
-            ["Name", "E-mail", "Manager", "Framework", "Level", "Track", "Last assessed"]
+            ["Name", "E-mail", "Manager", "Framework", "Level", "Track", "Last manager assessment"]
             + [_safe(f"Gap: {c.name}") for c in competencies]
         )
         for row in export_rows(tree, rubric, listing, chosen.against):

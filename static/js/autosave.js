@@ -37,7 +37,7 @@
 
   form.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
-    if (event.detail.successful) {
+    if (xhr && xhr.status === 200) {
       saved = sent;
       // Typed since the request left: still unsaved, and the next request is queued.
       if (edits > saved) mark("Unsaved changes…", "pending");

@@ -15,3 +15,13 @@
   select.addEventListener("change", function () { show(select.value, true); });
   show(select.value, false);
 })();
+
+// On a screen too narrow for every level, say that the grid scrolls sideways.
+(function () {
+  var wrap = document.querySelector(".grid-wrap");
+  var hint = document.querySelector("[data-grid-more]");
+  if (!wrap || !hint) return;
+  function check() { hint.hidden = wrap.scrollWidth <= wrap.clientWidth + 1 || wrap.offsetParent === null; }
+  window.addEventListener("resize", check);
+  check();
+})();

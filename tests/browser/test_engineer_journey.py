@@ -88,6 +88,14 @@ def test_an_engineer_walks_from_the_ladder_to_a_submitted_self_assessment(page, 
     page.goto(page.url)  # opened again (a reload would post the refused form once more)
     expect(page.locator("textarea").first).to_have_value("Ran the incident review for the checkout outage.")
     expect(page.locator(".counter").first).to_have_text("48 of 5,000 characters")
+    # Past the limit nothing is cut and nothing is saved; the page says so and keeps the text.
+    area = page.locator("textarea").first
+    area.fill("x" * 5_001)
+    expect(page.locator(".counter").first).to_contain_text("1 over the limit")
+    expect(page.locator("#save-state")).to_contain_text("Not saved: Evidence for")
+    expect(area).to_have_value("x" * 5_001)
+    area.fill("Ran the incident review for the checkout outage.")
+    expect(page.locator("#save-state")).to_contain_text("All changes saved")
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_text("Submitted. It is now part of the record.")).to_be_visible()
 

@@ -55,8 +55,8 @@ def test_a_director_reads_folds_sorts_filters_and_exports_the_tree(page, directo
     names = marcus.locator("table tbody .team-table__person a").all_inner_texts()
     assert names.index("Ada Okafor") < names.index("Sam Rivera")
 
-    # Not assessed in 6 months: only those, Jo among them.
-    page.get_by_label("Not assessed in 6 months").check()
+    # No manager assessment in 6 months: only those, Jo among them.
+    page.get_by_label("No manager assessment in 6 months").check()
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**stale=1**")
     main = page.locator("main")

@@ -68,7 +68,7 @@ def test_it_saves_nothing_when_one_field_is_over_the_limit_and_says_which(as_use
 
     response = as_user(draft.author).post(autosave_url(draft), data, HTTP_HX_REQUEST="true")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "save-state--problem" in response.text
     assert f"Not saved: Evidence for Competency 0.2: Keep this under {EVIDENCE_MAX_LENGTH:,} characters" in response.text
     assert not draft.ratings.exclude(evidence="").exists()
@@ -79,7 +79,7 @@ def test_it_saves_nothing_when_one_field_is_over_the_limit_and_says_which(as_use
 def test_it_refuses_to_autosave_a_submitted_assessment(as_user, placed, backend):
     done = assess(placed, placed, backend, "l3", values={"c0-0": 2})
     response = as_user(placed).post(autosave_url(done), answers(backend, {"c0-0": "late"}), HTTP_HX_REQUEST="true")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "it can no longer change" in response.text
     assert not done.ratings.filter(evidence="late").exists()
 

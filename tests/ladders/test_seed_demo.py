@@ -95,6 +95,12 @@ def test_it_places_everyone_but_hr(demo):
         assert placement.track.version_id == placement.level.version_id
 
 
+def test_no_job_title_gives_a_level_away(demo):
+    # Levels are shown only to those who may read a path; a title is shown to everyone.
+    level_titles = set(Expectation.objects.values_list("level__title", flat=True))
+    assert not User.objects.filter(title__in=level_titles).exists()
+
+
 def test_it_writes_assessments_with_ratings(demo):
     ada = User.objects.get(email="engineer@trellis.test")
     kinds = set(Assessment.objects.filter(subject=ada, status="submitted").values_list("kind", flat=True))

@@ -17,7 +17,7 @@ from tests.ladders.factories import assess, document, place, publish, submitted
 from tests.people.factories import UserFactory
 
 URL = reverse("ladders:team_export")
-HEADER = ["Name", "E-mail", "Manager", "Framework", "Level", "Track", "Last assessed"]
+HEADER = ["Name", "E-mail", "Manager", "Framework", "Level", "Track", "Last manager assessment"]
 
 
 @pytest.fixture

@@ -295,8 +295,8 @@ def test_it_groups_people_under_their_manager_in_org_chart_order(as_user, skip_l
         ("Tom Baker", ["Uma Rao"]),
     ]
     assert "Reporting to you" in response.text
-    assert "2 people · 2 not assessed in 6 months" in response.text  # Marcus and Tom, never
-    assert "3 people · 1 not assessed in 6 months" in response.text  # Sam, never
+    assert "2 people · 2 without a manager assessment in 6 months" in response.text  # Marcus and Tom, never
+    assert "3 people · 1 without a manager assessment in 6 months" in response.text  # Sam, never
     assert response.text.count('<details class="team-group" open>') == 3
     assert response.context["team_size"] == 6 and response.context["direct"] == 2
 
@@ -393,7 +393,7 @@ def test_it_shows_level_titles_never_their_codes(as_user, ft, manager, engineer,
         ({"level": "nope"}, "level", "Backend has no level “nope”. Showing every level."),
         ({"track": "sideways"}, "track", "Backend has no track “sideways”. Showing every track."),
         ({"sort": "salary"}, "sort", "There is no sorting by “salary”. Sorted by name."),
-        ({"stale": "maybe"}, "stale", "“Not assessed in 6 months” is either on (1) or off. Showing everyone."),
+        ({"stale": "maybe"}, "stale", "“No manager assessment in 6 months” is either on (1) or off. Showing everyone."),
         ({"framework": "nope"}, "framework", "No one here is on a framework “nope”. Showing Backend."),
     ],
 )
@@ -426,7 +426,7 @@ def test_the_page_draws_a_card_per_person_for_phones(as_user, manager, team):
     assert cards.count('<li class="team-card">') == 2
     # Ada's biggest gap to Level 3: Competency 0.0, one step.
     assert "<li><span>Competency 0.0</span> <span class=\"cell cell--gap1\">1</span></li>" in cards
-    assert "Assessed never" in cards
+    assert "Manager assessment: never" in cards
 
 
 def test_sorting_filtering_and_grouping_cost_no_more_queries_with_more_people(as_user, db):

@@ -30,6 +30,15 @@ from people.models import Department, Notification, Team, User
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "trellis-demo"
+ENGINEER_TITLES = (
+    "Software Engineer",
+    "Backend Engineer",
+    "Frontend Engineer",
+    "Software Engineer",
+    "Mobile Engineer",
+    "Site Reliability Engineer",
+    "Full-stack Engineer",
+)
 # Known on purpose: the demo HR admin must use two-factor authentication,
 # and whoever tries the demo needs to be able to produce its codes.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -284,7 +293,7 @@ class Command(BaseCommand):
         engineer = person(f"engineer@{DOMAIN}", "Ada Okafor", "Senior Engineer", manager, "Product Engineering", teams["Product Engineering"][0])
         engineer.save()
         self.plan[engineer.pk] = {"version": self.ft, "code": "senior-1", "track": "ic"}
-        data_lead = person(f"datalead@{DOMAIN}", "Sofia Haddad", "Data Science Lead", director, "Data", teams["Data"][0])
+        data_lead = person(f"datalead@{DOMAIN}", "Sofia Haddad", "Head of Data Science", director, "Data", teams["Data"][0])
         data_lead.save()
         self.plan[data_lead.pk] = {"version": self.ds, "code": "dl3", "track": "lead"}
         self.personas = [hr, engineer, manager, director, cto, data_lead]
@@ -311,7 +320,7 @@ class Command(BaseCommand):
             boss = directors[i % len(directors)]
             dept = boss.department.name if boss.department else "Platform"
             team = self.random.choice(teams[dept]) if teams[dept] else None
-            title = "Data Science Lead" if dept == "Data" else "Engineering Manager"
+            title = "Data Science Manager" if dept == "Data" else "Engineering Manager"
             new_managers.append(person(f"manager{i + 1}@{DOMAIN}", self._name(), title, boss, dept, team))
         User.objects.bulk_create(new_managers, batch_size=1000)
         for m in new_managers:
@@ -329,7 +338,8 @@ class Command(BaseCommand):
             levels = DS_LEVELS if is_data else FT_ENGINEER_LEVELS
             code = self.random.choices([c for c, _ in levels], weights=[w for _, w in levels])[0]
             version = self.ds if is_data else self.ft
-            title = self.rubrics[version.pk].level_by_code[code].title
+            # A job title says what someone does, not their level: that stays on their path.
+            title = "Data Scientist" if is_data else ENGINEER_TITLES[i % len(ENGINEER_TITLES)]
             new_engineers.append(person(f"person{i + 1}@{DOMAIN}", self._name(), title, boss, dept, boss.team))
             new_engineers[-1]._plan = {"version": version, "code": code, "track": "ic"}
         User.objects.bulk_create(new_engineers, batch_size=1000)
