@@ -32,6 +32,9 @@ from ..selectors.changes import DocumentChanges, document_changes
 from ..selectors.frameworks import version_export
 
 
+_ONE = {"tracks": "track", "levels": "level", "areas": "area", "competencies": "competency", "expectations": "expectation"}
+
+
 @dataclass
 class FrameworkImportResult:
     framework: Framework
@@ -47,7 +50,7 @@ class FrameworkImportResult:
     replaced_draft: int | None = None
 
     def summary(self) -> str:
-        counts = ", ".join(f"{n} {what}" for what, n in self.counts.items())
+        counts = ", ".join(f"{n} {what if n != 1 else _ONE[what]}" for what, n in self.counts.items())
         if self.unchanged:
             message = f"{self.framework.name}: same content as the published version v{self.version.number}"
             if self.discarded_draft:

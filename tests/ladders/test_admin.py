@@ -93,7 +93,7 @@ def test_it_imports_once_confirmed(admin_client, hr):
     assert version.is_draft
     assert Expectation.objects.filter(level__version=version).count() == 72
     assert messages_of(response) == [
-        "Engineering was imported into draft version 1 (2 tracks, 8 levels, 1 areas, 9 competencies, 72 expectations)."
+        "Engineering was imported into draft version 1 (2 tracks, 8 levels, 1 area, 9 competencies, 72 expectations)."
     ]
     # The token is spent: confirming again imports nothing new.
     again = admin_client.post(reverse("admin:ladders_framework_import"), {"confirm": preview.context["token"]})

@@ -54,7 +54,7 @@ def test_it_imports_the_ft_file_into_a_draft():
     version = FrameworkVersion.objects.get(framework__slug="engineering")
     assert version.is_draft and version.number == 1
     assert Expectation.objects.filter(level__version=version).count() == 72
-    assert "Engineering was imported into draft version 1 (2 tracks, 8 levels, 1 areas, 9 competencies, 72 expectations)." in out
+    assert "Engineering was imported into draft version 1 (2 tracks, 8 levels, 1 area, 9 competencies, 72 expectations)." in out
 
 
 def test_it_publishes_with_the_publish_option():

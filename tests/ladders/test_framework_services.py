@@ -62,7 +62,7 @@ def test_it_creates_the_framework_and_a_draft_on_first_import():
     assert list(framework.versions.values_list("number", "status")) == [(1, "draft")]
     assert result.version.framework == framework
     assert result.counts == {"tracks": 1, "levels": 4, "areas": 1, "competencies": 3, "expectations": 12}
-    assert result.summary() == "Backend was imported into draft version 1 (1 tracks, 4 levels, 1 areas, 3 competencies, 12 expectations)."
+    assert result.summary() == "Backend was imported into draft version 1 (1 track, 4 levels, 1 area, 3 competencies, 12 expectations)."
 
 
 def test_it_publishes_on_import_when_asked(hr):
