@@ -5,15 +5,21 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from people.stamp import Stamped, stamp_of
+from people.templatetags.people import HEADER_LATER, TOKEN, site_header_html
 
 from ..selectors.careers import team_chain, team_head_for_viewer
 from ..selectors.frameworks import Rubric
@@ -150,14 +156,40 @@ def _kept_apart(stamp, head, chosen: TeamFilter, part: str, build):
     return _stamped_apart.get_or_build(stamp, (part, head.pk, timezone.localdate(), chosen.key()), build)
 
 
+_kept_pages = Stamped(size=256)
+
+
 @require_GET
 @login_required
 def team(request):
     """Everyone below the viewer (or, with `?under=`, below someone below them), grouped
     by manager, with each person's gap per competency on one framework; the people on
-    other frameworks, and those without a level, listed apart."""
+    other frameworks, and those without a level, listed apart.
+
+    Below the site header the page follows from the stamp, whose team it is, the
+    address, the day and the reader's time zone alone: it is drawn once for as long
+    as those stay the same, and the reader's header and CSRF token go in afterwards.
+    """
     user = request.user
     head = team_head_for_viewer(user, request.GET.get("under"))
+    stamp = stamp_of(user)
+    if stamp is None or len(messages.get_messages(request)):
+        return _team_page(request, head)
+    key = (
+        "team",
+        head.pk,
+        head.pk == user.pk,
+        bool(request.htmx),
+        timezone.localdate(),
+        timezone.get_current_timezone_name(),
+        tuple(sorted((name, tuple(values)) for name, values in request.GET.lists())),
+    )
+    page = _kept_pages.get_or_build(stamp, key, lambda: _team_page(request, head, keeping=True).content.decode())
+    return HttpResponse(page.replace(HEADER_LATER, site_header_html(request), 1).replace(TOKEN, get_token(request)))
+
+
+def _team_page(request, head, *, keeping: bool = False) -> HttpResponse:
+    user = request.user
     is_mine = head.pk == user.pk
     stamp = stamp_of(user)
     tree = team_tree(head, stamp=stamp)
@@ -165,8 +197,24 @@ def team(request):
     listing = team_listing(tree, rubric, chosen, head=head, stamp=stamp)
     page = Paginator(listing.shown, TEAM_PAGE).get_page(request.GET.get("page"))
     members = list(page.object_list)
-    rows = team_rows(tree, rubric, members, chosen.against) if rubric is not None else []
+    rows = SimpleLazyObject(lambda: team_rows(tree, rubric, members, chosen.against) if rubric is not None else [])
     first_index = page.start_index() - 1 if members else 0
+    groups = SimpleLazyObject(lambda: _groups(tree, listing, rows, head, is_mine=is_mine, first_index=first_index))
+    unassessed = range(len(rubric.competencies)) if rubric else range(0)
+    # The page's groups, drawn once for as long as the stamp, the day, the filters and
+    # the page stay the same: what they show follows from those alone.
+    groups_html = SimpleLazyObject(lambda: _stamped_apart.get_or_build(
+        stamp,
+        ("groups", head.pk, is_mine, timezone.localdate(), chosen.key(), page.number),
+        # Rendered (and escaped) by the template engine: safe to put in the page as it is.
+        lambda: mark_safe(
+            render_to_string(
+                "ladders/team.html#team-groups",
+                {"groups": groups, "rubric": rubric, "unassessed": unassessed, "is_mine": is_mine},
+                request,
+            )
+        ),
+    ))
     filtered = bool(chosen.track or chosen.level or chosen.stale)
     context = {
         "head": head,
@@ -175,8 +223,10 @@ def team(request):
         "direct": tree.direct,
         "team_size": len(tree),
         "page": page,
+        "members": members,
         "rows": rows,
-        "groups": _groups(tree, listing, rows, head, is_mine=is_mine, first_index=first_index),
+        "groups": groups,
+        "groups_html": groups_html,
         "rubric": rubric,
         "chosen": chosen,
         "framework": chosen.framework,
@@ -197,13 +247,16 @@ def team(request):
         else [],
         "unplaced_count": len(listing.unplaced),
         "apart_shown": APART_SHOWN,
-        "unassessed": range(len(rubric.competencies)) if rubric else range(0),
+        "unassessed": unassessed,
         # The export names its team: for an HR admin, none would mean everyone.
         "export_query": _query(head, request.GET, chosen),
         "clear_query": _query(head, request.GET, chosen, under="" if is_mine else str(head.pk), track="", level="", stale="", sort=""),
         "tops": tops_of_organisation() if user.sees_everyone and not len(tree) and is_mine else [],
     }
     template = "ladders/team.html#team" if request.htmx else "ladders/team.html"
+    if keeping:
+        # Nothing about the reader: their header and token are put in when served.
+        context.update(csrf_token=TOKEN, site_header_later=True)
     return render(request, template, context)
 
 
