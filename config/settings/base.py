@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "people",
     "ladders",
     "mentorship",
+    "reviews",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+from .feedback import Feedback
+
+__all__ = ["Feedback"]

@@ -1,0 +1,57 @@
+"""Feedback one colleague gives another, tied to the competencies of the subject's ladder."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+BODY_MAX_LENGTH = 5000
+PROJECT_MAX_LENGTH = 120
+
+
+class Feedback(models.Model):
+    class Kind(models.TextChoices):
+        PRAISE = "praise", "Praise"
+        GROWTH = "growth", "Growth"
+
+    class Visibility(models.TextChoices):
+        # Seen by the person, everyone above them in the reporting line now, and HR.
+        SHARED = "shared", "Shared with them"
+        # Seen by everyone above them in the reporting line now, never by the person.
+        PRIVATE = "private", "Private to their manager chain"
+
+    giver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_given")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_received")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices)
+    body = models.TextField(max_length=BODY_MAX_LENGTH)
+    project = models.CharField(max_length=PROJECT_MAX_LENGTH, blank=True)
+    # Rows of the subject's framework version when it was given; followed to later
+    # versions by slug.
+    competencies = models.ManyToManyField("ladders.Competency", blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    editable_until = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "feedback"
+        constraints = [
+            models.CheckConstraint(condition=~Q(giver=F("subject")), name="feedback_not_to_oneself"),
+            models.CheckConstraint(condition=Q(kind__in=["praise", "growth"]), name="feedback_kind_known"),
+            models.CheckConstraint(condition=Q(visibility__in=["shared", "private"]), name="feedback_visibility_known"),
+            models.CheckConstraint(condition=Q(editable_until__gte=F("created_at")), name="feedback_window_after_giving"),
+        ]
+        indexes = [
+            models.Index(fields=["subject", "-created_at"], name="feedback_subject_recent_idx"),
+            models.Index(fields=["giver", "-created_at"], name="feedback_giver_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the words: lists of records (and the admin) name it without them.
+        return f"Feedback {self.pk}"
+
+    def editable(self, now=None) -> bool:
+        return (now or timezone.now()) <= self.editable_until
