@@ -1,3 +1,3 @@
-from .feedback import Feedback
+from .feedback import Feedback, FeedbackAsk, FeedbackRequest
 
-__all__ = ["Feedback"]
+__all__ = ["Feedback", "FeedbackAsk", "FeedbackRequest"]

@@ -55,3 +55,59 @@ class Feedback(models.Model):
 
     def editable(self, now=None) -> bool:
         return (now or timezone.now()) <= self.editable_until
+
+
+QUESTION_MAX_LENGTH = 1000
+
+
+class FeedbackRequest(models.Model):
+    """Someone asks named colleagues for feedback about a person: themselves, or, asked by
+    their manager, one of their reports. Who reads the answers is set here."""
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_requests")
+    question = models.TextField(max_length=QUESTION_MAX_LENGTH, blank=True)
+    project = models.CharField(max_length=PROJECT_MAX_LENGTH, blank=True)
+    competencies = models.ManyToManyField("ladders.Competency", blank=True, related_name="+")
+    visibility = models.CharField(max_length=10, choices=Feedback.Visibility.choices)
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(visibility__in=["shared", "private"]), name="request_visibility_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback request {self.pk}"
+
+
+class FeedbackAsk(models.Model):
+    """One colleague asked in a request: open until they answer (with feedback) or decline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting"
+        ANSWERED = "answered", "Answered"
+        DECLINED = "declined", "Declined"
+
+    request = models.ForeignKey(FeedbackRequest, on_delete=models.CASCADE, related_name="asks")
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_asks")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.OneToOneField(Feedback, on_delete=models.SET_NULL, null=True, blank=True, related_name="ask")
+    decline_reason = models.CharField(max_length=300, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "respondent"], name="ask_once_per_request"),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True) | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="ask_closed_when_not_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["respondent", "status"], name="ask_respondent_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Feedback ask {self.pk}"
