@@ -46,22 +46,6 @@ def _addressed(people):
     return people
 
 
-class _Counted:
-    """What Django's Paginator needs to number pages, when the count was read with other rows."""
-
-    def __init__(self, count: int):
-        self._count = count
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):
-        return range(self._count)[index]
-
-
 @require_GET
 @login_required
 def person(request, pk: int):
@@ -120,7 +104,7 @@ def org_chart(request):
         more_at_top = len(tops) > selectors.ORG_TOPS
         if tops:
             root, others = tops[0], tops[1 : selectors.ORG_TOPS]
-    page = Paginator(_Counted((root.direct or 0) if root else 0), selectors.ORG_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(range((root.direct or 0) if root else 0), selectors.ORG_PAGE).get_page(request.GET.get("page"))
     context = {
         "root": root,
         "chain": selectors.reporting_chain(root) if root else [],

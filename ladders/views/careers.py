@@ -126,22 +126,6 @@ def assessment_new(request, pk: int):
 TEAMS_SHOWN = 12
 
 
-class _Counted:
-    """What Django's Paginator needs to number pages, when the rows come from elsewhere."""
-
-    def __init__(self, count: int):
-        self._count = count
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):
-        return range(self._count)[index]
-
-
 def _path_url(request, person) -> str:
     if person.pk == request.user.pk:
         return reverse("ladders:my_path")
@@ -291,11 +275,11 @@ def assessments(request):
     count, number, rows = selectors.assessments_listed(
         user, listed_of, selectors.page_number(request.GET.get("page")), stamp=stamp_of(user)
     )
-    team_page = Paginator(_Counted(count), selectors.ASSESSMENTS_PAGE).get_page(number)
+    team_page = Paginator(range(count), selectors.ASSESSMENTS_PAGE).get_page(number)
     team_page.object_list = rows
     about_me = selectors.assessments_about(user)
     count, number, rows = selectors.assessments_written_by(user, selectors.page_number(request.GET.get("written_page")))
-    written = Paginator(_Counted(count), selectors.ASSESSMENTS_PAGE).get_page(number)
+    written = Paginator(range(count), selectors.ASSESSMENTS_PAGE).get_page(number)
     written.object_list = rows
     # A dozen teams below, and the rest when asked for: a CTO leads hundreds.
     all_teams = request.GET.get("teams") == "all"
