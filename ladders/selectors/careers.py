@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -26,6 +27,14 @@ from .frameworks import (
 )
 
 # --- Who may see whom ---------------------------------------------------------------
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months earlier (the month's last day when it is shorter):
+    where "assessed in the last six months" starts, for HR's home and the team page alike."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def can_view_career(viewer: User, person: User) -> bool:

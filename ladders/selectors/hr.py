@@ -14,7 +14,6 @@ replaces, and under the day, which moves the six-month line.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 
@@ -26,7 +25,7 @@ from people.models import Department, User
 from people.stamp import Stamped
 
 from ..models import Assessment, FrameworkVersion, Level, Placement, Track
-from .careers import Placed, standing_for
+from .careers import Placed, months_before, standing_for
 from .frameworks import Rubric, latest_published_versions, rubric_load
 
 COVERAGE_MONTHS = 6
@@ -44,13 +43,6 @@ def hr_only(user: User) -> None:
     """HR's overview is HR admins' alone; anyone else finds nothing here, as with HR's other pages."""
     if not user.sees_everyone:
         raise Http404("No such page.")
-
-
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` calendar months earlier (the month's last day when it is shorter)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def coverage_since(today: datetime.date) -> datetime.datetime:

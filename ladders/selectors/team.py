@@ -11,7 +11,6 @@ chunk of rows at a time.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -27,7 +26,7 @@ from people.models import User
 from people.stamp import Stamped
 
 from ..models import Assessment, Framework, Level, Rating, Track
-from .careers import _in_force, latest_published
+from .careers import _in_force, latest_published, months_before
 from .frameworks import Rubric, published_level, published_rubric, published_track, rubric_load
 
 TEAM_PAGE = 25
@@ -223,8 +222,7 @@ def tops_of_organisation(*, limit: int = 12) -> list[User]:
 
 def six_months_before(day: datetime.date) -> datetime.date:
     """The same day six calendar months earlier (the last day of a shorter month)."""
-    year, month = (day.year, day.month - 6) if day.month > 6 else (day.year - 1, day.month + 6)
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return months_before(day, 6)
 
 
 @dataclass(frozen=True)
