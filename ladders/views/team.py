@@ -11,10 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
@@ -197,24 +194,10 @@ def _team_page(request, head, *, keeping: bool = False) -> HttpResponse:
     listing = team_listing(tree, rubric, chosen, head=head, stamp=stamp)
     page = Paginator(listing.shown, TEAM_PAGE).get_page(request.GET.get("page"))
     members = list(page.object_list)
-    rows = SimpleLazyObject(lambda: team_rows(tree, rubric, members, chosen.against) if rubric is not None else [])
+    rows = team_rows(tree, rubric, members, chosen.against) if rubric is not None else []
     first_index = page.start_index() - 1 if members else 0
-    groups = SimpleLazyObject(lambda: _groups(tree, listing, rows, head, is_mine=is_mine, first_index=first_index))
+    groups = _groups(tree, listing, rows, head, is_mine=is_mine, first_index=first_index)
     unassessed = range(len(rubric.competencies)) if rubric else range(0)
-    # The page's groups, drawn once for as long as the stamp, the day, the filters and
-    # the page stay the same: what they show follows from those alone.
-    groups_html = SimpleLazyObject(lambda: _stamped_apart.get_or_build(
-        stamp,
-        ("groups", head.pk, is_mine, timezone.localdate(), chosen.key(), page.number),
-        # Rendered (and escaped) by the template engine: safe to put in the page as it is.
-        lambda: mark_safe(
-            render_to_string(
-                "ladders/team.html#team-groups",
-                {"groups": groups, "rubric": rubric, "unassessed": unassessed, "is_mine": is_mine},
-                request,
-            )
-        ),
-    ))
     filtered = bool(chosen.track or chosen.level or chosen.stale)
     context = {
         "head": head,
@@ -223,10 +206,8 @@ def _team_page(request, head, *, keeping: bool = False) -> HttpResponse:
         "direct": tree.direct,
         "team_size": len(tree),
         "page": page,
-        "members": members,
         "rows": rows,
         "groups": groups,
-        "groups_html": groups_html,
         "rubric": rubric,
         "chosen": chosen,
         "framework": chosen.framework,
