@@ -125,14 +125,12 @@ def grid(request, slug: str):
     """The competency × level grid of one track, the viewer's level and the next one marked."""
     context = _version_context(request, slug, standing=True)
     rubric = context["rubric"]
-    placed = context["standing"]
-    mine = placed if placed is not None and placed.level.version.framework_id == rubric.framework.pk else None
+    my_code = _my_level_code(context["standing"], rubric.framework.pk)
     asked = request.GET.get("track", "")
     track = rubric.track_by_slug.get(asked)
-    if track is None and mine is not None:
-        track = rubric.track_by_slug.get(mine.track.slug)
+    if track is None and my_code is not None:
+        track = rubric.track_by_slug.get(context["standing"].track.slug)
     track = track or rubric.tracks[0]
-    my_code = mine.level.code if mine is not None else None
     here = rubric.level_by_code.get(my_code) if my_code else None
     following = rubric.next_levels(here, track) if here is not None else []
     next_code = following[0].code if following and track.pk in following[0].track_ids else None
