@@ -18,16 +18,9 @@ from ..selectors.feedback import competencies_for
 EDIT_WINDOW = datetime.timedelta(minutes=30)
 
 
-def _checked(*, subject: User, kind: str, body: str, project: str, competency_ids) -> tuple[str, str, list]:
-    """The cleaned body, project and competencies, or every problem at its field."""
-    errors: dict[str, str] = {}
-    if kind not in Feedback.Kind.values:
-        errors["kind"] = "Choose praise or growth."
-    body = (body or "").strip()
-    if not body:
-        errors["body"] = "Write what they did and why it mattered."
-    elif len(body) > BODY_MAX_LENGTH:
-        errors["body"] = f"Keep it under {BODY_MAX_LENGTH:,} characters: it has {len(body):,}. Nothing was cut."
+def _tags(*, subject: User, project: str, competency_ids, errors: dict[str, str]) -> tuple[str, list]:
+    """What feedback (or a request for it) is about: the cleaned project and the chosen
+    competencies of `subject`'s framework; problems go into `errors` at their field."""
     project = (project or "").strip()
     if len(project) > PROJECT_MAX_LENGTH:
         errors["project"] = f"Keep the project's name under {PROJECT_MAX_LENGTH} characters."
@@ -42,6 +35,20 @@ def _checked(*, subject: User, kind: str, body: str, project: str, competency_id
             )
             break
         chosen.append(allowed[pk])
+    return project, chosen
+
+
+def _checked(*, subject: User, kind: str, body: str, project: str, competency_ids) -> tuple[str, str, list]:
+    """The cleaned body, project and competencies, or every problem at its field."""
+    errors: dict[str, str] = {}
+    if kind not in Feedback.Kind.values:
+        errors["kind"] = "Choose praise or growth."
+    body = (body or "").strip()
+    if not body:
+        errors["body"] = "Write what they did and why it mattered."
+    elif len(body) > BODY_MAX_LENGTH:
+        errors["body"] = f"Keep it under {BODY_MAX_LENGTH:,} characters: it has {len(body):,}. Nothing was cut."
+    project, chosen = _tags(subject=subject, project=project, competency_ids=competency_ids, errors=errors)
     if errors:
         raise ValidationError(errors)
     return body, project, chosen
@@ -158,13 +165,7 @@ def feedback_request_create(
     question = (question or "").strip()
     if len(question) > QUESTION_MAX_LENGTH:
         errors["question"] = f"Keep the question under {QUESTION_MAX_LENGTH:,} characters."
-    project = (project or "").strip()
-    if len(project) > PROJECT_MAX_LENGTH:
-        errors["project"] = f"Keep the project's name under {PROJECT_MAX_LENGTH} characters."
-    allowed = competencies_for(subject)
-    competencies = [allowed[pk] for pk in dict.fromkeys(competency_ids or ()) if pk in allowed]
-    if len(competencies) != len(set(competency_ids or ())):
-        errors["competencies"] = f"Choose competencies of {subject.get_short_name()}'s framework."
+    project, competencies = _tags(subject=subject, project=project, competency_ids=competency_ids, errors=errors)
     if not (question or project or competency_ids):
         errors["question"] = "Say what you would like feedback on: a question, a project or a competency."
     if errors:
