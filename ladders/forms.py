@@ -74,6 +74,10 @@ class AssessmentForm(forms.Form):
             for r in self.ratings
         }
 
+    def answers(self) -> dict:
+        """The cleaned answers, as services.assessments.assessment_save takes them."""
+        return {"summary": self.cleaned_data["summary"], "ratings": self.ratings_data()}
+
     def unrated(self) -> list[tuple[int, str]]:
         """(competency id, name) of every competency with an error, for the summary."""
         return [

@@ -175,12 +175,7 @@ def assessment(request, pk: int):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                services.assessment_save(
-                    assessment=assessment,
-                    author=request.user,
-                    summary=form.cleaned_data["summary"],
-                    ratings=form.ratings_data(),
-                )
+                services.assessment_save(assessment=assessment, author=request.user, **form.answers())
                 if "submit" in request.POST:
                     services.assessment_submit(assessment=assessment, author=request.user)
                     messages.success(request, "Submitted. It is now part of the record.")
@@ -218,12 +213,7 @@ def assessment_autosave(request, pk: int):
     form = AssessmentForm(request.POST, assessment=assessment, ratings=context["ratings"], scale=context["rubric"].scale)
     if form.is_valid():
         try:
-            services.assessment_save(
-                assessment=assessment,
-                author=request.user,
-                summary=form.cleaned_data["summary"],
-                ratings=form.ratings_data(),
-            )
+            services.assessment_save(assessment=assessment, author=request.user, **form.answers())
         except ValidationError as error:
             form.add_service_errors(error)
         except PermissionDenied as denied:
