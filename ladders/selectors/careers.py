@@ -361,6 +361,11 @@ def assessment_get_for_user(user: User, pk: int) -> Assessment:
         raise Http404("No such assessment.") from None
 
 
+def answers_count(assessment: Assessment) -> int:
+    """How many competencies of an assessment have an answer: a proficiency or evidence."""
+    return Rating.objects.filter(assessment=assessment).exclude(proficiency=None, evidence="").count()
+
+
 def assessment_history(assessment: Assessment, rubric: Rubric) -> list[dict]:
     """The lifecycle of an assessment from the audit log, in words, oldest first."""
     titles = {str(level.pk): level.title for level in rubric.levels}

@@ -241,7 +241,7 @@ def assessment_discard(request, pk: int):
         raise Http404("No such draft.")
     subject = assessment.subject
     if request.method == "GET":
-        filled = Rating.objects.filter(assessment=assessment).exclude(proficiency=None, evidence="").count()
+        filled = selectors.answers_count(assessment)
         return render(request, "ladders/assessment_discard.html", {"assessment": assessment, "filled": filled})
     services.assessment_discard(assessment=assessment, author=request.user)
     messages.success(request, "Draft discarded.")
