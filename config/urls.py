@@ -27,5 +27,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("people.urls")),
     path("mentorship/", include("mentorship.urls")),
+    path("", include("reviews.urls")),
     path("", include("ladders.urls")),
 ]

@@ -11,6 +11,12 @@ BODY_MAX_LENGTH = 5000
 PROJECT_MAX_LENGTH = 120
 
 
+class Reaction(models.TextChoices):
+    THANKS = "thanks", "Thank you"
+    HELPFUL = "helpful", "Helpful"
+    TALK = "talk", "Let's talk about it"
+
+
 class Feedback(models.Model):
     class Kind(models.TextChoices):
         PRAISE = "praise", "Praise"
@@ -34,6 +40,9 @@ class Feedback(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     editable_until = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The subject's answer to shared feedback, one at a time: changed, not added to.
+    reaction = models.CharField(max_length=10, choices=Reaction.choices, blank=True)
+    reacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -43,6 +52,10 @@ class Feedback(models.Model):
             models.CheckConstraint(condition=Q(kind__in=["praise", "growth"]), name="feedback_kind_known"),
             models.CheckConstraint(condition=Q(visibility__in=["shared", "private"]), name="feedback_visibility_known"),
             models.CheckConstraint(condition=Q(editable_until__gte=F("created_at")), name="feedback_window_after_giving"),
+            models.CheckConstraint(
+                condition=Q(reaction="") | Q(reaction__in=["thanks", "helpful", "talk"], visibility="shared"),
+                name="feedback_reaction_known_and_shared",
+            ),
         ]
         indexes = [
             models.Index(fields=["subject", "-created_at"], name="feedback_subject_recent_idx"),
@@ -55,6 +68,46 @@ class Feedback(models.Model):
 
     def editable(self, now=None) -> bool:
         return (now or timezone.now()) <= self.editable_until
+
+
+REPLY_MAX_LENGTH = 2000
+
+
+class FeedbackReply(models.Model):
+    """A word back on shared feedback: from its subject, or from its giver answering them."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=REPLY_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["feedback", "created_at", "pk"]
+        verbose_name_plural = "feedback replies"
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} to feedback {self.feedback_id}"
+
+
+class FeedbackRevision(models.Model):
+    """What feedback said before an edit, read by whoever may read the feedback itself.
+
+    Kept beside it rather than in the audit log, which HR admins read whatever
+    the feedback's visibility; the audit log records that it changed, not the words.
+    """
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(max_length=10, choices=Feedback.Kind.choices)
+    body = models.TextField(max_length=BODY_MAX_LENGTH)
+    project = models.CharField(max_length=PROJECT_MAX_LENGTH, blank=True)
+    # Until this moment the feedback read as above.
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["feedback", "replaced_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Revision {self.pk} of feedback {self.feedback_id}"
 
 
 QUESTION_MAX_LENGTH = 1000
