@@ -11,7 +11,7 @@ from django.utils import timezone
 from ladders.models import Competency
 from reviews.models import Feedback, FeedbackAsk, FeedbackRequest
 from reviews.selectors.feedback import feedback_visible_to
-from reviews.services.feedback import (
+from reviews.services.requests import (
     feedback_request_answer,
     feedback_request_create,
     feedback_request_decline,

@@ -1,0 +1,1 @@
+"""Reminders about feedback and its requests, registered with people.reminders."""

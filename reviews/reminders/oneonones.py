@@ -1,0 +1,1 @@
+"""Reminders of 1:1s, registered with people.reminders."""

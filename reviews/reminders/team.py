@@ -1,0 +1,1 @@
+"""Reminders for managers about their team's feedback, registered with people.reminders."""
