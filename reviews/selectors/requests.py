@@ -1,9 +1,10 @@
 """Reading feedback requests: always through what the reader may see now.
 
-A request is read by whoever made it, by everyone above its subject in the
-reporting line today and, when its answers are shared with the subject, by the
+A request is read by everyone above its subject in the reporting line today
+and, when its answers are shared with the subject, by the
 subject and by HR admins. A request whose answers are private to the manager
-chain is never seen by its subject: not the question, not that it exists.
+chain is never seen by its subject: not the question, not that it exists. A
+manager who asked about a report and no longer manages them reads nothing of it.
 Colleagues asked read the request through their own ask (`asks_of`), not here.
 """
 
@@ -19,7 +20,7 @@ from ..models import Feedback, FeedbackAsk, FeedbackRequest
 
 def requests_visible_to(viewer: User) -> QuerySet[FeedbackRequest]:
     shared = Feedback.Visibility.SHARED
-    rule = Q(requester=viewer) | Q(subject=viewer, visibility=shared)
+    rule = Q(subject=viewer, visibility=shared)
     if viewer.reporting_path:
         rule |= Q(subject__reporting_path__below=viewer.reporting_path, subject__is_active=True)
     if viewer.sees_everyone:
