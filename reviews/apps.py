@@ -7,3 +7,19 @@ class ReviewsConfig(AppConfig):
 
     name = "reviews"
     verbose_name = "Reviews"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        # Who gave what kind of feedback to whom, its edits and its deletion; never the
+        # words, which HR admins must not read when they are private to a manager chain
+        # (earlier versions are kept as FeedbackRevision, read as the feedback is).
+        auditlog.register(
+            models.Feedback, include_fields=["giver", "subject", "kind", "visibility", "project", "edited_at"]
+        )
+        auditlog.register(models.FeedbackRequest, include_fields=["requester", "subject", "visibility", "due_on"])
+        auditlog.register(models.FeedbackAsk, include_fields=["respondent", "status", "closed_at"])
+        # A 1:1's rhythm; what is said in it stays with the two (see AgendaChange).
+        auditlog.register(models.Series, include_fields=["organiser", "attendee", "cadence", "minutes", "next_at", "ended_at"])
