@@ -11,7 +11,11 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from ladders.signals import demo_seeded
+
+        from . import demo, models
+
+        demo_seeded.connect(demo.seed, dispatch_uid="reviews.demo")
 
         # Who gave what kind of feedback to whom, its edits and its deletion; never the
         # words, which HR admins must not read when they are private to a manager chain
