@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from people.stamp import stamp_of
 
+from .. import path_notes
 from ..forms import AssessmentForm, AssessmentStartForm
 from ..models import Assessment, Rating
 from ..selectors import careers as selectors
@@ -51,10 +52,16 @@ def _path_context(request, person) -> dict:
     basis = agreed or own
     targets = standing.next_levels or [standing.level]
     target = next((lv for lv in standing.target_levels if lv.code == request.GET.get("target")), targets[0])
+    # What other apps say beside each competency (feedback…), read afresh every
+    # time: it changes without the stamp changing.
+    notes = path_notes.columns_for(request.user, person, rubric)
     # A submitted assessment never changes, nor does a published rubric: the
-    # gap is worked out (and drawn, see the template) only when not kept yet.
+    # gap is worked out (and drawn, see the template) only when not kept yet,
+    # the notes' values being part of what it is kept under.
     rows = SimpleLazyObject(
-        lambda: selectors.gap_rows(rubric, standing.level, target, selectors.ratings_by_slug(basis))
+        lambda: path_notes.beside(
+            selectors.gap_rows(rubric, standing.level, target, selectors.ratings_by_slug(basis)), notes
+        )
     )
     # The viewer's own drafts about the person, offered only while they may write them.
     drafts = selectors.drafts_of(author=request.user, subject=person) if can_assess else []
@@ -67,6 +74,9 @@ def _path_context(request, person) -> dict:
             "self_basis": agreed is None,
             "target": target,
             "rows": rows,
+            "note_columns": notes,
+            "notes_key": path_notes.key_of(notes),
+            "notes_listed": path_notes.listed(notes),
             "chart": SimpleLazyObject(lambda: selectors.gap_chart(rows, rubric.max_value)),
             "open_gaps": SimpleLazyObject(lambda: sum(1 for r in rows if r["gap"] is not None and r["gap"] > 0)),
             "drafts": list(drafts),
