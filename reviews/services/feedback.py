@@ -1,4 +1,11 @@
-"""Giving and editing feedback: the rules in one place."""
+"""Giving, changing, deleting, reacting to and replying to feedback: the rules in one place.
+
+Whoever needs to act hears of it once, in the app and by e-mail: the subject of new
+shared feedback, the manager of the subject of new private feedback (never the
+subject), and the other side of a reply. Each notice is written in the same
+transaction as what it tells of, and its e-mail queued only once that commits, so a
+rolled-back write tells nobody anything.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,22 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from people.models import User
+from people.models import Notification, User
+from people.services.notifications import notification_send
 
-from ..models import Feedback
-from ..models.feedback import BODY_MAX_LENGTH, PROJECT_MAX_LENGTH
+from ..models import Feedback, FeedbackAsk, FeedbackReply, FeedbackRevision, Reaction
+from ..models.feedback import BODY_MAX_LENGTH, PROJECT_MAX_LENGTH, REPLY_MAX_LENGTH
 from ..selectors.feedback import competencies_for
 
 # Long enough to fix a typo or a tag, short enough that what was read stays what was said.
 EDIT_WINDOW = datetime.timedelta(minutes=30)
+
+
+def _window_minutes() -> int:
+    return int(EDIT_WINDOW.total_seconds() // 60)
 
 
 def _tags(*, subject: User, project: str, competency_ids, errors: dict[str, str]) -> tuple[str, list]:
@@ -94,7 +107,46 @@ def feedback_give(
         editable_until=now + EDIT_WINDOW,
     )
     feedback.competencies.set(competencies)
+    _tell_of_new(feedback)
     return feedback
+
+
+def _link(feedback: Feedback) -> str:
+    return reverse("reviews:feedback", args=[feedback.pk])
+
+
+def _active(pk: int | None) -> User | None:
+    return User.objects.filter(pk=pk, is_active=True).first() if pk else None
+
+
+def _tell_of_new(feedback: Feedback) -> None:
+    """Shared feedback is news for its subject; private feedback for their manager, who
+    can act on it, unless they wrote it. Never the subject of private feedback."""
+    giver, subject = feedback.giver, feedback.subject
+    kind = feedback.get_kind_display().lower()
+    about = f" about {feedback.project}" if feedback.project else ""
+    if feedback.visibility == Feedback.Visibility.SHARED:
+        notification_send(
+            recipient=subject,
+            title=f"New feedback from {giver.name}",
+            body=f"{giver.name} gave you {kind}{about}. Read it, react or reply in Trellis.",
+            url=_link(feedback),
+            rule="reviews.feedback_received",
+            subject=f"reviews.feedback:{feedback.pk}",
+        )
+        return
+    manager = _active(subject.manager_id)
+    if manager is None or manager.pk in (giver.pk, subject.pk):
+        return
+    notification_send(
+        recipient=manager,
+        title=f"Private feedback about {subject.name} from {giver.name}",
+        body=f"{giver.name} gave {subject.name} {kind}{about}, private to their manager chain: "
+        f"{subject.get_short_name()} does not see it.",
+        url=_link(feedback),
+        rule="reviews.feedback_about_report",
+        subject=f"reviews.feedback:{feedback.pk}",
+    )
 
 
 @transaction.atomic
@@ -108,14 +160,96 @@ def feedback_edit(
         raise PermissionDenied("Only the person who gave feedback can change it.")
     if not feedback.editable():
         raise ValidationError(
-            {"body": f"Feedback can be changed for {int(EDIT_WINDOW.total_seconds() // 60)} minutes after it is given; "
-             "this is now part of the record."}
+            {"body": f"Feedback can be changed for {_window_minutes()} minutes after it is given; this is now part of the record."}
         )
     body, project, competencies = _checked(
         subject=feedback.subject, kind=kind, body=body, project=project, competency_ids=competency_ids
     )
+    words_changed = (feedback.kind, feedback.body, feedback.project) != (kind, body, project)
+    tags_changed = set(feedback.competencies.values_list("pk", flat=True)) != {c.pk for c in competencies}
+    if not (words_changed or tags_changed):
+        return feedback  # sent twice, or saved as it was: nothing to record
+    now = timezone.now()
+    if words_changed:
+        # What was read until now stays readable, by whoever may read the feedback.
+        FeedbackRevision.objects.create(
+            feedback=feedback, kind=feedback.kind, body=feedback.body, project=feedback.project, replaced_at=now
+        )
     feedback.kind, feedback.body, feedback.project = kind, body, project
-    feedback.edited_at = timezone.now()
+    feedback.edited_at = now
     feedback.save(update_fields=["kind", "body", "project", "edited_at"])
-    feedback.competencies.set(competencies)
+    if tags_changed:
+        feedback.competencies.set(competencies)
     return feedback
+
+
+@transaction.atomic
+def feedback_delete(*, feedback: Feedback, actor: User) -> None:
+    """Take feedback back within its window, by its giver only. Afterwards it is part of
+    the record (HR can still remove what should not stand, in the admin)."""
+    feedback = Feedback.objects.select_for_update().filter(pk=feedback.pk).first()
+    if feedback is None:
+        return  # already deleted: a second click changes nothing
+    if feedback.giver_id != actor.pk:
+        raise PermissionDenied("Only the person who gave feedback can delete it.")
+    if not feedback.editable():
+        raise ValidationError(
+            f"Feedback can be deleted for {_window_minutes()} minutes after it is given; this is now part of the record."
+        )
+    # The request it answered, if any, waits for an answer again.
+    for ask in FeedbackAsk.objects.select_for_update().filter(answer=feedback):
+        ask.status, ask.answer, ask.closed_at = FeedbackAsk.Status.OPEN, None, None
+        ask.save(update_fields=["status", "answer", "closed_at"])
+    # Notices about it would lead nowhere now.
+    told = [f"reviews.feedback:{feedback.pk}"]
+    told += [f"reviews.feedback_reply:{pk}" for pk in feedback.replies.values_list("pk", flat=True)]
+    Notification.objects.filter(rule__startswith="reviews.feedback", subject__in=told).delete()
+    feedback.delete()  # through the model, so the audit log records it
+
+
+@transaction.atomic
+def feedback_react(*, feedback: Feedback, person: User, reaction: str) -> Feedback:
+    """The subject's answer to shared feedback, one at a time; "" takes it back."""
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.subject_id != person.pk:
+        raise PermissionDenied("Only the person the feedback is about can react to it.")
+    if feedback.visibility != Feedback.Visibility.SHARED:
+        raise PermissionDenied("Only the person the feedback is about can react to it.")
+    if reaction not in ("", *Reaction.values):
+        raise ValidationError({"reaction": "Choose one of the reactions offered."})
+    if feedback.reaction == reaction:
+        return feedback
+    feedback.reaction = reaction
+    feedback.reacted_at = timezone.now() if reaction else None
+    feedback.save(update_fields=["reaction", "reacted_at"])
+    return feedback
+
+
+@transaction.atomic
+def feedback_reply(*, feedback: Feedback, author: User, body: str) -> FeedbackReply:
+    """A word back on shared feedback, from its subject or its giver; the other is told."""
+    feedback = Feedback.objects.select_related("giver", "subject").get(pk=feedback.pk)
+    if author.pk not in (feedback.subject_id, feedback.giver_id):
+        raise PermissionDenied("Only the person the feedback is about and the person who gave it can reply.")
+    if feedback.visibility != Feedback.Visibility.SHARED:
+        raise ValidationError({"body": "Replies are for shared feedback: its subject never reads this."})
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write your reply."})
+    if len(body) > REPLY_MAX_LENGTH:
+        raise ValidationError({"body": f"Keep a reply under {REPLY_MAX_LENGTH:,} characters: it has {len(body):,}. Nothing was cut."})
+    reply = FeedbackReply.objects.create(feedback=feedback, author=author, body=body)
+    if author.pk == feedback.subject_id:
+        recipient, title = _active(feedback.giver_id), f"{author.name} replied to your feedback"
+    else:
+        recipient, title = _active(feedback.subject_id), f"{author.name} replied on the feedback they gave you"
+    if recipient is not None:
+        notification_send(
+            recipient=recipient,
+            title=title,
+            body="Read the reply and answer in Trellis.",
+            url=f"{_link(feedback)}#reply-{reply.pk}",
+            rule="reviews.feedback_reply",
+            subject=f"reviews.feedback_reply:{reply.pk}",
+        )
+    return reply
