@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import team
+
+urlpatterns = [
+    path("feedback/team/", team.team, name="team"),
+]
