@@ -10,12 +10,15 @@ Colleagues asked read the request through their own ask (`asks_of`), not here.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, DateField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
+from ladders.models import Competency
+from ladders.selectors.careers import career_of
 from people.models import User
 
 from ..models import Feedback, FeedbackAsk, FeedbackRequest
+from .feedback import feedback_visible_to
 
 
 def requests_visible_to(viewer: User) -> QuerySet[FeedbackRequest]:
@@ -56,3 +59,98 @@ def ask_get_for_user(respondent: User, pk: int) -> FeedbackAsk:
     if ask is None:
         raise Http404("No such feedback request.")
     return ask
+
+
+def requests_listed_for(viewer: User) -> QuerySet[FeedbackRequest]:
+    """The requests on the viewer's list: those they made, those about them (shared only:
+    the selector keeps private ones from their subject) and, for a manager, those about
+    the people who report to them today; newest first, each with its colleagues asked."""
+    mine = Q(requester=viewer) | Q(subject=viewer) | Q(subject__manager=viewer, subject__is_active=True)
+    return (
+        requests_visible_to(viewer)
+        .filter(mine)
+        .select_related("requester", "subject")
+        .prefetch_related(Prefetch("asks", queryset=FeedbackAsk.objects.select_related("respondent").order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def asks_listed_for(respondent: User) -> QuerySet[FeedbackAsk]:
+    """What `respondent` has been asked: what they can still answer first, soonest due
+    first; then the rest, most recently closed first. An ask about someone who has left
+    can no longer be answered, so it goes with the closed ones."""
+    still_open = Q(status=FeedbackAsk.Status.OPEN, request__subject__is_active=True)
+    return asks_of(respondent).annotate(
+        closed_rank=Case(When(still_open, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        open_due=Case(When(still_open, then=F("request__due_on")), default=None, output_field=DateField()),
+    ).order_by("closed_rank", "open_due", F("closed_at").desc(nulls_last=True), "-request__created_at", "-pk")
+
+
+def answers_readable(viewer: User, request: FeedbackRequest) -> QuerySet[Feedback]:
+    """The answers to `request` that the viewer may read, as any feedback is read."""
+    return (
+        feedback_visible_to(viewer)
+        .filter(ask__request=request)
+        .select_related("giver")
+        .prefetch_related("competencies")
+        .order_by("created_at", "pk")
+    )
+
+
+def answer_of(viewer: User, ask: FeedbackAsk) -> Feedback | None:
+    """The feedback an ask was answered with, if the viewer may read it."""
+    if ask.answer_id is None:
+        return None
+    return feedback_visible_to(viewer).prefetch_related("competencies").filter(pk=ask.answer_id).first()
+
+
+def reports_of(manager: User, *, limit: int = 50) -> list[User]:
+    """The people who report to `manager` directly today: those they may ask about."""
+    return list(User.objects.filter(manager=manager, is_active=True).order_by("name", "pk")[:limit])
+
+
+def request_subject_for(viewer: User, about: str | None) -> User:
+    """Who a new request is about: the viewer, or (`about`) one of their direct reports today."""
+    if about in (None, ""):
+        return viewer
+    try:
+        pk = int(about)
+    except (TypeError, ValueError):
+        raise Http404("No such person to ask about.") from None
+    if pk == viewer.pk:
+        return viewer
+    subject = User.objects.filter(pk=pk, manager=viewer, is_active=True).first()
+    if subject is None:
+        raise Http404("You can ask for feedback about yourself, or about someone who reports to you.")
+    return subject
+
+
+def colleagues_picked(pks, *, subject: User, limit: int) -> list[User]:
+    """Colleagues named by id to be asked (from a link, or picked in the search): those who
+    work here, the subject left out, at most `limit`."""
+    wanted = []
+    for value in pks:
+        try:
+            wanted.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    wanted = list(dict.fromkeys(wanted))[:limit]
+    if not wanted:
+        return []
+    found = {u.pk: u for u in User.objects.filter(pk__in=wanted, is_active=True).exclude(pk=subject.pk)}
+    return [found[pk] for pk in wanted if pk in found]
+
+
+def competency_groups(subject: User) -> list[tuple[str, list[Competency]]]:
+    """The competencies a request about `subject` may name, by area, in the framework's
+    order: those of the current version of the framework they stand on (none without a level)."""
+    standing = career_of(subject).standing
+    if standing is None:
+        return []
+    rubric = standing.rubric
+    groups = []
+    for area in rubric.areas:
+        members = [c for c in rubric.competencies if c.area_id == area.pk]
+        if members:
+            groups.append((area.name, members))
+    return groups

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from ladders.models import Competency
+from people.models import Notification
+from people.services.notifications import notification_emails_send
 from reviews.models import Feedback, FeedbackAsk, FeedbackRequest
 from reviews.selectors.feedback import feedback_visible_to
 from reviews.services.requests import (
@@ -16,7 +18,7 @@ from reviews.services.requests import (
     feedback_request_create,
     feedback_request_decline,
 )
-from tests.ladders.factories import document, place, publish
+from tests.ladders.factories import document, place, publish, reports_to
 from tests.people.factories import UserFactory
 
 
@@ -143,3 +145,125 @@ def test_a_bad_answer_leaves_the_ask_open(placed, peer):
     assert "body" in error.value.message_dict
     ask.refresh_from_db()
     assert ask.status == "open" and not Feedback.objects.exists()
+
+
+# --- Who may ask, and when a request still stands ------------------------------------
+
+
+def test_answers_to_a_request_about_yourself_are_shared_with_you(placed, peer):
+    with pytest.raises(ValidationError) as error:
+        ask_for(placed, placed, [peer], visibility="private")
+    assert list(error.value.message_dict) == ["visibility"]
+    assert "only your manager can ask" in error.value.message_dict["visibility"][0]
+    assert not FeedbackRequest.objects.exists() and not Notification.objects.exists()
+
+
+def test_a_former_manager_asks_nothing_after_an_org_change(manager, placed, peer, outsider):
+    reports_to(placed, outsider.manager)
+    placed.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        ask_for(manager, placed, [peer], visibility="private")
+    # The new manager may.
+    ask_for(outsider.manager, placed, [peer], visibility="private")
+
+
+def test_nobody_asks_about_someone_who_has_left(manager, placed, peer):
+    placed.is_active = False
+    placed.save()
+    with pytest.raises(PermissionDenied):
+        ask_for(manager, placed, [peer])
+
+
+def test_a_request_about_someone_who_left_can_no_longer_be_answered_or_declined(placed, peer, outsider):
+    request = ask_for(placed, placed, [peer, outsider])
+    placed.is_active = False
+    placed.save()
+    first, second = request.asks.all()
+    with pytest.raises(ValidationError) as error:
+        feedback_request_answer(ask=first, respondent=peer, kind="praise", body="Too late.")
+    assert error.value.message_dict["body"] == ["Ada Okafor no longer works here, so this request is closed."]
+    with pytest.raises(ValidationError) as error:
+        feedback_request_decline(ask=second, respondent=outsider)
+    assert error.value.message_dict["reason"] == ["Ada Okafor no longer works here, so this request is closed."]
+    assert set(FeedbackAsk.objects.values_list("status", flat=True)) == {"open"}
+    assert not Feedback.objects.exists()
+
+
+def test_a_long_decline_reason_is_refused_at_its_field(placed, peer):
+    ask = ask_for(placed, placed, [peer]).asks.get()
+    with pytest.raises(ValidationError) as error:
+        feedback_request_decline(ask=ask, respondent=peer, reason="x" * 301)
+    assert list(error.value.message_dict) == ["reason"]
+    ask.refresh_from_db()
+    assert ask.status == "open"
+
+
+# --- Who is told, once ---------------------------------------------------------------
+
+
+def told(person) -> list[tuple[str, str]]:
+    return sorted(Notification.objects.filter(recipient=person).values_list("rule", "subject"))
+
+
+def test_each_colleague_asked_is_told_once(placed, peer, outsider, manager):
+    request = ask_for(placed, placed, [peer, outsider])
+    asks = {a.respondent_id: a for a in request.asks.all()}
+    for person in (peer, outsider):
+        assert told(person) == [("reviews.feedback_asked", f"reviews.ask:{asks[person.pk].pk}")]
+    notice = Notification.objects.get(recipient=peer)
+    assert notice.title == "Ada Okafor asks for your feedback"
+    assert notice.url == f"/feedback/asks/{asks[peer.pk].pk}/"
+    assert "checkout migration" in notice.body
+    assert told(placed) == [] and told(manager) == []
+
+
+def test_an_answer_tells_the_requester_and_the_subject_of_a_shared_request_once_each(manager, placed, peer):
+    request = ask_for(manager, placed, [peer])
+    ask = request.asks.get()
+    Notification.objects.all().delete()
+
+    feedback_request_answer(ask=ask, respondent=peer, kind="praise", body="Calm under pressure.")
+    with pytest.raises(ValidationError):
+        feedback_request_answer(ask=ask, respondent=peer, kind="praise", body="Twice.")
+
+    assert Notification.objects.filter(recipient=manager).count() == 1
+    assert Notification.objects.filter(recipient=placed).count() == 1
+    assert Notification.objects.filter(recipient=peer).count() == 0
+    assert Notification.objects.get(recipient=manager).url == f"/feedback/requests/{request.pk}/"
+
+
+def test_a_self_request_answered_tells_its_requester_once(placed, peer):
+    ask = ask_for(placed, placed, [peer]).asks.get()
+    feedback_request_answer(ask=ask, respondent=peer, kind="praise", body="Calm under pressure.")
+    assert Notification.objects.filter(recipient=placed).count() == 1
+
+
+def test_a_decline_tells_the_requester_with_the_reason(placed, peer):
+    ask = ask_for(placed, placed, [peer]).asks.get()
+    feedback_request_decline(ask=ask, respondent=peer, reason="Not on that project.")
+    notice = Notification.objects.get(recipient=placed)
+    assert (notice.rule, notice.subject) == ("reviews.request_declined", f"reviews.ask:{ask.pk}")
+    assert notice.title == "Sam Rivera declined your request for feedback"
+    assert "Not on that project." in notice.body
+
+
+def test_the_subject_of_a_private_request_hears_nothing_of_it(manager, placed, peer, outsider, mailoutbox):
+    request = ask_for(manager, placed, [peer, outsider], visibility="private")
+    first, second = request.asks.all()
+    feedback_request_answer(ask=first, respondent=peer, kind="growth", body="Share plans earlier.")
+    feedback_request_decline(ask=second, respondent=outsider, reason="Never worked with Ada.")
+    notification_emails_send()
+
+    assert not Notification.objects.filter(recipient=placed).exists()
+    assert placed.email not in {address for message in mailoutbox for address in message.to}
+    # The manager who asked hears of both, once each; the colleagues of being asked.
+    assert Notification.objects.filter(recipient=manager).count() == 2
+    assert manager.email in {address for message in mailoutbox for address in message.to}
+
+
+def test_a_former_manager_is_not_told_of_answers_to_what_they_asked(manager, placed, peer, outsider):
+    request = ask_for(manager, placed, [peer], visibility="private")
+    reports_to(placed, outsider.manager)
+    Notification.objects.all().delete()
+    feedback_request_answer(ask=request.asks.get(), respondent=peer, kind="growth", body="Share plans earlier.")
+    assert not Notification.objects.filter(recipient__in=[manager, placed]).exists()
