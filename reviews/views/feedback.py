@@ -1,0 +1,332 @@
+"""Feedback pages: giving it, one piece of it with its reaction and replies, my timeline
+(received and given) and a person's timeline for their manager chain and HR."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ..forms.feedback import PERIODS, EditForm, GiveForm, ReactForm, ReplyForm, TimelineFilter
+from ..models import Feedback, Reaction
+from ..selectors import feedback as selectors
+from ..services.feedback import EDIT_WINDOW, feedback_delete, feedback_edit, feedback_give, feedback_react, feedback_reply
+
+PAGE_SIZE = 20
+# A form field's name, as a page asking for the search result names it.
+FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
+
+
+def _errors_to(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form: at the field it names, or above the form."""
+    aliases = aliases or {}
+    if hasattr(error, "error_dict"):
+        for field, problems in error.error_dict.items():
+            field = aliases.get(field, field)
+            target = field if field in form.fields else None
+            for problem in problems:
+                form.add_error(target, problem)
+    else:
+        for problem in error.messages:
+            form.add_error(None, problem)
+
+
+def _until(feedback: Feedback) -> str:
+    return date_format(timezone.localtime(feedback.editable_until), "H:i")
+
+
+# --- Finding a colleague ---------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def person_search(request):
+    """Colleagues matching `q`, as choices named `name` (radio or checkbox) for the form
+    that asked: feedback, requests and 1:1s use the same results."""
+    name = request.GET.get("name", "person")
+    pick = request.GET.get("pick", "radio")
+    exclude = request.GET.get("exclude", "")
+    if not FIELD_NAME.fullmatch(name) or pick not in ("radio", "checkbox") or (exclude and not exclude.isdigit()):
+        context = {"problem": "This search was asked for in a way it does not understand."}
+        return render(request, "reviews/feedback/_people.html", context, status=400)
+    text = request.GET.get("q", "").strip()
+    context = {"name": name, "pick": pick, "text": text[:100], "too_short": len(text) < selectors.SEARCH_MIN_CHARACTERS}
+    if not context["too_short"]:
+        context["people"] = selectors.colleagues_matching(request.user, text, exclude=int(exclude) if exclude else None)
+    return render(request, "reviews/feedback/_people.html", context)
+
+
+# --- Giving ----------------------------------------------------------------------------
+
+
+def _give_context(request, form: GiveForm, subject, **extra) -> dict:
+    ticked = form.cleaned_data.get("competencies", []) if form.is_bound and hasattr(form, "cleaned_data") else []
+    return {
+        "form": form,
+        "subject": subject,
+        "groups": selectors.competency_groups(subject) if subject else [],
+        "ticked": ticked,
+        "readers": selectors.readers_of(subject),
+        "window": int(EDIT_WINDOW.total_seconds() // 60),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def give(request):
+    if request.method == "GET":
+        subject = None
+        try:
+            subject = selectors.colleague_find(pk=int(request.GET["to"]))
+        except (KeyError, ValueError):
+            pass
+        if subject is not None and subject.pk == request.user.pk:
+            subject = None
+        form = GiveForm(initial={"to": subject.pk if subject else None, "kind": "praise", "visibility": "shared"})
+        return render(request, "reviews/feedback/give.html", _give_context(request, form, subject))
+
+    form = GiveForm(request.POST)
+    valid = form.is_valid()
+    subject = form.cleaned_data.get("subject")
+    if "choose" in request.POST:
+        # Without JavaScript: the colleague is chosen, their competencies are shown; the
+        # rest waits for "Send".
+        if subject is not None and subject.pk == request.user.pk:
+            form.add_error("person", "Feedback is for a colleague: you cannot give it to yourself.")
+            subject = None
+        status = 200 if subject is not None else 400
+        return render(request, "reviews/feedback/give.html", _give_context(request, form, subject), status=status)
+    if valid:
+        data = form.cleaned_data
+        try:
+            feedback = feedback_give(
+                giver=request.user,
+                subject=subject,
+                kind=data["kind"],
+                visibility=data["visibility"],
+                body=data["body"],
+                competency_ids=data["competencies"],
+                project=data["project"],
+            )
+        except ValidationError as error:
+            _errors_to(form, error, aliases={"subject": "person"})
+            if "person" in form.errors:
+                subject = None
+        else:
+            messages.success(
+                request,
+                f"Your feedback to {subject.name} is sent. You can change or delete it until {_until(feedback)}.",
+            )
+            return redirect("reviews:feedback", pk=feedback.pk)
+    return render(request, "reviews/feedback/give.html", _give_context(request, form, subject), status=400)
+
+
+@require_GET
+@login_required
+def competency_picker(request):
+    """The chosen colleague's competencies to tick, swapped into the give form (with who
+    would read the feedback, out of band)."""
+    subject, to_self = None, False
+    to = request.GET.get("to", "")
+    if to:
+        if not to.isdigit():
+            raise Http404("No such colleague.")
+        subject = selectors.colleague_find(pk=int(to))
+        if subject is None:
+            raise Http404("No such colleague.")
+        if subject.pk == request.user.pk:
+            subject, to_self = None, True
+    context = {
+        "subject": subject,
+        "to_self": to_self,
+        "groups": selectors.competency_groups(subject) if subject else [],
+        "ticked": [],
+        "readers": selectors.readers_of(subject),
+        "oob": True,
+    }
+    return render(request, "reviews/feedback/give.html#competencies", context)
+
+
+# --- One piece of feedback -------------------------------------------------------------
+
+
+def _feedback_context(request, feedback: Feedback, **extra) -> dict:
+    user = request.user
+    is_subject, is_giver = feedback.subject_id == user.pk, feedback.giver_id == user.pk
+    shared = feedback.visibility == Feedback.Visibility.SHARED
+    return {
+        "feedback": feedback,
+        "is_subject": is_subject,
+        "is_giver": is_giver,
+        "readers": selectors.readers_of(feedback.subject).of(feedback.visibility),
+        "may_answer": shared and (is_subject or is_giver),
+        "may_change": is_giver and feedback.editable(),
+        "until": _until(feedback),
+        "reactions": Reaction.choices,
+        "reply_form": ReplyForm(),
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+def feedback_page(request, pk: int):
+    feedback = selectors.feedback_page_get_for_user(request.user, pk)
+    return render(request, "reviews/feedback/feedback.html", _feedback_context(request, feedback))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def feedback_change(request, pk: int):
+    feedback = selectors.feedback_given_get(request.user, pk)
+    if not feedback.editable() and request.method == "GET":
+        messages.error(request, "This feedback can no longer be changed: it is part of the record.")
+        return redirect("reviews:feedback", pk=feedback.pk)
+    if request.method == "POST":
+        form = EditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                feedback_edit(
+                    feedback=feedback,
+                    editor=request.user,
+                    kind=data["kind"],
+                    body=data["body"],
+                    competency_ids=data["competencies"],
+                    project=data["project"],
+                )
+            except ValidationError as error:
+                _errors_to(form, error)
+            else:
+                messages.success(request, "Your feedback is changed; what it said before is kept with it.")
+                return redirect("reviews:feedback", pk=feedback.pk)
+        ticked = form.cleaned_data.get("competencies", [])
+        status = 400
+    else:
+        ticked = [c.pk for c in feedback.competencies.all()]
+        form = EditForm(initial={"kind": feedback.kind, "project": feedback.project, "body": feedback.body})
+        status = 200
+    context = {
+        "feedback": feedback,
+        "form": form,
+        "subject": feedback.subject,
+        "groups": selectors.competency_groups(feedback.subject),
+        "ticked": ticked,
+        "until": _until(feedback),
+    }
+    return render(request, "reviews/feedback/edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def feedback_remove(request, pk: int):
+    feedback = selectors.feedback_given_get(request.user, pk)
+    problem = ""
+    if request.method == "POST":
+        try:
+            feedback_delete(feedback=feedback, actor=request.user)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            messages.success(request, f"Your feedback to {feedback.subject.name} is deleted.")
+            return redirect(f"{reverse('reviews:timeline')}?tab=given")
+    elif not feedback.editable():
+        problem = "This feedback can no longer be deleted: it is part of the record."
+    context = {"feedback": feedback, "problem": problem, "until": _until(feedback)}
+    return render(request, "reviews/feedback/delete.html", context, status=400 if problem and request.method == "POST" else 200)
+
+
+@require_POST
+@login_required
+def feedback_react_view(request, pk: int):
+    feedback = selectors.feedback_get_to_answer(request.user, pk, subject_only=True)
+    form = ReactForm(request.POST)
+    problem = ""
+    if form.is_valid():
+        try:
+            feedback = feedback_react(feedback=feedback, person=request.user, reaction=form.cleaned_data["reaction"])
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    else:
+        problem = "Choose one of the reactions offered."
+    if request.htmx:
+        context = _feedback_context(request, feedback, react_problem=problem)
+        return render(request, "reviews/feedback/feedback.html#reaction", context, status=422 if problem else 200)
+    if problem:
+        page = selectors.feedback_page_get_for_user(request.user, pk)
+        return render(request, "reviews/feedback/feedback.html", _feedback_context(request, page, react_problem=problem), status=400)
+    messages.success(request, "Your reaction is saved." if feedback.reaction else "Your reaction is taken back.")
+    return redirect("reviews:feedback", pk=feedback.pk)
+
+
+@require_POST
+@login_required
+def feedback_reply_view(request, pk: int):
+    feedback = selectors.feedback_get_to_answer(request.user, pk)
+    form = ReplyForm(request.POST)
+    reply = None
+    if form.is_valid():
+        try:
+            reply = feedback_reply(feedback=feedback, author=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            _errors_to(form, error)
+    if reply is not None and not request.htmx:
+        messages.success(request, "Your reply is posted.")
+        return redirect(f"{reverse('reviews:feedback', args=[pk])}#reply-{reply.pk}")
+    page = selectors.feedback_page_get_for_user(request.user, pk)
+    context = _feedback_context(request, page, reply_form=form if reply is None else ReplyForm(), just_posted=reply)
+    if request.htmx:
+        return render(request, "reviews/feedback/feedback.html#replies", context, status=422 if reply is None else 200)
+    return render(request, "reviews/feedback/feedback.html", context, status=400)
+
+
+# --- Timelines -------------------------------------------------------------------------
+
+
+def _listing(request, feedback: QuerySet[Feedback]) -> dict:
+    """A page of `feedback` as the address filters it, with the filters as understood."""
+    tagged = selectors.competencies_tagged(feedback)
+    filters = TimelineFilter(request.GET, competencies=tagged)
+    chosen = filters.chosen()
+    rows = selectors.feedback_listed(
+        selectors.feedback_filtered(
+            feedback, competency=chosen["competency"], since=chosen["since"], until=chosen["until"]
+        )
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"filters": filters, "filtered": chosen["filtered"], "page": page, "periods": PERIODS}
+
+
+@require_GET
+@login_required
+def timeline(request):
+    user = request.user
+    tab = "given" if request.GET.get("tab") == "given" else "received"
+    feedback = selectors.feedback_given_by(user) if tab == "given" else selectors.feedback_received_by(user)
+    context = {"tab": tab, "counts": selectors.timeline_counts(user), **_listing(request, feedback)}
+    template = "reviews/feedback/timeline.html#listing" if request.htmx else "reviews/feedback/timeline.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def person_feedback(request, pk: int):
+    user = request.user
+    person = selectors.feedback_person_get_for_user(user, pk)
+    if person.pk == user.pk:
+        return redirect("reviews:timeline")
+    in_line = person.is_active and user.manages(person)
+    context = {"person": person, "in_line": in_line, **_listing(request, selectors.feedback_about(user, person))}
+    template = "reviews/feedback/person.html#listing" if request.htmx else "reviews/feedback/person.html"
+    return render(request, template, context)
