@@ -65,6 +65,13 @@ class ReportFlow:
         return sum(c.praise for c in self.counts)
 
     @property
+    def days_ago(self) -> int | None:
+        """Days since the last feedback, on the reader's calendar (0: today)."""
+        if self.last_at is None:
+            return None
+        return (timezone.localdate() - timezone.localdate(self.last_at)).days
+
+    @property
     def growth(self) -> int:
         return sum(c.growth for c in self.counts)
 

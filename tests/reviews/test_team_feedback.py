@@ -65,7 +65,9 @@ def test_it_shows_each_direct_reports_feedback_per_week(as_user, manager, engine
     assert timezone.now() - ada.last_at < datetime.timedelta(minutes=5)
     html = response.content.decode()
     assert "Everyone here has received feedback in the last 30 days." in html
-    assert "Last feedback" in html and "3 in 12 weeks: 1 praise, 2 growth" in html
+    assert "(today) · 3 in 12 weeks: 1 praise, 2 growth" in html
+    assert "days ago) · 1 in 12 weeks: 1 praise, 0 growth" in html
+    assert "each of your 2 direct reports received per week, over the last 12 weeks" in html
     # The chart and the numbers it draws, for those who cannot see it.
     assert html.count('<svg class="flow-chart"') == 2
     assert "<caption class=\"visually-hidden\">Feedback Ada Okafor received per week</caption>" in html
