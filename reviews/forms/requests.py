@@ -171,7 +171,6 @@ class AnswerForm(Form):
             self.fields["competencies"].choices = [
                 (area, [(c.pk, c.name) for c in members]) for area, members in groups
             ]
-            self.fields["competencies"].help_text = "Those the request named are ticked; change them freely."
         else:
             del self.fields["competencies"]
 

@@ -72,7 +72,10 @@ def request_new(request):
     user = request.user
     subject = selectors.request_subject_for(user, request.GET.get("about"))
     groups = selectors.competency_groups(subject)
-    form = RequestForm(request.POST or None, requester=user, subject=subject, groups=groups)
+    # My path links here with ?competency=<slug> to ask about a competency with no feedback yet.
+    wanted = set(request.GET.getlist("competency"))
+    initial = {"competencies": [c.pk for _, members in groups for c in members if c.slug in wanted]}
+    form = RequestForm(request.POST or None, requester=user, subject=subject, groups=groups, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

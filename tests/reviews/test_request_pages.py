@@ -174,6 +174,12 @@ def test_it_prefills_colleagues_from_the_link_leaving_out_the_subject_and_leaver
     assert f'value="{placed.pk}" checked' not in page and "Gone Person" not in page
 
 
+def test_it_ticks_the_competency_my_path_links_with(placed, backend):
+    tag = Competency.objects.get(version=backend, slug="c1-1")
+    page = text(login(placed).get(reverse("reviews:request_new"), {"competency": [tag.slug, "unknown"]}))
+    assert f'value="{tag.pk}" checked' in page and page.count(" checked>") == 2  # and the one visibility
+
+
 def test_it_asks_colleagues_named_by_address_and_by_search(placed, peer, outsider, backend):
     tag = Competency.objects.get(version=backend, slug="c1-0")
     response = login(placed).post(
