@@ -15,6 +15,8 @@ _NAV = {
     "assessments": "ladders:assessments",
     "team": "ladders:team",
     "mentorship": "mentorship:home",
+    "feedback": "reviews:timeline",
+    "one_on_ones": "reviews:series_list",
     "people": "people:directory",
     "hr": "ladders:hr_home",
     "search": "ladders:search",

@@ -43,6 +43,10 @@ def _section(path: str, nav: dict) -> str:
         return "assessments"
     if path == nav["team"]:
         return "team"
+    if path.startswith(nav["feedback"]):
+        return "feedback"
+    if path.startswith(nav["one_on_ones"]):
+        return "one_on_ones"
     if path.startswith(nav["mentorship"]):
         return "mentorship"
     if path == nav["hr"]:
