@@ -27,17 +27,12 @@ def placed(engineer, backend):
     return engineer
 
 
-@pytest.fixture
-def registered():
-    keys = []
-
-    def register(key, finder, **kwargs):
-        path_notes.register(key, finder, **kwargs)
-        keys.append(key)
-
-    yield register
-    for key in keys:
-        path_notes.unregister(key)
+@pytest.fixture(autouse=True)
+def registered(monkeypatch):
+    """The registry as this module's tests see it: empty (whatever the apps built on
+    ladders register), then what each test adds; put back afterwards."""
+    monkeypatch.setattr(path_notes, "_registry", {})
+    return path_notes.register
 
 
 class Counter:

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ladders import path_notes
 from ladders.models import Competency
 from ladders.selectors.frameworks import rubric_load
 from reviews import path
@@ -21,10 +22,10 @@ MY_PATH = reverse("ladders:my_path")
 
 
 @pytest.fixture(autouse=True)
-def registered():
+def registered(monkeypatch):
+    # Reviews' notes alone, registered as the app does, whatever else is.
+    monkeypatch.setattr(path_notes, "_registry", {})
     path.register()
-    yield
-    path.unregister()
 
 
 @pytest.fixture
