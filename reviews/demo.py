@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from people.models import Notification, User
 
-from .models import Feedback, FeedbackAsk, FeedbackRequest
+from .models import ActionItem, AgendaChange, Feedback, FeedbackAsk, FeedbackRequest, Meeting, PrivateNote, Series, TalkingPoint
 from .selectors.feedback import competencies_for
 from .services.feedback import EDIT_WINDOW, feedback_give
+from .services.oneonones import point_add, series_create
 from .services.requests import feedback_request_answer, feedback_request_create
 
 PRAISE = [
@@ -141,11 +142,114 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
             due_on=today + datetime.timedelta(days=1), question=QUESTIONS[2],
         )
 
+    series = _oneonones(rnd, ada=ada, marcus=marcus, director=director, sofia=sofia, by_manager=by_manager, design=design)
+
     # What seeding said happened long ago is old news; what needs an answer now stays unread.
-    Notification.objects.filter(rule__in=["reviews.feedback_received", "reviews.feedback_answered"]).exclude(
+    Notification.objects.filter(rule__in=["reviews.feedback_received", "reviews.request_answered"]).exclude(
         recipient=ada
     ).update(read_at=now, email_sent_at=now)
     stdout.write(
         f"Reviews: {Feedback.objects.count()} pieces of feedback, {FeedbackRequest.objects.count()} requests "
-        f"({FeedbackAsk.objects.filter(status=FeedbackAsk.Status.OPEN).count()} asks open)."
+        f"({FeedbackAsk.objects.filter(status=FeedbackAsk.Status.OPEN).count()} asks open), {series} 1:1 series "
+        f"with {Meeting.objects.count()} meetings."
     )
+
+
+TOPICS = [
+    "How the on-call week went",
+    "Priorities for the next sprint",
+    "Blockers on the billing migration",
+    "Career: what Senior 2 looks like day to day",
+    "Hiring loop: how the interviews felt",
+    "Team health: meeting load",
+]
+NOTES = [
+    "Seemed tired after on-call; check in on the rota next week.",
+    "Ask about the conference talk idea again in a month.",
+    "Follow up with Daniel on headcount before promising anything.",
+]
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _history(rnd, series: Series, people: tuple[User, User], *, past: int, step: datetime.timedelta) -> list[Meeting]:
+    """`past` meetings before the series' next one, each with a few talking points, most discussed."""
+    meetings = Meeting.objects.bulk_create(
+        Meeting(series=series, starts_at=series.next_at - step * n, created_at=series.next_at - step * (n + 1))
+        for n in range(past, 0, -1)
+    )
+    TalkingPoint.objects.bulk_create(
+        TalkingPoint(
+            meeting=meeting, author=rnd.choice(people), text=text, discussed=rnd.random() < 0.85,
+            created_at=meeting.starts_at - datetime.timedelta(days=1, hours=rnd.randint(0, 40)),
+        )
+        for meeting in meetings
+        for text in rnd.sample(TOPICS, rnd.randint(2, 3))
+    )
+    return meetings
+
+
+def _oneonones(rnd, *, ada, marcus, director, sofia, by_manager, design) -> int:
+    today = timezone.localdate()
+    now = timezone.now()
+    weekly, biweekly = datetime.timedelta(weeks=1), datetime.timedelta(weeks=2)
+    made = 0
+
+    # Marcus and Ada, every week, tomorrow morning next: five meetings behind them, the last
+    # one six days ago and still open to changes; actions open, one overdue.
+    pair = series_create(actor=marcus, other=ada, cadence="weekly", first_at=_at(today + datetime.timedelta(days=1), 10))
+    made += 1
+    past = _history(rnd, pair, (marcus, ada), past=5, step=weekly)
+    last, before = past[-1], past[-2]
+    growth = Feedback.objects.filter(giver=marcus, subject=ada, visibility="shared").order_by("-created_at").first()
+    TalkingPoint.objects.create(
+        meeting=last, author=marcus, text="Your design review: what went well, and the rollback plan",
+        competency=design, feedback=growth, discussed=True, created_at=last.starts_at - datetime.timedelta(hours=3),
+    )
+    ActionItem.objects.bulk_create([
+        ActionItem(series=pair, meeting=past[0], owner=ada, text="Pair with Sam on the search indexer's on-call runbook",
+                   due_on=past[0].starts_at.date() + datetime.timedelta(days=10), created_at=past[0].starts_at,
+                   done_at=past[0].starts_at + datetime.timedelta(days=8)),
+        ActionItem(series=pair, meeting=before, owner=ada, text="Write the rollback section of the pipeline design doc",
+                   due_on=today - datetime.timedelta(days=2), created_at=before.starts_at),
+        ActionItem(series=pair, meeting=last, owner=marcus, text="Ask Daniel about the Senior 2 promotion timeline",
+                   due_on=today + datetime.timedelta(days=6), created_at=last.starts_at),
+    ])
+    # After the last meeting Ada sharpened what she had said she would do: kept as history.
+    AgendaChange.objects.create(
+        meeting=last, actor=ada, what=AgendaChange.What.POINT_CHANGED, before="Blockers on billing",
+        after="Blockers on the billing migration", at=last.starts_at + datetime.timedelta(hours=2),
+    )
+    PrivateNote.objects.bulk_create([
+        PrivateNote(meeting=last, author=marcus, body=rnd.choice(NOTES), updated_at=last.starts_at + datetime.timedelta(hours=1)),
+        PrivateNote(meeting=last, author=ada, body="Ask for a stretch project with an external dependency.",
+                    updated_at=last.starts_at + datetime.timedelta(hours=1)),
+    ])
+    upcoming = pair.meetings.get(starts_at=pair.next_at)
+    point_add(meeting=upcoming, actor=ada, text="Feedback on the events pipeline review", competency_id=design.pk if design else None)
+    point_add(meeting=upcoming, actor=marcus, text="What is still missing for Senior 2")
+
+    # Daniel and Marcus every two weeks; Sofia with each of her reports monthly; Marcus with
+    # the rest of his team weekly.
+    skip = series_create(actor=director, other=marcus, cadence="biweekly", first_at=_at(today + datetime.timedelta(days=5), 14))
+    _history(rnd, skip, (director, marcus), past=3, step=biweekly)
+    made += 1
+    for report in by_manager.get(sofia.pk, [])[:4]:
+        series = series_create(
+            actor=sofia, other=report, cadence="monthly", first_at=_at(today + datetime.timedelta(days=rnd.randint(2, 20)), 11)
+        )
+        _history(rnd, series, (sofia, report), past=2, step=datetime.timedelta(days=30))
+        made += 1
+    for report in by_manager.get(marcus.pk, []):
+        if report.pk == ada.pk:
+            continue
+        series = series_create(
+            actor=marcus, other=report, cadence="weekly", first_at=_at(today + datetime.timedelta(days=rnd.randint(2, 7)), 15)
+        )
+        _history(rnd, series, (marcus, report), past=rnd.randint(1, 4), step=weekly)
+        made += 1
+    # Their set-up notices are old news.
+    Notification.objects.filter(rule="reviews.series_started").update(read_at=now, email_sent_at=now)
+    return made
