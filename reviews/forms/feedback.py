@@ -85,6 +85,12 @@ class GiveForm(_WordsForm):
         """The colleague chosen, or None with the problem said at `person`."""
         chosen = self.cleaned_data.get("to")
         typed = (self.cleaned_data.get("person") or "").strip()
+        if chosen is not None and "@" in typed:
+            # Typed after choosing (without JavaScript the choice stays on the page):
+            # a whole address of a colleague is the latest word.
+            found = colleague_find(email=typed)
+            if found is not None:
+                return found
         if chosen is not None:
             found = colleague_find(pk=chosen)
             if found is None:

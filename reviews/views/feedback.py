@@ -124,10 +124,7 @@ def give(request):
             if "person" in form.errors:
                 subject = None
         else:
-            messages.success(
-                request,
-                f"Your feedback to {subject.name} is sent. You can change or delete it until {_until(feedback)}.",
-            )
+            messages.success(request, f"Your feedback to {subject.name} is sent.")
             return redirect("reviews:feedback", pk=feedback.pk)
     return render(request, "reviews/feedback/give.html", _give_context(request, form, subject), status=400)
 
