@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -27,17 +25,14 @@ def _date(label: str, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
-def _time(label: str, **kwargs) -> forms.TimeField:
-    return forms.TimeField(
-        label=label, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), input_formats=["%H:%M", "%H:%M:%S"], **kwargs
+def _moment(label: str, **kwargs) -> forms.DateTimeField:
+    """A day and a time, read on the reader's clock (the site's middleware sets it)."""
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        **kwargs,
     )
-
-
-def _moment(day: datetime.date | None, time: datetime.time | None) -> datetime.datetime | None:
-    """A day and a time on the reader's clock (the site's middleware sets it)."""
-    if day is None or time is None:
-        return None
-    return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
 class _Settings(Form):
@@ -56,14 +51,13 @@ class SeriesForm(_Settings):
     """A new series: with whom (picked from the search, or by e-mail address without
     JavaScript), how often, how long, and the first meeting."""
 
-    field_order = ["with_email", "first_on", "first_time", "cadence", "minutes", "title"]
+    field_order = ["with_email", "first_at", "cadence", "minutes", "title"]
 
     with_email = forms.EmailField(
         label="Their work e-mail address", required=False, max_length=254,
         help_text="The address they sign in with, e.g. sam.rivera@example.com.",
     )
-    first_on = _date("First meeting on")
-    first_time = _time("At", initial=datetime.time(10))
+    first_at = _moment("First meeting", help_text="On your clock. The meetings after it follow at the same time.")
 
     def __init__(self, *args, chosen: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,29 +79,19 @@ class SeriesForm(_Settings):
             raise ValidationError({"with_email": "Nobody working here has that address."})
         return person
 
-    @property
-    def first_at(self) -> datetime.datetime | None:
-        return _moment(self.cleaned_data.get("first_on"), self.cleaned_data.get("first_time"))
-
 
 class SettingsForm(_Settings):
     """A running series' settings, and when its next meeting is."""
 
-    field_order = ["next_on", "next_time", "cadence", "minutes", "title"]
+    field_order = ["next_at", "cadence", "minutes", "title"]
 
-    next_on = _date("Next meeting on")
-    next_time = _time("At")
-
-    @property
-    def next_at(self) -> datetime.datetime | None:
-        return _moment(self.cleaned_data.get("next_on"), self.cleaned_data.get("next_time"))
+    next_at = _moment("Next meeting")
 
     @classmethod
     def for_series(cls, series: Series, **kwargs) -> SettingsForm:
         initial = {"title": series.title, "cadence": series.cadence, "minutes": series.minutes}
         if series.next_at:
-            local = timezone.localtime(series.next_at)
-            initial.update(next_on=local.date(), next_time=local.time().replace(second=0, microsecond=0))
+            initial["next_at"] = timezone.localtime(series.next_at).replace(second=0, microsecond=0)
         return cls(initial=initial, **kwargs)
 
 

@@ -50,7 +50,7 @@ def _side(series: Series, actor: User) -> None:
         raise PermissionDenied("Only the two people of a 1:1 series change it.")
 
 
-def series_closed_reason(series: Series, viewer: User | None = None) -> str:
+def series_closed_reason(series: Series) -> str:
     """Why the shared side of a series can no longer be changed ("" while it runs): ended,
     or one of the two has left. Reads `organiser` and `attendee`."""
     if series.ended_at is not None:
@@ -277,10 +277,11 @@ def series_update(
     reason = series_closed_reason(series)
     if reason:
         raise ValidationError(reason)
+    shown = series.next_at  # what the form was filled with, if the series rolled since
     _roll(series, now)
     errors: dict[str, str] = {}
     title = _settings_problems(cadence=cadence, minutes=minutes, title=title, errors=errors)
-    moving = next_at is not None and next_at != series.next_at
+    moving = next_at is not None and next_at not in (shown, series.next_at)
     upcoming = Meeting.objects.filter(series=series, starts_at=series.next_at).first() if moving else None
     if moving:
         problem = _when_problem(next_at, now, what="next meeting")

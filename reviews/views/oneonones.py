@@ -4,6 +4,8 @@ swapped in place (422 when refused)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -90,14 +92,16 @@ def series_new(request):
         chosen = None
     form = SeriesForm(request.POST or None, chosen=chosen)
     if request.method == "POST":
+        valid = form.is_valid()
         if picked and chosen is None:
             form.add_error(None, "Choose someone from the list, or give their e-mail address.")
-        if form.is_valid():
+            valid = False
+        if valid:
             data = form.cleaned_data
-            aliases = {"other": "with_email", "first_at": "first_on"}
+            aliases = {"other": "with_email"}
             try:
                 series = services.series_create(
-                    actor=request.user, other=form.other(), cadence=data["cadence"], first_at=form.first_at,
+                    actor=request.user, other=form.other(), cadence=data["cadence"], first_at=data["first_at"],
                     minutes=data["minutes"], title=data["title"],
                 )
             except ValidationError as error:
@@ -153,10 +157,10 @@ def series_edit(request, pk: int):
         try:
             services.series_update(
                 series=found, actor=request.user, cadence=data["cadence"], minutes=data["minutes"],
-                title=data["title"], next_at=form.next_at,
+                title=data["title"], next_at=data["next_at"],
             )
         except ValidationError as error:
-            _errors_to(form, error, {"next_at": "next_on"})
+            _errors_to(form, error)
         else:
             messages.success(request, "Saved.")
             return redirect(found)
@@ -218,18 +222,19 @@ def _meeting_context(request, meeting: Meeting, **extra) -> dict:
     before, after = selectors.neighbours_of(meeting)
     context = {
         "meeting": meeting,
+        "ends_at": meeting.starts_at + datetime.timedelta(minutes=series.minutes),
         "series": series,
         "other": series.other(viewer),
         "closed": closed,
         "locked": meeting.locked(now),
         "happened": meeting.happened(now),
         "points": points,
-        "point_form": PointForm(**choices) if not closed else None,
+        "point_form": PointForm(auto_id="point-%s", **choices) if not closed else None,
         "carried": carried,
         "actions": here,
-        "action_form": ActionForm(people=people, initial={"owner": viewer.pk}) if not closed else None,
+        "action_form": ActionForm(people=people, initial={"owner": viewer.pk}, auto_id="action-%s") if not closed else None,
         "note": note,
-        "note_form": NoteForm(initial={"body": note.body if note else ""}),
+        "note_form": NoteForm(initial={"body": note.body if note else ""}, auto_id="note-%s"),
         "changes": selectors.changes_of(meeting),
         "before": before,
         "after": after,
@@ -272,7 +277,7 @@ def _point_form(request, meeting: Meeting, **kwargs) -> PointForm:
 @login_required
 def point_add(request, pk: int):
     found = selectors.meeting_get_for_user(request.user, pk)
-    form = _point_form(request, found)
+    form = _point_form(request, found, auto_id="point-%s")
     ok = False
     if form.is_valid():
         data = form.cleaned_data
@@ -334,7 +339,7 @@ def _people(meeting: Meeting) -> list[User]:
 @login_required
 def action_add(request, pk: int):
     found = selectors.meeting_get_for_user(request.user, pk)
-    form = ActionForm(request.POST, people=_people(found))
+    form = ActionForm(request.POST, people=_people(found), auto_id="action-%s")
     if form.is_valid():
         try:
             services.action_add(meeting=found, actor=request.user, **form.cleaned_data)
@@ -386,7 +391,7 @@ def action(request, pk: int):
 @login_required
 def note(request, pk: int):
     found = selectors.meeting_get_for_user(request.user, pk)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, auto_id="note-%s")
     if form.is_valid():
         try:
             services.note_save(meeting=found, author=request.user, body=form.cleaned_data["body"])

@@ -148,7 +148,7 @@ def test_my_1on1s_list_whom_how_often_the_next_meeting_and_my_overdue_actions(we
 
 def new_series_data(**changes) -> dict:
     day = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
-    return {"first_on": day, "first_time": "10:00", "cadence": "biweekly", "minutes": "30", "title": "", **changes}
+    return {"first_at": f"{day}T10:00", "cadence": "biweekly", "minutes": "30", "title": "", **changes}
 
 
 def test_it_sets_up_1on1s_with_someone_found_by_email_address(manager, engineer):
@@ -179,7 +179,7 @@ def test_the_form_comes_prefilled_with_the_person_named_in_the_address(manager, 
         ({"with_email": "nobody@example.com"}, "with_email", "Nobody working here has that address."),
         ({"with_email": "manager@example.com"}, "with_email", "A 1:1 is with someone else: choose a colleague, not yourself."),
         ({}, "with_email", "Choose who the 1:1s are with: find them by name, or give their e-mail address."),
-        ({"with_email": "engineer@example.com", "first_on": "2020-01-01"}, "first_on", "Choose a time still to come for the first meeting."),
+        ({"with_email": "engineer@example.com", "first_at": "2020-01-01T10:00"}, "first_at", "Choose a time still to come for the first meeting."),
         ({"with_email": "engineer@example.com", "cadence": "daily"}, "cadence", "Select a valid choice."),
     ],
 )
@@ -218,7 +218,7 @@ def test_either_side_changes_the_settings_and_moves_the_next_meeting(weekly, eng
     day = timezone.localdate() + datetime.timedelta(days=4)
     response = login(engineer).post(
         reverse("reviews:series_edit", args=[weekly.pk]),
-        {"next_on": day.isoformat(), "next_time": "15:30", "cadence": "monthly", "minutes": "45", "title": "Monthly"},
+        {"next_at": f"{day.isoformat()}T15:30", "cadence": "monthly", "minutes": "45", "title": "Monthly"},
     )
     assert response.status_code == 302
     weekly.refresh_from_db()
@@ -230,10 +230,10 @@ def test_a_move_into_the_past_is_refused_at_the_field(weekly, engineer):
     before = weekly.next_at
     page = login(engineer).post(
         reverse("reviews:series_edit", args=[weekly.pk]),
-        {"next_on": "2020-01-01", "next_time": "10:00", "cadence": "weekly", "minutes": "30"},
+        {"next_at": "2020-01-01T10:00", "cadence": "weekly", "minutes": "30"},
     )
     assert page.status_code == 400
-    assert page.context["settings_form"].errors["next_on"] == ["Choose a time still to come for the next meeting."]
+    assert page.context["settings_form"].errors["next_at"] == ["Choose a time still to come for the next meeting."]
     weekly.refresh_from_db()
     assert weekly.next_at == before
 
