@@ -450,3 +450,17 @@ def test_pages_cost_the_same_queries_with_ten_times_the_data(weekly, manager, en
     large = measure()
     assert small == large
     assert max(large.values()) <= 20, large
+
+
+def test_their_manager_does_not_open_a_1on1_between_two_reports(engineer, peer, manager, skip_level, hr):
+    series = start(engineer, peer)
+    meeting = first_meeting(series)
+    services.point_add(meeting=meeting, actor=peer, text="BETWEEN-US")
+    services.note_save(meeting=meeting, author=peer, body="PEER-NOTE")
+    for person in (manager, skip_level, hr):
+        client = login(person)
+        assert client.get(series.get_absolute_url()).status_code == 404
+        assert client.get(meeting.get_absolute_url()).status_code == 404
+        assert b"BETWEEN-US" not in client.get(reverse("reviews:series_list")).content
+    page = login(engineer).get(meeting.get_absolute_url())
+    assert b"BETWEEN-US" in page.content and b"PEER-NOTE" not in page.content
