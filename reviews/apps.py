@@ -11,11 +11,14 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from ladders.signals import demo_seeded
+        from ladders.signals import bench_pages, demo_seeded
 
-        from . import demo, models
+        from . import bench, demo, models, path
 
         demo_seeded.connect(demo.seed, dispatch_uid="reviews.demo")
+        bench_pages.connect(bench.pages, dispatch_uid="reviews.bench")
+        # Feedback on each competency beside its gap, on My path.
+        path.register()
 
         # Who gave what kind of feedback to whom, its edits and its deletion; never the
         # words, which HR admins must not read when they are private to a manager chain

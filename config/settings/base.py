@@ -290,6 +290,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorship.tasks.relationships_complete_due",
         "schedule": 3600.0,
     },
+    # 1:1 series whose upcoming meeting has started get their next one.
+    "reviews-roll-series": {
+        "task": "reviews.tasks.series_roll_due",
+        "schedule": 300.0,
+    },
 }
 
 # --- Audit log -------------------------------------------------------------

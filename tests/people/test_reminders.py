@@ -382,3 +382,12 @@ def test_the_command_reports_a_broken_rule(rules, engineer):
 def test_the_registry_module_is_what_apps_import():
     # The mentorship app codes against exactly these names.
     assert {"Due", "Finder", "RuleKind", "rule", "registered"} <= set(vars(reminders))
+
+
+def test_every_task_beat_runs_exists(settings):
+    from config.celery_app import app
+
+    app.loader.import_default_modules()
+    missing = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] not in app.tasks]
+    assert missing == []
+    assert "reviews.tasks.series_roll_due" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}

@@ -1,0 +1,35 @@
+"""Reviews' pages in `make bench` and `make bench-http`, on the demo organisation."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from people.models import User
+
+from .models import Feedback, FeedbackAsk, FeedbackRequest, Series
+
+
+def pages(sender, *, people: dict[str, User], **kwargs) -> list[tuple[str, str, str]]:
+    engineer, manager = people.get("engineer"), people.get("manager")
+    if engineer is None or manager is None:
+        return []
+    feedback = Feedback.objects.filter(subject=engineer, visibility="shared").order_by("-created_at").first()
+    request = FeedbackRequest.objects.filter(subject=engineer).order_by("pk").first()
+    ask = FeedbackAsk.objects.filter(respondent=engineer, status=FeedbackAsk.Status.OPEN).order_by("pk").first()
+    series = Series.objects.filter(organiser=manager, attendee=engineer, ended_at=None).first()
+    if None in (feedback, request, ask, series):
+        return []
+    meeting = series.meetings.filter(starts_at__lt=series.next_at).order_by("-starts_at").first()
+    return [
+        ("engineer", "my feedback", reverse("reviews:timeline")),
+        ("engineer", "give feedback", reverse("reviews:give")),
+        ("engineer", "feedback", reverse("reviews:feedback", args=[feedback.pk])),
+        ("engineer", "feedback requests", reverse("reviews:requests")),
+        ("engineer", "feedback request", reverse("reviews:request", args=[request.pk])),
+        ("engineer", "answer a request", reverse("reviews:ask", args=[ask.pk])),
+        ("manager", "team feedback", reverse("reviews:team")),
+        ("manager", "a person's feedback", reverse("reviews:person_feedback", args=[engineer.pk])),
+        ("manager", "1:1s", reverse("reviews:series_list")),
+        ("manager", "1:1 series", reverse("reviews:series", args=[series.pk])),
+        ("manager", "1:1 meeting", reverse("reviews:meeting", args=[meeting.pk])),
+    ]
