@@ -104,7 +104,9 @@ def team(request):
     shown = buckets(by)
     flows = team_flows(user, people, by, shown)
     peak = max((count.total for flow in flows for count in flow.counts), default=0)
-    teammates = teammates_of(user) if any(flow.quiet and flow.direct for flow in flows) else []
+    # Asked for whether or not someone is quiet today, so the page costs the same queries
+    # whatever the feedback (a handful of ids).
+    teammates = teammates_of(user)
     for flow in flows:
         flow.chart = _chart(flow, max(peak, 1))
         flow.nudges = _nudges(flow, teammates) if flow.quiet else {}
