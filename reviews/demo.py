@@ -60,7 +60,8 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
     managers = [marcus, director, sofia] + [
         boss for boss in everyone if boss.pk in by_manager and boss.pk not in {marcus.pk, director.pk, sofia.pk}
     ][:20]
-    quiet = next((p for p in by_manager.get(marcus.pk, []) if p.pk != ada.pk), None)
+    # The last of Marcus's team: the first ones give and answer Ada's feedback below.
+    quiet = next((p for p in reversed(by_manager.get(marcus.pk, [])) if p.pk != ada.pk), None)
     rows, tagged = [], []
     for boss in managers:
         for report in by_manager.get(boss.pk, []):
