@@ -56,7 +56,7 @@ def person_search(request):
     name = request.GET.get("name", "person")
     pick = request.GET.get("pick", "radio")
     exclude = request.GET.get("exclude", "")
-    if not FIELD_NAME.fullmatch(name) or pick not in ("radio", "checkbox") or (exclude and not exclude.isdigit()):
+    if not FIELD_NAME.fullmatch(name) or pick not in ("radio", "checkbox") or (exclude and not exclude.isdecimal()):
         context = {"problem": "This search was asked for in a way it does not understand."}
         return render(request, "reviews/feedback/_people.html", context, status=400)
     text = request.GET.get("q", "").strip()
@@ -137,7 +137,7 @@ def competency_picker(request):
     subject, to_self = None, False
     to = request.GET.get("to", "")
     if to:
-        if not to.isdigit():
+        if not to.isdecimal():
             raise Http404("No such colleague.")
         subject = selectors.colleague_find(pk=int(to))
         if subject is None:

@@ -363,7 +363,7 @@ def action(request, pk: int):
     # The meeting page it is shown on (a carried action shows on later ones), else its own.
     shown_on = found.meeting
     wanted = request.POST.get("meeting", "")
-    if wanted.isdigit() and int(wanted) != shown_on.pk:
+    if wanted.isdecimal() and int(wanted) != shown_on.pk:
         shown_on = (
             selectors.meetings_visible_to(request.user).filter(pk=int(wanted), series_id=found.series_id).first() or shown_on
         )

@@ -1,0 +1,52 @@
+"""Feedback, requests and 1:1s tried the way a curious colleague, a former manager, a report,
+an HR admin and an outsider would: other people's ids, odd input, double clicks, races, the
+admin and the audit log. Each test names what holds."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.services import oneonones as services
+from reviews.services.feedback import feedback_give
+from tests.ladders.factories import document, place, publish
+from tests.reviews.test_oneonones import first_meeting, start
+
+HUGE = "9" * 30  # an id no database column holds
+NOT_ASCII_DIGIT = "²"  # a digit to str.isdigit(), not to int()
+
+
+@pytest.fixture
+def backend(db):
+    return publish(document(slug="backend", levels=3, competencies=2))
+
+
+@pytest.fixture
+def weekly(manager, engineer, backend):
+    place(engineer, backend, "l2")
+    series = start(manager, engineer)
+    meeting = first_meeting(series)
+    action = services.action_add(meeting=meeting, actor=manager, text="Draft the rollout plan", owner=engineer)
+    return series, meeting, action
+
+
+def soon(days: int = 3) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+# --- Malformed input answers 4xx, never 500 -----------------------------------------------------
+
+
+def test_it_refuses_ids_written_in_digits_other_than_0_to_9(as_user, manager, engineer, weekly):
+    _, meeting, action = weekly
+    client = as_user(manager)
+
+    assert client.get(reverse("reviews:person_search"), {"q": "ada", "exclude": NOT_ASCII_DIGIT}).status_code == 400
+    assert client.get(reverse("reviews:competency_picker"), {"to": NOT_ASCII_DIGIT}).status_code == 404
+    # The meeting a carried action is shown on: one not understood is its own meeting.
+    response = client.post(reverse("reviews:action", args=[action.pk]), {"do": "done", "meeting": NOT_ASCII_DIGIT})
+    assert response.status_code == 302
+    assert response["Location"] == meeting.get_absolute_url()
