@@ -125,6 +125,16 @@ def request_subject_for(viewer: User, about: str | None) -> User:
     return subject
 
 
+# The largest id a row can have: a larger one, typed into an address, names nobody (and
+# the database refuses to compare with it).
+ID_MAX = 2**63 - 1
+
+
+def ids_storable(pks) -> list[int]:
+    """`pks` less those no row can have, so that looking them up finds nobody instead of failing."""
+    return [pk for pk in pks if 0 < pk <= ID_MAX]
+
+
 def colleagues_picked(pks, *, subject: User, limit: int) -> list[User]:
     """Colleagues named by id to be asked (from a link, or picked in the search): those who
     work here, the subject left out, at most `limit`."""
@@ -134,6 +144,7 @@ def colleagues_picked(pks, *, subject: User, limit: int) -> list[User]:
             wanted.append(int(value))
         except (TypeError, ValueError):
             continue
+    wanted = ids_storable(wanted)
     wanted = list(dict.fromkeys(wanted))[:limit]
     if not wanted:
         return []

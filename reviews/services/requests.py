@@ -14,7 +14,7 @@ from people.services.notifications import notification_send
 
 from ..models import Feedback, FeedbackAsk, FeedbackRequest
 from ..models.feedback import QUESTION_MAX_LENGTH
-from ..selectors.requests import requests_visible_to
+from ..selectors.requests import ids_storable, requests_visible_to
 from .feedback import _tags, feedback_give
 
 ASKED_AT_MOST = 10
@@ -53,7 +53,7 @@ def feedback_request_create(
         raise PermissionDenied("Feedback is asked about people who work here.")
     errors: dict[str, str] = {}
     wanted = list(dict.fromkeys(respondent_ids or ()))
-    respondents = {u.pk: u for u in User.objects.filter(pk__in=wanted, is_active=True)}
+    respondents = {u.pk: u for u in User.objects.filter(pk__in=ids_storable(wanted), is_active=True)}
     if not wanted:
         errors["respondents"] = "Name at least one colleague to ask."
     elif len(wanted) > ASKED_AT_MOST:

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.models import FeedbackRequest
 from reviews.services import oneonones as services
 from reviews.services.feedback import feedback_give
 from tests.ladders.factories import document, place, publish
@@ -50,3 +51,17 @@ def test_it_refuses_ids_written_in_digits_other_than_0_to_9(as_user, manager, en
     response = client.post(reverse("reviews:action", args=[action.pk]), {"do": "done", "meeting": NOT_ASCII_DIGIT})
     assert response.status_code == 302
     assert response["Location"] == meeting.get_absolute_url()
+
+
+def test_it_refuses_colleagues_asked_by_ids_too_large_for_the_database(as_user, manager, engineer, peer):
+    client = as_user(manager)
+    url = reverse("reviews:request_new") + f"?about={engineer.pk}"
+
+    assert client.get(url + f"&ask={HUGE}&ask={peer.pk}").status_code == 200
+    response = client.post(
+        url, {"respondents": [HUGE], "visibility": "private", "due_on": soon().isoformat(), "question": "How did it go?"}
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["respondents"] == ["Choose colleagues who work here."]
+    assert not FeedbackRequest.objects.exists()
