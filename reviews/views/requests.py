@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ..forms.requests import AnswerForm, DeclineForm, RequestForm, answer_readers, readers
 from ..models import FeedbackAsk
 from ..selectors import requests as selectors
+from ..selectors.feedback import SEARCH_MIN_CHARACTERS, colleagues_matching
 from ..services.requests import (
     ASKED_AT_MOST,
     feedback_request_answer,
@@ -75,8 +76,14 @@ def request_new(request):
     # My path links here with ?competency=<slug> to ask about a competency with no feedback yet.
     wanted = set(request.GET.getlist("competency"))
     initial = {"competencies": [c.pk for _, members in groups for c in members if c.slug in wanted]}
-    form = RequestForm(request.POST or None, requester=user, subject=subject, groups=groups, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    finding = request.method == "POST" and "find" in request.POST
+    if finding:
+        # Without JavaScript, "Find" looks colleagues up by name: the page comes back with
+        # what was typed so far and the people found, judged only when it is sent.
+        form = RequestForm(requester=user, subject=subject, groups=groups, initial=_as_typed(request.POST))
+    else:
+        form = RequestForm(request.POST or None, requester=user, subject=subject, groups=groups, initial=initial)
+    if request.method == "POST" and not finding and form.is_valid():
         data = form.cleaned_data
         try:
             created = feedback_request_create(
@@ -97,18 +104,26 @@ def request_new(request):
             messages.success(request, f"Asked {asked}; they have been told, and will be reminded before it is due.")
             return redirect("reviews:request", pk=created.pk)
     picked = request.POST.getlist("respondents") if request.method == "POST" else request.GET.getlist("ask")
+    picked = selectors.colleagues_picked(picked, subject=subject, limit=ASKED_AT_MOST)
+    q = request.POST.get("q", "").strip()[:100] if finding else ""
+    too_short = len(q) < SEARCH_MIN_CHARACTERS
+    found = [] if not finding or too_short else colleagues_matching(user, q, exclude=subject.pk)
     context = {
         "form": form,
+        "q": q,
+        "searched": finding,
+        "too_short": too_short,
+        "found": [person for person in found if person not in picked],
         "subject": subject,
         "about_self": subject.pk == user.pk,
-        "picked": selectors.colleagues_picked(picked, subject=subject, limit=ASKED_AT_MOST),
+        "picked": picked,
         "groups": groups,
         "chosen": _chosen(form),
         "has_level": bool(groups),
         "asked_at_most": ASKED_AT_MOST,
         "section": "feedback",
     }
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not finding else 200
     return render(request, "reviews/requests/new.html", context, status=status)
 
 
@@ -135,6 +150,13 @@ def request_detail(request, pk: int):
         "section": "feedback",
     }
     return render(request, "reviews/requests/detail.html", context)
+
+
+def _as_typed(data) -> dict:
+    """A request form's fields as posted, to show again as they were typed."""
+    typed = {name: data.get(name) for name in ("respondent_emails", "question", "project", "visibility", "due_on") if name in data}
+    typed["competencies"] = data.getlist("competencies")
+    return typed
 
 
 def _initial_competencies(ask: FeedbackAsk, groups) -> list[int]:
