@@ -21,6 +21,16 @@ from ..models import Feedback, FeedbackAsk, FeedbackRequest
 from .feedback import feedback_visible_to
 
 
+# The largest id a row can have: a larger one, typed into an address, names nobody (and
+# the database refuses to compare with it).
+ID_MAX = 2**63 - 1
+
+
+def ids_storable(pks) -> list[int]:
+    """`pks` less those no row can have, so that looking them up finds nobody instead of failing."""
+    return [pk for pk in pks if 0 < pk <= ID_MAX]
+
+
 def requests_visible_to(viewer: User) -> QuerySet[FeedbackRequest]:
     shared = Feedback.Visibility.SHARED
     rule = Q(subject=viewer, visibility=shared)
@@ -59,6 +69,13 @@ def ask_get_for_user(respondent: User, pk: int) -> FeedbackAsk:
     if ask is None:
         raise Http404("No such feedback request.")
     return ask
+
+
+def ask_in_request(respondent: User, request_pk: int) -> FeedbackAsk | None:
+    """`respondent`'s ask in the request `request_pk`, if they were asked in it."""
+    if not 0 < request_pk <= ID_MAX:
+        return None
+    return asks_of(respondent).filter(request_id=request_pk).first()
 
 
 def requests_listed_for(viewer: User) -> QuerySet[FeedbackRequest]:
@@ -123,16 +140,6 @@ def request_subject_for(viewer: User, about: str | None) -> User:
     if subject is None:
         raise Http404("You can ask for feedback about yourself, or about someone who reports to you.")
     return subject
-
-
-# The largest id a row can have: a larger one, typed into an address, names nobody (and
-# the database refuses to compare with it).
-ID_MAX = 2**63 - 1
-
-
-def ids_storable(pks) -> list[int]:
-    """`pks` less those no row can have, so that looking them up finds nobody instead of failing."""
-    return [pk for pk in pks if 0 < pk <= ID_MAX]
 
 
 def colleagues_picked(pks, *, subject: User, limit: int) -> list[User]:

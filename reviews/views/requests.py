@@ -135,7 +135,7 @@ def request_detail(request, pk: int):
         found = selectors.request_get_for_user(user, pk)
     except Http404:
         # A colleague asked reads the request through their own ask.
-        ask = selectors.asks_of(user).filter(request_id=pk).first()
+        ask = selectors.ask_in_request(user, pk)
         if ask is None:
             raise
         return redirect("reviews:ask", pk=ask.pk)

@@ -65,3 +65,9 @@ def test_it_refuses_colleagues_asked_by_ids_too_large_for_the_database(as_user, 
     assert response.status_code == 400
     assert response.context["form"].errors["respondents"] == ["Choose colleagues who work here."]
     assert not FeedbackRequest.objects.exists()
+
+
+def test_it_finds_no_request_by_an_id_too_large_for_the_database(as_user, engineer):
+    response = as_user(engineer).get(reverse("reviews:request", args=[int(HUGE)]))
+
+    assert response.status_code == 404
