@@ -30,8 +30,19 @@ class FeedbackAdmin(AuditHistoryAdminMixin, _ReadOnly):
     search_fields = ("giver__name", "giver__email", "subject__name", "subject__email")
     list_select_related = ("giver", "subject")
     date_hierarchy = "created_at"
-    fields = ("giver", "subject", "kind", "visibility", "project", "words", "created_at", "edited_at", "reaction")
+    fields = ("giver", "subject", "kind", "visibility", "about", "words", "created_at", "edited_at", "reaction")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Nobody, an admin included, learns of what is private about themselves.
+        return super().get_queryset(request).exclude(subject=request.user, visibility=Feedback.Visibility.PRIVATE)
+
+    @admin.display(description="project")
+    def about(self, obj: Feedback) -> str:
+        # Typed by the giver, as the words are: as private as they are.
+        if obj.visibility != Feedback.Visibility.SHARED:
+            return "Private to their manager chain: not shown here."
+        return obj.project
 
     @admin.display(description="words")
     def words(self, obj: Feedback) -> str:
@@ -66,6 +77,10 @@ class FeedbackRequestAdmin(AuditHistoryAdminMixin, _ReadOnly):
     fields = ("requester", "subject", "visibility", "due_on", "created_at")
     readonly_fields = fields
     inlines = [FeedbackAskInline]
+
+    def get_queryset(self, request):
+        # A request private to the manager chain never reaches its subject, admin or not.
+        return super().get_queryset(request).exclude(subject=request.user, visibility=Feedback.Visibility.PRIVATE)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

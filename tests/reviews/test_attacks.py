@@ -13,7 +13,9 @@ from django.utils import timezone
 from reviews.models import FeedbackRequest
 from reviews.services import oneonones as services
 from reviews.services.feedback import feedback_give
+from reviews.services.requests import feedback_request_create
 from tests.ladders.factories import document, place, publish
+from tests.people.factories import UserFactory
 from tests.reviews.test_oneonones import first_meeting, start
 
 HUGE = "9" * 30  # an id no database column holds
@@ -71,3 +73,46 @@ def test_it_finds_no_request_by_an_id_too_large_for_the_database(as_user, engine
     response = as_user(engineer).get(reverse("reviews:request", args=[int(HUGE)]))
 
     assert response.status_code == 404
+
+
+# --- The admin and the audit log ----------------------------------------------------------------
+
+
+@pytest.fixture
+def root(manager, mfa_ready):
+    """A superuser who works here too, reporting to Marcus: the admin's reviews pages are theirs."""
+    person = UserFactory(email="root@example.com", name="Rita Root", is_superuser=True, manager=manager)
+    return mfa_ready(person)
+
+
+def test_the_admin_never_shows_a_superuser_what_is_private_about_them(as_user, root, manager, peer):
+    about_them = feedback_give(
+        giver=peer, subject=root, kind="growth", visibility="private", body="Rushes reviews.", project="Layoff planning"
+    )
+    asked = feedback_request_create(
+        requester=manager, subject=root, respondent_ids=[peer.pk], visibility="private", due_on=soon(), question="Ready?"
+    )
+    client = as_user(root)
+
+    listing = client.get(reverse("admin:reviews_feedback_changelist"), {"q": "Rita"})
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == []
+    assert client.get(reverse("admin:reviews_feedback_change", args=[about_them.pk])).status_code == 302
+    assert client.get(reverse("admin:reviews_feedback_delete", args=[about_them.pk])).status_code == 302
+    requests = client.get(reverse("admin:reviews_feedbackrequest_changelist"))
+    assert list(requests.context["cl"].result_list) == []
+    assert client.get(reverse("admin:reviews_feedbackrequest_change", args=[asked.pk])).status_code == 302
+
+
+def test_the_admin_shows_who_gave_private_feedback_to_whom_but_not_its_project(as_user, root, engineer, peer):
+    private = feedback_give(
+        giver=peer, subject=engineer, kind="growth", visibility="private", body="Rushes reviews.", project="Layoff planning"
+    )
+    shared = feedback_give(giver=peer, subject=engineer, kind="praise", visibility="shared", body="Calm.", project="Checkout")
+    client = as_user(root)
+
+    page = client.get(reverse("admin:reviews_feedback_change", args=[private.pk])).content.decode()
+    assert "Sam Rivera" in page and "Ada Okafor" in page
+    assert "Layoff planning" not in page and "Rushes reviews." not in page
+    page = client.get(reverse("admin:reviews_feedback_change", args=[shared.pk])).content.decode()
+    assert "Checkout" in page and "Calm." in page
