@@ -82,6 +82,22 @@ def _give_context(request, form: GiveForm, subject, **extra) -> dict:
     }
 
 
+def _offer_matches(request, form: GiveForm, subject) -> dict:
+    """A name typed instead of an address, with nobody chosen: the colleagues it matches,
+    offered as choices on the page (the way the search offers them with JavaScript)."""
+    typed = (request.POST.get("person") or "").strip()[: selectors.SEARCH_MAX_CHARACTERS]
+    if subject is not None or not typed or "@" in typed or "person" not in form.errors:
+        return {}
+    too_short = len(typed) < selectors.SEARCH_MIN_CHARACTERS
+    found = [] if too_short else selectors.colleagues_matching(request.user, typed)
+    if found:
+        problem = "Choose them among the colleagues found below, or type their whole e-mail address."
+    else:
+        problem = "Nobody found by that name: try another spelling, or their whole e-mail address."
+    form.errors["person"] = form.error_class([problem])
+    return {"found": found, "found_text": typed, "found_too_short": too_short}
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def give(request):
@@ -106,7 +122,8 @@ def give(request):
             form.add_error("person", "Feedback is for a colleague: you cannot give it to yourself.")
             subject = None
         status = 200 if subject is not None else 400
-        return render(request, "reviews/feedback/give.html", _give_context(request, form, subject), status=status)
+        context = _give_context(request, form, subject, **_offer_matches(request, form, subject))
+        return render(request, "reviews/feedback/give.html", context, status=status)
     if valid:
         data = form.cleaned_data
         try:
@@ -126,7 +143,8 @@ def give(request):
         else:
             messages.success(request, f"Your feedback to {subject.name} is sent.")
             return redirect("reviews:feedback", pk=feedback.pk)
-    return render(request, "reviews/feedback/give.html", _give_context(request, form, subject), status=400)
+    context = _give_context(request, form, subject, **_offer_matches(request, form, subject))
+    return render(request, "reviews/feedback/give.html", context, status=400)
 
 
 @require_GET

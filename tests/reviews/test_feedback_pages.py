@@ -169,7 +169,8 @@ def test_without_javascript_choosing_the_colleague_shows_their_competencies(as_u
     [
         ({"person": "engineer@example.com"}, "person", "Feedback is for a colleague: you cannot give it to yourself."),
         ({"person": "nobody@example.com"}, "person", "Nobody working here has the address nobody@example.com."),
-        ({"person": "ada"}, "person", "Type their whole e-mail address (name@example.com), or choose them from the matches."),
+        ({"person": "ada"}, "person", "Choose them among the colleagues found below, or type their whole e-mail address."),
+        ({"person": "zzz"}, "person", "Nobody found by that name: try another spelling, or their whole e-mail address."),
         ({"person": ""}, "person", "Choose who the feedback is for: type their name, or their e-mail address."),
         ({"to": "999999"}, "person", "Choose someone who works here."),
         ({"body": "  "}, "body", "Write what they did and why it mattered."),
