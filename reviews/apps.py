@@ -22,10 +22,9 @@ class ReviewsConfig(AppConfig):
 
         # Who gave what kind of feedback to whom, its edits and its deletion; never the
         # words, which HR admins must not read when they are private to a manager chain
-        # (earlier versions are kept as FeedbackRevision, read as the feedback is).
-        auditlog.register(
-            models.Feedback, include_fields=["giver", "subject", "kind", "visibility", "project", "edited_at"]
-        )
+        # (earlier versions are kept as FeedbackRevision, read as the feedback is). Nor
+        # its project: typed by the giver too, it can say as much.
+        auditlog.register(models.Feedback, include_fields=["giver", "subject", "kind", "visibility", "edited_at"])
         auditlog.register(models.FeedbackRequest, include_fields=["requester", "subject", "visibility", "due_on"])
         auditlog.register(models.FeedbackAsk, include_fields=["respondent", "status", "closed_at"])
         # A 1:1's rhythm; what is said in it stays with the two (see AgendaChange).

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import FeedbackRequest
 from reviews.services import oneonones as services
-from reviews.services.feedback import feedback_give
+from reviews.services.feedback import feedback_edit, feedback_give
 from reviews.services.requests import feedback_request_create
 from tests.ladders.factories import document, place, publish
 from tests.people.factories import UserFactory
@@ -116,3 +117,21 @@ def test_the_admin_shows_who_gave_private_feedback_to_whom_but_not_its_project(a
     assert "Layoff planning" not in page and "Rushes reviews." not in page
     page = client.get(reverse("admin:reviews_feedback_change", args=[shared.pk])).content.decode()
     assert "Checkout" in page and "Calm." in page
+
+
+def test_the_audit_log_keeps_the_project_of_feedback_from_hr_admins(as_user, hr, engineer, peer):
+    feedback = feedback_give(
+        giver=peer, subject=engineer, kind="growth", visibility="private", body="Rushes reviews.", project="Layoff planning"
+    )
+    feedback_edit(feedback=feedback, editor=peer, kind="growth", body="Rushes reviews.", project="Reorg of payments")
+    client = as_user(hr)
+
+    entries = LogEntry.objects.get_for_object(feedback)
+    assert [entry.action for entry in entries.order_by("pk")] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    pages = [reverse("admin:auditlog_logentry_changelist"), reverse("admin:auditlog_logentry_changelist") + "?q=Layoff"]
+    pages += [reverse("admin:auditlog_logentry_change", args=[entry.pk]) for entry in entries]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Layoff planning" not in page.content.decode() and "Reorg of payments" not in page.content.decode()
+    assert client.get(reverse("admin:auditlog_logentry_changelist"), {"q": "Layoff"}).context["cl"].result_count == 0
