@@ -21,16 +21,27 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def _too_long(what: str) -> str:
+    return f"Keep {what} under %(limit_value)d characters: it has %(show_value)d."
+
+
 def _date(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Write a date as year-month-day, e.g. 2026-03-14."},
+        **kwargs,
+    )
 
 
-def _moment(label: str, **kwargs) -> forms.DateTimeField:
-    """A day and a time, read on the reader's clock (the site's middleware sets it)."""
+def _moment(label: str, required: str, **kwargs) -> forms.DateTimeField:
+    """A day and a time, read on the reader's clock (the site's middleware sets it);
+    `required` says what to do when it is left empty."""
     return forms.DateTimeField(
         label=label,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"required": required, "invalid": "Write a day and a time, e.g. 2026-03-14 10:00."},
         **kwargs,
     )
 
@@ -39,10 +50,18 @@ class _Settings(Form):
     title = forms.CharField(
         label="Title", required=False, max_length=TITLE_MAX_LENGTH,
         help_text="Optional, e.g. “Weekly 1:1” or “Mentoring on system design”.",
+        error_messages={"max_length": _too_long("the title")},
     )
-    cadence = forms.ChoiceField(label="How often", choices=Series.Cadence.choices, initial=Series.Cadence.WEEKLY)
+    cadence = forms.ChoiceField(
+        label="How often", choices=Series.Cadence.choices, initial=Series.Cadence.WEEKLY,
+        error_messages={
+            "required": "Choose how often you meet.",
+            "invalid_choice": "Choose how often: every week, every two weeks or every month.",
+        },
+    )
     minutes = forms.TypedChoiceField(
         label="How long", coerce=int, initial=30,
+        error_messages={"required": "Choose how long a meeting lasts.", "invalid_choice": "Choose how long from the list."},
         choices=[(m, f"{m} minutes") for m in (15, 20, 25, 30, 45, 60, 90, 120) if MINUTES_MIN <= m <= MINUTES_MAX],
     )
 
@@ -57,7 +76,7 @@ class SeriesForm(_Settings):
         label="Their work e-mail address", required=False, max_length=254,
         help_text="The address they sign in with, e.g. sam.rivera@example.com.",
     )
-    first_at = _moment("First meeting", help_text="On your clock. The meetings after it follow at the same time.")
+    first_at = _moment("First meeting", "Choose the day and time of the first meeting.", help_text="On your clock. The meetings after it follow at the same time.")
 
     def __init__(self, *args, chosen: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,7 +104,7 @@ class SettingsForm(_Settings):
 
     field_order = ["next_at", "cadence", "minutes", "title"]
 
-    next_at = _moment("Next meeting")
+    next_at = _moment("Next meeting", "Choose the day and time of the next meeting.")
 
     @classmethod
     def for_series(cls, series: Series, **kwargs) -> SettingsForm:
@@ -99,9 +118,16 @@ class PointForm(Form):
     text = forms.CharField(
         label="Talking point", max_length=POINT_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": "What do you want to talk about?"}),
+        error_messages={"required": "Write what you want to talk about.", "max_length": _too_long("a talking point")},
     )
-    competency = forms.TypedChoiceField(label="About a competency", required=False, coerce=int, empty_value=None)
-    feedback = forms.TypedChoiceField(label="About feedback", required=False, coerce=int, empty_value=None)
+    competency = forms.TypedChoiceField(
+        label="About a competency", required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": "Choose a competency from the list, or none."},
+    )
+    feedback = forms.TypedChoiceField(
+        label="About feedback", required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": "Choose feedback from the list, or none."},
+    )
 
     def __init__(self, *args, competencies=(), feedback=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,8 +146,14 @@ class PointForm(Form):
 
 
 class ActionForm(Form):
-    text = forms.CharField(label="Action", max_length=ACTION_MAX_LENGTH)
-    owner = forms.TypedChoiceField(label="Who", coerce=int)
+    text = forms.CharField(
+        label="Action", max_length=ACTION_MAX_LENGTH,
+        error_messages={"required": "Say what is to be done.", "max_length": _too_long("an action")},
+    )
+    owner = forms.TypedChoiceField(
+        label="Who", coerce=int,
+        error_messages={"required": "Choose who does it.", "invalid_choice": "Choose one of the two of you."},
+    )
     due_on = _date("Due", required=False)
 
     def __init__(self, *args, people: list[User], **kwargs):
@@ -138,4 +170,5 @@ class NoteForm(Form):
         label="What you want to remember", required=False, max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Only you can read this: not the other person, not anyone's manager, not HR.",
+        error_messages={"max_length": _too_long("your note")},
     )

@@ -180,7 +180,7 @@ def test_the_form_comes_prefilled_with_the_person_named_in_the_address(manager, 
         ({"with_email": "manager@example.com"}, "with_email", "A 1:1 is with someone else: choose a colleague, not yourself."),
         ({}, "with_email", "Choose who the 1:1s are with: find them by name, or give their e-mail address."),
         ({"with_email": "engineer@example.com", "first_at": "2020-01-01T10:00"}, "first_at", "Choose a time still to come for the first meeting."),
-        ({"with_email": "engineer@example.com", "cadence": "daily"}, "cadence", "Select a valid choice."),
+        ({"with_email": "engineer@example.com", "cadence": "daily"}, "cadence", "Choose how often: every week, every two weeks or every month."),
     ],
 )
 def test_it_says_what_is_wrong_at_the_field_and_writes_nothing(manager, engineer, changes, field, message):
@@ -274,10 +274,10 @@ def test_a_bad_point_is_refused_at_its_field_422_with_htmx_400_without(weekly, e
     url = reverse("reviews:point_add", args=[first_meeting(weekly).pk])
     client = login(engineer)
     swapped = client.post(url, {"text": "  "}, **HTMX)
-    assert swapped.status_code == 422 and b"This field is required." in swapped.content
+    assert swapped.status_code == 422 and b"Write what you want to talk about." in swapped.content
     plain = client.post(url, {"text": "x" * 501})
     assert plain.status_code == 400
-    assert plain.context["point_form"].errors["text"] == ["Ensure this value has at most 500 characters (it has 501)."]
+    assert plain.context["point_form"].errors["text"] == ["Keep a talking point under 500 characters: it has 501."]
     assert TalkingPoint.objects.count() == 1
 
 
@@ -298,7 +298,7 @@ def test_points_are_edited_ticked_and_removed(weekly, manager):
     point.refresh_from_db()
     assert (point.text, point.discussed) == ("SHARED-POINT, reworded", True)
     refused = client.post(url, {"do": "edit", "text": ""}, **HTMX)
-    assert refused.status_code == 422 and b"This field is required." in refused.content
+    assert refused.status_code == 422 and b"Write what you want to talk about." in refused.content
     assert client.post(url, {"do": "fly"}).status_code == 400
     assert client.post(url, {"do": "remove"}).status_code == 302
     assert not TalkingPoint.objects.exists()
@@ -355,7 +355,7 @@ def test_a_bad_action_is_refused_at_its_field(weekly, engineer, outsider):
     assert page.status_code == 400
     assert page.context["action_form"].errors["due_on"] == ["Choose today or a day to come."]
     swapped = login(engineer).post(url, {"text": "Theirs", "owner": outsider.pk}, **HTMX)
-    assert swapped.status_code == 422 and b"Select a valid choice." in swapped.content
+    assert swapped.status_code == 422 and b"Choose one of the two of you." in swapped.content
     assert ActionItem.objects.count() == 1
 
 
