@@ -16,6 +16,10 @@ from ..models.feedback import BODY_MAX_LENGTH, PROJECT_MAX_LENGTH, QUESTION_MAX_
 from ..services.requests import ASKED_AT_MOST, DECLINE_REASON_MAX_LENGTH
 
 DUE_IN = datetime.timedelta(days=7)
+
+
+def _too_long(what: str) -> dict[str, str]:
+    return {"max_length": f"Keep {what} under %(limit_value)d characters: it has %(show_value)d."}
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -71,6 +75,7 @@ class RequestForm(Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
         help_text="Separate addresses with commas or new lines.",
+        error_messages=_too_long("the addresses"),
     )
     question = forms.CharField(
         label="Your question",
@@ -78,8 +83,12 @@ class RequestForm(Form):
         max_length=QUESTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What would you like to hear about? e.g. How did I run the design review?",
+        error_messages=_too_long("the question"),
     )
-    project = forms.CharField(label="Project", required=False, max_length=PROJECT_MAX_LENGTH, help_text="Optional.")
+    project = forms.CharField(
+        label="Project", required=False, max_length=PROJECT_MAX_LENGTH, help_text="Optional.",
+        error_messages=_too_long("the project's name"),
+    )
     competencies = forms.TypedMultipleChoiceField(
         label="Competencies", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -150,14 +159,16 @@ class RequestForm(Form):
 
 
 class AnswerForm(Form):
+    # Not required here: the service says a missing kind together with every other problem.
     kind = forms.ChoiceField(
-        label="Kind", choices=Feedback.Kind.choices, widget=forms.RadioSelect,
+        label="Kind", choices=Feedback.Kind.choices, widget=forms.RadioSelect, required=False,
         error_messages={"required": "Choose praise or growth.", "invalid_choice": "Choose praise or growth."},
     )
     body = forms.CharField(
         label="Your feedback",
         required=False,  # the service says what is missing, in its own words
         max_length=BODY_MAX_LENGTH * 2,
+        error_messages=_too_long("it"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What they did, and why it mattered. Specific beats general.",
     )
@@ -182,4 +193,5 @@ class DeclineForm(Form):
         max_length=DECLINE_REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="e.g. I have not worked with them on this. The person who asked reads it.",
+        error_messages=_too_long("the reason"),
     )
