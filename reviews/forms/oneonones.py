@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from people.models import User, normalize_email
 
@@ -134,8 +135,13 @@ class PointForm(Form):
         self.fields["competency"].choices = [("", "None")] + [
             (owner, [(c.pk, c.name) for c in group]) for owner, group in competencies
         ]
+        # A few of its words with it: "Praise from Marcus to Ada, 3 Nov" alone tells a week's apart.
         self.fields["feedback"].choices = [("", "None")] + [
-            (f.pk, f"{f.get_kind_display()} from {f.giver.name} to {f.subject.get_short_name()}, {timezone.localtime(f.created_at):%-d %b %Y}")
+            (
+                f.pk,
+                f"{f.get_kind_display()} from {f.giver.name} to {f.subject.get_short_name()}, "
+                f"{timezone.localtime(f.created_at):%-d %b %Y}: “{Truncator(' '.join(f.body.split())).chars(60)}”",
+            )
             for f in feedback
         ]
         self.fields["feedback"].help_text = "Only feedback both of you can read is listed."
