@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ..forms.feedback import PERIODS, EditForm, GiveForm, ReactForm, ReplyForm, TimelineFilter
 from ..models import Feedback, Reaction
 from ..selectors import feedback as selectors
+from ..selectors import oneonones as oneonone_selectors
 from ..services.feedback import EDIT_WINDOW, feedback_delete, feedback_edit, feedback_give, feedback_react, feedback_reply
 
 PAGE_SIZE = 20
@@ -342,6 +343,19 @@ def person_feedback(request, pk: int):
     if person.pk == user.pk:
         return redirect("reviews:timeline")
     in_line = person.is_active and user.manages(person)
-    context = {"person": person, "in_line": in_line, **_listing(request, selectors.feedback_about(user, person))}
+    # Where to take it next: their 1:1s with the reader, and (for their manager) asking colleagues.
+    oneonone = (
+        oneonone_selectors.series_visible_to(user)
+        .filter(Q(organiser=person) | Q(attendee=person), ended_at=None)
+        .order_by("-pk")
+        .first()
+    )
+    context = {
+        "person": person,
+        "in_line": in_line,
+        "oneonone": oneonone,
+        "may_ask": person.is_active and person.manager_id == user.pk,
+        **_listing(request, selectors.feedback_about(user, person)),
+    }
     template = "reviews/feedback/person.html#listing" if request.htmx else "reviews/feedback/person.html"
     return render(request, template, context)

@@ -127,6 +127,7 @@ def _series_context(request, series: Series, **extra) -> dict:
     context = {
         "series": series,
         "other": series.other(request.user),
+        "other_feedback": request.user.manages(series.other(request.user)),
         "closed_reason": closed,
         "upcoming": upcoming,
         "upcoming_points": selectors.points_of(upcoming) if upcoming else [],
@@ -225,6 +226,7 @@ def _meeting_context(request, meeting: Meeting, **extra) -> dict:
         "ends_at": meeting.starts_at + datetime.timedelta(minutes=series.minutes),
         "series": series,
         "other": series.other(viewer),
+        "other_feedback": viewer.manages(series.other(viewer)),
         "closed": closed,
         "locked": meeting.locked(now),
         "happened": meeting.happened(now),
