@@ -177,15 +177,33 @@ def competency_picker(request):
 # --- One piece of feedback -------------------------------------------------------------
 
 
+def _readers_said_to(viewer, feedback: Feedback) -> tuple[str, bool]:
+    """Who reads `feedback`, in words for `viewer` (its subject is "you"), and whether its
+    giver is to be named besides (not when they are the viewer or already in the chain)."""
+    readers = selectors.readers_of(feedback.subject)
+    if feedback.subject_id == viewer.pk:
+        names = [manager.name for manager in readers.chain[:3]]
+        if len(readers.chain) > 3:
+            names.append(f"{len(readers.chain) - 3} more above")
+        chain = f"your manager chain ({', '.join(names)})" if names else "your manager chain"
+        said = f"You, {chain} and HR."
+    else:
+        said = readers.of(feedback.visibility)
+    in_chain = any(manager.pk == feedback.giver_id for manager in readers.chain)
+    return said, feedback.giver_id != viewer.pk and not in_chain
+
+
 def _feedback_context(request, feedback: Feedback, **extra) -> dict:
     user = request.user
     is_subject, is_giver = feedback.subject_id == user.pk, feedback.giver_id == user.pk
     shared = feedback.visibility == Feedback.Visibility.SHARED
+    readers, name_giver = _readers_said_to(user, feedback)
     return {
         "feedback": feedback,
         "is_subject": is_subject,
         "is_giver": is_giver,
-        "readers": selectors.readers_of(feedback.subject).of(feedback.visibility),
+        "readers": readers,
+        "name_giver": name_giver,
         "may_answer": shared and (is_subject or is_giver),
         "may_change": is_giver and feedback.editable(),
         "until": _until(feedback),

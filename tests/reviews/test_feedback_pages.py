@@ -266,7 +266,7 @@ def test_the_subject_reads_shared_feedback_with_what_they_can_do(as_user, shared
     page = text(response)
     assert "<h1>Feedback from Sam Rivera</h1>" in page
     assert "Ran the incident review calmly." in page and "Checkout" in page
-    assert "Ada, their manager chain (Marcus Chen, Daniel Osei) and HR." in page
+    assert "You, your manager chain (Marcus Chen, Daniel Osei) and HR." in page
     assert 'name="reaction" value="thanks"' in page
     assert reverse("reviews:feedback_reply", args=[shared.pk]) in page
     assert reverse("reviews:feedback_edit", args=[shared.pk]) not in page
