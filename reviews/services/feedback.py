@@ -25,6 +25,9 @@ from ..selectors.feedback import competencies_for
 
 # Long enough to fix a typo or a tag, short enough that what was read stays what was said.
 EDIT_WINDOW = datetime.timedelta(minutes=30)
+# A double click gives feedback (or posts a reply) once: the same words, just sent, are
+# the ones returned, and nobody is told twice.
+DOUBLE_CLICK = datetime.timedelta(minutes=1)
 
 
 def _window_minutes() -> int:
@@ -77,9 +80,11 @@ def feedback_give(
     body: str,
     competency_ids=(),
     project: str = "",
+    once: bool = False,
 ) -> Feedback:
     """Record feedback from `giver` about `subject`; every problem is raised at its field
-    and nothing is written."""
+    and nothing is written. With `once` (a form a person sends), the same feedback sent
+    again within DOUBLE_CLICK is the one returned, and nobody is told twice."""
     errors: dict[str, str] = {}
     if subject.pk == giver.pk:
         errors["subject"] = "Feedback is for a colleague: you cannot give it to yourself."
@@ -96,6 +101,15 @@ def feedback_give(
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    if once:
+        # The giver's row, locked: the same form sent twice at once waits here for the first.
+        User.objects.select_for_update().filter(pk=giver.pk).values_list("pk").first()
+        just_given = Feedback.objects.filter(
+            giver=giver, subject=subject, kind=kind, visibility=visibility, body=body, project=project,
+            ask__isnull=True, created_at__gte=now - DOUBLE_CLICK,
+        ).prefetch_related("competencies").order_by("-created_at", "-pk").first()
+        if just_given is not None and {c.pk for c in just_given.competencies.all()} == {c.pk for c in competencies}:
+            return just_given
     feedback = Feedback.objects.create(
         giver=giver,
         subject=subject,
@@ -228,7 +242,8 @@ def feedback_react(*, feedback: Feedback, person: User, reaction: str) -> Feedba
 @transaction.atomic
 def feedback_reply(*, feedback: Feedback, author: User, body: str) -> FeedbackReply:
     """A word back on shared feedback, from its subject or its giver; the other is told."""
-    feedback = Feedback.objects.select_related("giver", "subject").get(pk=feedback.pk)
+    # Locked: the same reply sent twice at once waits here for the first.
+    feedback = Feedback.objects.select_for_update(of=("self",)).select_related("giver", "subject").get(pk=feedback.pk)
     if author.pk not in (feedback.subject_id, feedback.giver_id):
         raise PermissionDenied("Only the person the feedback is about and the person who gave it can reply.")
     if feedback.visibility != Feedback.Visibility.SHARED:
@@ -238,7 +253,15 @@ def feedback_reply(*, feedback: Feedback, author: User, body: str) -> FeedbackRe
         raise ValidationError({"body": "Write your reply."})
     if len(body) > REPLY_MAX_LENGTH:
         raise ValidationError({"body": f"Keep a reply under {REPLY_MAX_LENGTH:,} characters: it has {len(body):,}. Nothing was cut."})
-    reply = FeedbackReply.objects.create(feedback=feedback, author=author, body=body)
+    now = timezone.now()
+    just_posted = (
+        FeedbackReply.objects.filter(feedback=feedback, author=author, body=body, created_at__gte=now - DOUBLE_CLICK)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if just_posted is not None:
+        return just_posted
+    reply = FeedbackReply.objects.create(feedback=feedback, author=author, body=body, created_at=now)
     if author.pk == feedback.subject_id:
         recipient, title = _active(feedback.giver_id), f"{author.name} replied to your feedback"
     else:

@@ -15,7 +15,7 @@ from people.services.notifications import notification_send
 from ..models import Feedback, FeedbackAsk, FeedbackRequest
 from ..models.feedback import QUESTION_MAX_LENGTH
 from ..selectors.requests import ids_storable, requests_visible_to
-from .feedback import _tags, feedback_give
+from .feedback import DOUBLE_CLICK, _tags, feedback_give
 
 ASKED_AT_MOST = 10
 DUE_WITHIN = datetime.timedelta(days=90)
@@ -83,6 +83,21 @@ def feedback_request_create(
         errors["question"] = "Say what you would like feedback on: a question, a project or a competency."
     if errors:
         raise ValidationError(errors)
+    # The requester's row, locked: the same form sent twice at once waits here for the first,
+    # then finds it and asks nobody twice.
+    User.objects.select_for_update().filter(pk=requester.pk).values_list("pk").first()
+    just_asked = (
+        FeedbackRequest.objects.filter(
+            requester=requester, subject=subject, question=question, project=project, visibility=visibility,
+            due_on=due_on, created_at__gte=timezone.now() - DOUBLE_CLICK,
+        )
+        .prefetch_related("asks", "competencies")
+        .order_by("-created_at", "-pk")
+    )
+    for earlier in just_asked[:5]:
+        same_people = {ask.respondent_id for ask in earlier.asks.all()} == set(wanted)
+        if same_people and {c.pk for c in earlier.competencies.all()} == {c.pk for c in competencies}:
+            return earlier
     request = FeedbackRequest.objects.create(
         requester=requester, subject=subject, question=question, project=project, visibility=visibility, due_on=due_on
     )

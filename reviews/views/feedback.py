@@ -22,6 +22,7 @@ from ..models import Feedback, Reaction
 from ..selectors import feedback as selectors
 from ..selectors import oneonones as oneonone_selectors
 from ..services.feedback import EDIT_WINDOW, feedback_delete, feedback_edit, feedback_give, feedback_react, feedback_reply
+from .requests import waiting_for
 
 PAGE_SIZE = 20
 # A form field's name, as a page asking for the search result names it.
@@ -136,6 +137,7 @@ def give(request):
                 body=data["body"],
                 competency_ids=data["competencies"],
                 project=data["project"],
+                once=True,
             )
         except ValidationError as error:
             _errors_to(form, error, aliases={"subject": "person"})
@@ -349,6 +351,8 @@ def timeline(request):
     tab = "given" if request.GET.get("tab") == "given" else "received"
     feedback = selectors.feedback_given_by(user) if tab == "given" else selectors.feedback_received_by(user)
     context = {"tab": tab, "counts": selectors.timeline_counts(user), **_listing(request, feedback)}
+    if not request.htmx:
+        context["waiting"] = waiting_for(user)
     template = "reviews/feedback/timeline.html#listing" if request.htmx else "reviews/feedback/timeline.html"
     return render(request, template, context)
 

@@ -11,10 +11,12 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import FeedbackRequest
+from people.models import Notification
+from reviews.models import Feedback, FeedbackAsk, FeedbackReply, FeedbackRequest
+from reviews.selectors.feedback import competencies_for
 from reviews.services import oneonones as services
 from reviews.services.feedback import feedback_edit, feedback_give
-from reviews.services.requests import feedback_request_create
+from reviews.services.requests import feedback_request_answer, feedback_request_create
 from tests.ladders.factories import document, place, publish, reports_to
 from tests.people.factories import UserFactory
 from tests.reviews.test_oneonones import first_meeting, start
@@ -74,6 +76,71 @@ def test_it_finds_no_request_by_an_id_too_large_for_the_database(as_user, engine
     response = as_user(engineer).get(reverse("reviews:request", args=[int(HUGE)]))
 
     assert response.status_code == 404
+
+
+# --- Double clicks: the same form sent twice changes nothing twice -------------------------------
+
+
+def test_feedback_sent_twice_is_given_once_and_told_once(as_user, engineer, peer, backend):
+    place(engineer, backend, "l2")
+    tags = list(competencies_for(engineer))[:1]
+    form = {"to": engineer.pk, "kind": "praise", "visibility": "shared", "body": "Calm incident lead.", "competencies": tags}
+    client = as_user(peer)
+
+    first = client.post(reverse("reviews:give"), form)
+    second = client.post(reverse("reviews:give"), form)
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Feedback.objects.count() == 1
+    assert Notification.objects.filter(recipient=engineer, rule="reviews.feedback_received").count() == 1
+    # Other words, other tags or the other visibility are other feedback.
+    client.post(reverse("reviews:give"), {**form, "competencies": []})
+    client.post(reverse("reviews:give"), {**form, "visibility": "private"})
+    client.post(reverse("reviews:give"), {**form, "body": "Calm incident lead, again."})
+    assert Feedback.objects.count() == 4
+
+
+def test_answers_to_two_requests_in_the_same_words_are_two_pieces_of_feedback(engineer, peer, manager):
+    one = feedback_request_create(
+        requester=engineer, subject=engineer, respondent_ids=[peer.pk], visibility="shared", due_on=soon(), question="Review?"
+    )
+    other = feedback_request_create(
+        requester=engineer, subject=engineer, respondent_ids=[peer.pk], visibility="shared", due_on=soon(), question="Demo?"
+    )
+    for request in (one, other):
+        feedback_request_answer(ask=request.asks.get(), respondent=peer, kind="praise", body="Great, both times.")
+
+    assert Feedback.objects.count() == 2
+    assert {ask.answer_id for ask in FeedbackAsk.objects.all()} == set(Feedback.objects.values_list("pk", flat=True))
+
+
+def test_a_reply_sent_twice_is_posted_once_and_told_once(as_user, engineer, peer):
+    feedback = feedback_give(giver=peer, subject=engineer, kind="praise", visibility="shared", body="Calm incident lead.")
+    client = as_user(engineer)
+
+    for _ in range(2):
+        assert client.post(reverse("reviews:feedback_reply", args=[feedback.pk]), {"body": "Thank you!"}).status_code == 302
+
+    assert FeedbackReply.objects.count() == 1
+    assert Notification.objects.filter(recipient=peer, rule="reviews.feedback_reply").count() == 1
+
+
+def test_a_request_sent_twice_asks_each_colleague_once(as_user, engineer, peer, manager):
+    form = {"respondents": [peer.pk], "visibility": "shared", "due_on": soon().isoformat(), "question": "How was my demo?"}
+    client = as_user(engineer)
+
+    first = client.post(reverse("reviews:request_new"), form)
+    second = client.post(reverse("reviews:request_new"), form)
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert FeedbackRequest.objects.count() == 1
+    assert Notification.objects.filter(recipient=peer, rule="reviews.feedback_asked").count() == 1
+    # Asking others, or something else, is another request.
+    client.post(reverse("reviews:request_new"), {**form, "respondents": [peer.pk, manager.pk]})
+    client.post(reverse("reviews:request_new"), {**form, "question": "How was my talk?"})
+    assert FeedbackRequest.objects.count() == 3
 
 
 # --- The admin and the audit log ----------------------------------------------------------------
