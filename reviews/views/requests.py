@@ -38,6 +38,11 @@ def _errors_to(form, error: ValidationError) -> None:
             form.add_error(None, problem)
 
 
+def waiting_for(user) -> int:
+    """How many requests wait for `user`'s answer: the count on the Requests tab."""
+    return selectors.asks_of(user).filter(status=FeedbackAsk.Status.OPEN, request__subject__is_active=True).count()
+
+
 def _chosen(form) -> set[int]:
     """The competencies ticked on the form as it stands (posted, or as it starts)."""
     if "competencies" not in form.fields:
@@ -63,6 +68,7 @@ def requests(request):
         "reports": selectors.reports_of(user),
         "today": timezone.localdate(),
         "section": "feedback",
+        "waiting": waiting_for(user),
     }
     return render(request, "reviews/requests/list.html", context)
 

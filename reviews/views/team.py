@@ -24,6 +24,7 @@ from ..selectors.team import (
     team_totals,
     teammates_of,
 )
+from .requests import waiting_for
 
 BY_NAMES = {"week": "Week", "month": "Month"}
 SCOPE_NAMES = {"direct": "Direct reports", "all": "Everyone below me"}
@@ -126,6 +127,7 @@ def team(request):
         "buckets": shown,
         "peak": peak,
         "periods": PERIODS[by],
+        "waiting": waiting_for(user),
     }
     template = "reviews/team/team.html#flow" if request.htmx else "reviews/team/team.html"
     return render(request, template, context)
