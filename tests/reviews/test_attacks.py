@@ -5,18 +5,22 @@ admin and the audit log. Each test names what holds."""
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from people.models import Notification
-from reviews.models import Feedback, FeedbackAsk, FeedbackReply, FeedbackRequest
+from reviews.models import Feedback, FeedbackAsk, FeedbackReply, FeedbackRequest, Series
 from reviews.selectors.feedback import competencies_for
 from reviews.services import oneonones as services
 from reviews.services.feedback import feedback_edit, feedback_give
 from reviews.services.requests import feedback_request_answer, feedback_request_create
+from tests.conftest import in_thread
 from tests.ladders.factories import document, place, publish, reports_to
 from tests.people.factories import UserFactory
 from tests.reviews.test_oneonones import first_meeting, start
@@ -141,6 +145,88 @@ def test_a_request_sent_twice_asks_each_colleague_once(as_user, engineer, peer, 
     client.post(reverse("reviews:request_new"), {**form, "respondents": [peer.pk, manager.pk]})
     client.post(reverse("reviews:request_new"), {**form, "question": "How was my talk?"})
     assert FeedbackRequest.objects.count() == 3
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time")
+
+
+def _at_once(*works) -> list:
+    """Run each of `works` in a thread of its own, all at the same moment; what each returned
+    (or raised), in order."""
+    start_together = threading.Barrier(len(works), timeout=30)
+    results: dict = {}
+
+    def waiting(work):
+        def run():
+            start_together.wait()
+            return work()
+
+        return run
+
+    threads = [in_thread(waiting(work), results, n) for n, work in enumerate(works)]
+    for thread in threads:
+        thread.join(60)
+    return [results[n] for n in range(len(works))]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_feedback_sent_twice_at_once_is_given_once(engineer, peer):
+    def send():
+        return feedback_give(giver=peer, subject=engineer, kind="praise", visibility="shared", body="Calm.", once=True).pk
+
+    first, second = _at_once(send, send)
+
+    assert first == second
+    assert Feedback.objects.count() == 1
+    assert Notification.objects.filter(recipient=engineer).count() == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_request_sent_twice_at_once_asks_once(engineer, peer):
+    def send():
+        return feedback_request_create(
+            requester=engineer, subject=engineer, respondent_ids=[peer.pk], visibility="shared", due_on=soon(), question="Demo?"
+        ).pk
+
+    first, second = _at_once(send, send)
+
+    assert first == second
+    assert Notification.objects.filter(recipient=peer, rule="reviews.feedback_asked").count() == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_an_ask_answered_twice_at_once_is_answered_once(engineer, peer):
+    request = feedback_request_create(
+        requester=engineer, subject=engineer, respondent_ids=[peer.pk], visibility="shared", due_on=soon(), question="Demo?"
+    )
+    ask = request.asks.get()
+
+    def answer(words):
+        return lambda: feedback_request_answer(ask=ask, respondent=peer, kind="praise", body=words).pk
+
+    results = _at_once(answer("Clear."), answer("Very clear."))
+
+    assert len([r for r in results if isinstance(r, int)]) == 1
+    refused = next(r for r in results if not isinstance(r, int))
+    assert isinstance(refused, ValidationError) and refused.message_dict == {"body": ["You have already answered this request."]}
+    assert Feedback.objects.count() == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_people_setting_up_1_1s_with_each_other_at_once_get_one_series(engineer, manager):
+    def set_up(actor, other):
+        return lambda: services.series_create(
+            actor=actor, other=other, cadence="weekly", first_at=timezone.now() + datetime.timedelta(days=2)
+        ).pk
+
+    results = _at_once(set_up(manager, engineer), set_up(engineer, manager))
+
+    assert len([r for r in results if isinstance(r, int)]) == 1
+    assert Series.objects.count() == 1
 
 
 # --- The admin and the audit log ----------------------------------------------------------------
