@@ -105,7 +105,8 @@ def action_overdue(days: int, now: datetime.datetime) -> Iterator[Due]:
             # Given a new date and missed again, it is worth another reminder.
             subject=f"reviews.action:{action.pk}",
             period=action.due_on.isoformat(),
-            title=f"Overdue since {action.due_on:%-d %b}: {action.text[:100]}",
+            # On one line: a title is an e-mail's subject, which a line break would stop.
+            title=f"Overdue since {action.due_on:%-d %b}: {' '.join(action.text.split())[:100]}",
             body=f"From your 1:1s with {other.name[:120]}. Tick it off when it is done; it stays on every meeting until then.",
             url=reverse("reviews:meeting", args=[action.meeting_id]),
         )

@@ -9,13 +9,16 @@ import threading
 
 import pytest
 from auditlog.models import LogEntry
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from people.models import Notification
-from reviews.models import Feedback, FeedbackAsk, FeedbackReply, FeedbackRequest, Series
+from people.services import reminders_dispatch
+from people.services.notifications import notification_emails_send
+from reviews.models import ActionItem, Feedback, FeedbackAsk, FeedbackReply, FeedbackRequest, Series
 from reviews.selectors.feedback import competencies_for
 from reviews.services import oneonones as services
 from reviews.services.feedback import feedback_edit, feedback_give
@@ -23,6 +26,7 @@ from reviews.services.requests import feedback_request_answer, feedback_request_
 from tests.conftest import in_thread
 from tests.ladders.factories import document, place, publish, reports_to
 from tests.people.factories import UserFactory
+from tests.people.rules import Rules
 from tests.reviews.test_oneonones import first_meeting, start
 
 HUGE = "9" * 30  # an id no database column holds
@@ -80,6 +84,30 @@ def test_it_finds_no_request_by_an_id_too_large_for_the_database(as_user, engine
     response = as_user(engineer).get(reverse("reviews:request", args=[int(HUGE)]))
 
     assert response.status_code == 404
+
+
+# --- Words that reach e-mail headers -----------------------------------------------------------
+
+
+def test_an_overdue_action_typed_over_two_lines_is_reminded_in_a_one_line_subject(as_user, monkeypatch, manager, engineer, weekly):
+    _, meeting, _ = weekly
+    rules = Rules(monkeypatch)
+    rules.keep("reviews.action_overdue")
+    as_user(manager).post(
+        reverse("reviews:action_add", args=[meeting.pk]),
+        {"text": "Book the room\r\nBcc: everyone@example.com", "owner": engineer.pk},
+    )
+    action = ActionItem.objects.get(text__startswith="Book the room")
+    ActionItem.objects.filter(pk=action.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=2))
+    mail.outbox.clear()
+
+    reminders_dispatch()
+    notification_emails_send()
+
+    told = Notification.objects.get(rule="reviews.action_overdue")
+    assert told.title.endswith(": Book the room Bcc: everyone@example.com")
+    assert [message.to for message in mail.outbox] == [[engineer.email]]
+    assert "\n" not in mail.outbox[0].subject
 
 
 # --- Double clicks: the same form sent twice changes nothing twice -------------------------------
