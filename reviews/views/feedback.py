@@ -21,6 +21,7 @@ from ..forms.feedback import PERIODS, EditForm, GiveForm, ReactForm, ReplyForm, 
 from ..models import Feedback, Reaction
 from ..selectors import feedback as selectors
 from ..selectors import oneonones as oneonone_selectors
+from ..selectors import requests as request_selectors
 from ..services.feedback import EDIT_WINDOW, feedback_delete, feedback_edit, feedback_give, feedback_react, feedback_reply
 from .requests import waiting_for
 
@@ -195,8 +196,19 @@ def _readers_said_to(viewer, feedback: Feedback) -> tuple[str, bool]:
     return said, feedback.giver_id != viewer.pk and not in_chain
 
 
+def _answering(viewer, feedback: Feedback) -> tuple[object | None, str]:
+    """The request `feedback` answers, if the viewer may read it, with where they read it:
+    their own ask when they gave it, else the request page."""
+    if feedback.giver_id == viewer.pk:
+        ask = request_selectors.asks_of(viewer).filter(answer=feedback).first()
+        return (ask.request, reverse("reviews:ask", args=[ask.pk])) if ask else (None, "")
+    found = request_selectors.requests_visible_to(viewer).filter(asks__answer=feedback).select_related("requester").first()
+    return (found, reverse("reviews:request", args=[found.pk])) if found else (None, "")
+
+
 def _feedback_context(request, feedback: Feedback, **extra) -> dict:
     user = request.user
+    answering, answering_url = _answering(user, feedback)
     is_subject, is_giver = feedback.subject_id == user.pk, feedback.giver_id == user.pk
     shared = feedback.visibility == Feedback.Visibility.SHARED
     readers, name_giver = _readers_said_to(user, feedback)
@@ -206,6 +218,8 @@ def _feedback_context(request, feedback: Feedback, **extra) -> dict:
         "is_giver": is_giver,
         "readers": readers,
         "name_giver": name_giver,
+        "answering": answering,
+        "answering_url": answering_url,
         "may_answer": shared and (is_subject or is_giver),
         "may_change": is_giver and feedback.editable(),
         "until": _until(feedback),
