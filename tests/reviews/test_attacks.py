@@ -12,6 +12,7 @@ from auditlog.models import LogEntry
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,6 +50,49 @@ def weekly(manager, engineer, backend):
 
 def soon(days: int = 3) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=days)
+
+
+# --- Relationships as they are now ------------------------------------------------------------
+
+
+def test_a_former_manager_and_skip_level_read_nothing_of_a_report_after_a_move(
+    as_user, manager, skip_level, engineer, peer, outsider, backend
+):
+    place(engineer, backend, "l2")
+    private = feedback_give(giver=peer, subject=engineer, kind="growth", visibility="private", body="PRIVATE-WORDS")
+    own = feedback_give(giver=manager, subject=engineer, kind="growth", visibility="private", body="MANAGERS-OWN-WORDS")
+    asked = feedback_request_create(
+        requester=manager, subject=engineer, respondent_ids=[peer.pk], visibility="private", due_on=soon(), question="READY?"
+    )
+    series = start(manager, peer)
+    point = services.point_add(meeting=first_meeting(series), actor=peer, text="About Ada", feedback_id=private.pk)
+    new_boss = outsider.manager
+    reports_to(engineer, new_boss)
+    engineer.refresh_from_db()
+
+    for former in (manager, skip_level):
+        client = as_user(former)
+        assert client.get(reverse("reviews:person_feedback", args=[engineer.pk])).status_code == 404
+        assert client.get(reverse("reviews:feedback", args=[private.pk])).status_code == 404
+        assert client.get(reverse("reviews:request", args=[asked.pk])).status_code == 404
+        for scope in ("direct", "all"):
+            team = client.get(reverse("reviews:team"), {"scope": scope})
+            assert team.status_code == 200
+            assert engineer.pk not in [flow.person.pk for flow in team.context["flows"]]
+    # What the former manager wrote stays theirs to read; what others wrote does not.
+    assert as_user(manager).get(reverse("reviews:feedback", args=[own.pk])).status_code == 200
+    meeting_page = as_user(manager).get(reverse("reviews:meeting", args=[point.meeting_id])).content.decode()
+    assert "About Ada" in meeting_page and reverse("reviews:feedback", args=[private.pk]) not in meeting_page
+    assert reverse("reviews:feedback", args=[private.pk]) in as_user(peer).get(
+        reverse("reviews:meeting", args=[point.meeting_id])
+    ).content.decode()
+    # The new manager reads all of it.
+    client = as_user(new_boss)
+    assert "PRIVATE-WORDS" in client.get(reverse("reviews:person_feedback", args=[engineer.pk])).content.decode()
+    assert "READY?" in client.get(reverse("reviews:request", args=[asked.pk])).content.decode()
+    # The former manager is told nothing of answers to what they asked.
+    feedback_request_answer(ask=asked.asks.get(), respondent=peer, kind="growth", body="NOT-YET")
+    assert not Notification.objects.filter(recipient=manager, rule__startswith="reviews.request").exists()
 
 
 # --- Malformed input answers 4xx, never 500 -----------------------------------------------------
@@ -109,6 +153,40 @@ def test_an_overdue_action_typed_over_two_lines_is_reminded_in_a_one_line_subjec
     overdue = [message for message in mail.outbox if "Overdue since" in message.subject]
     assert [message.to for message in overdue] == [[engineer.email]]
     assert "\n" not in overdue[0].subject
+
+
+# --- Forms from other sites ---------------------------------------------------------------------
+
+
+def test_every_form_refuses_a_post_without_the_csrf_token(engineer, peer, manager, weekly):
+    series, meeting, action = weekly
+    point = services.point_add(meeting=meeting, actor=manager, text="Roadmap")
+    feedback = feedback_give(giver=peer, subject=engineer, kind="praise", visibility="shared", body="Calm.")
+    asked = feedback_request_create(
+        requester=engineer, subject=engineer, respondent_ids=[peer.pk], visibility="shared", due_on=soon(), question="Demo?"
+    )
+    ask = asked.asks.get()
+    posts = {
+        engineer: [
+            reverse("reviews:give"), reverse("reviews:request_new"),
+            reverse("reviews:feedback_react", args=[feedback.pk]), reverse("reviews:feedback_reply", args=[feedback.pk]),
+            reverse("reviews:series_new"), reverse("reviews:series_edit", args=[series.pk]),
+            reverse("reviews:series_end", args=[series.pk]), reverse("reviews:point_add", args=[meeting.pk]),
+            reverse("reviews:point", args=[point.pk]), reverse("reviews:action_add", args=[meeting.pk]),
+            reverse("reviews:action", args=[action.pk]), reverse("reviews:note", args=[meeting.pk]),
+        ],
+        peer: [
+            reverse("reviews:feedback_edit", args=[feedback.pk]), reverse("reviews:feedback_delete", args=[feedback.pk]),
+            reverse("reviews:ask", args=[ask.pk]), reverse("reviews:ask_decline", args=[ask.pk]),
+        ],
+    }
+    for person, urls in posts.items():
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(person)
+        for url in urls:
+            assert client.post(url, {"body": "x", "do": "done"}, HTTP_HX_REQUEST="true").status_code == 403, url
+    assert Feedback.objects.count() == 1 and FeedbackReply.objects.count() == 0
+    assert Series.objects.get().ended_at is None
 
 
 # --- Double clicks: the same form sent twice changes nothing twice -------------------------------
