@@ -22,7 +22,7 @@ from people.services.notifications import notification_emails_send
 from reviews.models import ActionItem, Feedback, FeedbackAsk, FeedbackReply, FeedbackRequest, Series
 from reviews.selectors.feedback import competencies_for
 from reviews.services import oneonones as services
-from reviews.services.feedback import feedback_edit, feedback_give
+from reviews.services.feedback import feedback_edit, feedback_give, feedback_reply
 from reviews.services.requests import feedback_request_answer, feedback_request_create
 from tests.conftest import in_thread
 from tests.ladders.factories import document, place, publish, reports_to
@@ -187,6 +187,65 @@ def test_every_form_refuses_a_post_without_the_csrf_token(engineer, peer, manage
             assert client.post(url, {"body": "x", "do": "done"}, HTTP_HX_REQUEST="true").status_code == 403, url
     assert Feedback.objects.count() == 1 and FeedbackReply.objects.count() == 0
     assert Series.objects.get().ended_at is None
+
+
+# --- Markup and addresses typed by people ------------------------------------------------------
+
+SCRIPT = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
+
+
+def test_words_and_names_with_markup_are_shown_as_text_everywhere(as_user, manager, engineer, peer, backend):
+    place(engineer, backend, "l2")
+    mallory = UserFactory(email="mallory@example.com", name=f"Mallory {SCRIPT}", title=SCRIPT, manager=manager)
+    feedback = feedback_give(giver=mallory, subject=engineer, kind="praise", visibility="shared", body=SCRIPT, project=SCRIPT)
+    feedback_reply(feedback=feedback, author=engineer, body=SCRIPT)
+    asked = feedback_request_create(
+        requester=manager, subject=engineer, respondent_ids=[mallory.pk, peer.pk], visibility="shared", due_on=soon(),
+        question=SCRIPT, project=SCRIPT,
+    )
+    feedback_request_answer(ask=asked.asks.get(respondent=mallory), respondent=mallory, kind="praise", body=SCRIPT)
+    series = services.series_create(
+        actor=mallory, other=engineer, cadence="weekly", first_at=timezone.now() + datetime.timedelta(days=1), title=SCRIPT
+    )
+    meeting = series.meetings.get()
+    services.point_add(meeting=meeting, actor=mallory, text=SCRIPT)
+    services.action_add(meeting=meeting, actor=mallory, text=SCRIPT, owner=engineer)
+    services.note_save(meeting=meeting, author=engineer, body=SCRIPT)
+    pages = {
+        engineer: [
+            reverse("reviews:timeline"), reverse("reviews:feedback", args=[feedback.pk]), reverse("reviews:requests"),
+            reverse("reviews:request", args=[asked.pk]), reverse("reviews:series_list"),
+            reverse("reviews:series", args=[series.pk]), reverse("reviews:meeting", args=[meeting.pk]),
+            reverse("reviews:person_search") + "?q=mallory", reverse("reviews:give") + f"?to={mallory.pk}",
+            reverse("reviews:competency_picker") + f"?to={mallory.pk}", reverse("reviews:series_new") + f"?with={mallory.pk}",
+            reverse("people:notifications"),
+        ],
+        manager: [
+            reverse("reviews:person_feedback", args=[engineer.pk]), reverse("reviews:team"),
+            reverse("reviews:request_new") + f"?about={engineer.pk}&ask={mallory.pk}",
+        ],
+        peer: [reverse("reviews:ask", args=[asked.asks.get(respondent=peer).pk])],
+        mallory: [reverse("reviews:feedback_edit", args=[feedback.pk]), reverse("reviews:feedback_delete", args=[feedback.pk])],
+    }
+    for person, urls in pages.items():
+        client = as_user(person)
+        for url in urls:
+            page = client.get(url)
+            assert page.status_code == 200, url
+            html = page.content.decode()
+            assert "<script>alert(1)" not in html and "<img src=x" not in html, url
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in as_user(engineer).get(reverse("reviews:meeting", args=[meeting.pk])).content.decode()
+
+
+@pytest.mark.parametrize("elsewhere", ["//evil.example", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)"])
+def test_a_form_sends_back_only_to_a_page_of_this_site(as_user, manager, weekly, elsewhere):
+    _, meeting, action = weekly
+
+    response = as_user(manager).post(reverse("reviews:action", args=[action.pk]), {"do": "done", "next": elsewhere})
+
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("/") and not location.startswith("//") and "\\" not in location and "\t" not in location
 
 
 # --- Double clicks: the same form sent twice changes nothing twice -------------------------------
