@@ -21,6 +21,7 @@ from people.models import User
 from ..forms.oneonones import ActionForm, NoteForm, PointForm, SeriesForm, SettingsForm
 from ..models import ActionItem, Meeting, Series, TalkingPoint
 from ..selectors import oneonones as selectors
+from ..selectors.feedback import SEARCH_MIN_CHARACTERS, colleagues_matching
 from ..services import oneonones as services
 
 HISTORY_PER_PAGE = 10
@@ -90,8 +91,20 @@ def series_new(request):
     chosen = _person(picked) if picked else None
     if chosen is not None and chosen.pk == request.user.pk and request.method == "GET":
         chosen = None
-    form = SeriesForm(request.POST or None, chosen=chosen)
-    if request.method == "POST":
+    finding = request.method == "POST" and "find" in request.POST
+    if finding:
+        # Without JavaScript, "Find" looks them up by name: the page comes back with what was
+        # typed so far and the people found, judged only when it is sent.
+        typed = {name: request.POST[name] for name in ("with_email", "first_at", "cadence", "minutes", "title") if name in request.POST}
+        form = SeriesForm(initial=typed, chosen=chosen)
+    else:
+        form = SeriesForm(request.POST or None, chosen=chosen)
+    q = request.POST.get("q", "").strip()[:100] if finding else ""
+    found = []
+    if finding and len(q) >= SEARCH_MIN_CHARACTERS:
+        found = [person for person in colleagues_matching(request.user, q) if chosen is None or person.pk != chosen.pk]
+    search = {"q": q, "searched": finding, "found": found, "too_short": len(q) < SEARCH_MIN_CHARACTERS}
+    if request.method == "POST" and not finding:
         valid = form.is_valid()
         if picked and chosen is None:
             form.add_error(None, "Choose someone from the list, or give their e-mail address.")
@@ -112,8 +125,8 @@ def series_new(request):
             else:
                 messages.success(request, f"1:1s with {series.other(request.user).name} are set up; they have been told.")
                 return redirect(series)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "reviews/oneonones/series_new.html", {"form": form, "chosen": chosen}, status=status)
+    status = 400 if request.method == "POST" and not finding else 200
+    return render(request, "reviews/oneonones/series_new.html", {"form": form, "chosen": chosen, **search}, status=status)
 
 
 # --- A series -----------------------------------------------------------------------------------
