@@ -1,0 +1,30 @@
+"""Without JavaScript, a meeting's forms come back to the part they were sent from (the
+agenda, the actions, the note), where a problem is said, not to the top of a long page."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import Meeting
+from reviews.services.oneonones import action_add, point_add, series_create
+from tests.conftest import login
+
+
+def test_each_form_is_sent_to_its_part_of_the_page(manager, engineer):
+    series = series_create(
+        actor=manager, other=engineer, cadence="weekly", first_at=timezone.now() + datetime.timedelta(days=2), minutes=30, title=""
+    )
+    meeting = Meeting.objects.get(series=series)
+    point = point_add(meeting=meeting, actor=engineer, text="Conference talk")
+    action = action_add(meeting=meeting, actor=engineer, text="Book the room", owner=engineer, due_on=None)
+    page = login(engineer).get(meeting.get_absolute_url()).content.decode()
+    assert f'action="{reverse("reviews:point_add", args=[meeting.pk])}#agenda"' in page
+    assert page.count(f'action="{reverse("reviews:point", args=[point.pk])}#agenda"') == 3
+    assert f'action="{reverse("reviews:action_add", args=[meeting.pk])}#actions"' in page
+    assert page.count(f'action="{reverse("reviews:action", args=[action.pk])}#actions"') == 3
+    assert f'action="{reverse("reviews:note", args=[meeting.pk])}#note"' in page
+    # htmx posts to the address itself.
+    assert f'hx-post="{reverse("reviews:point_add", args=[meeting.pk])}"' in page
