@@ -28,3 +28,12 @@ def test_each_form_is_sent_to_its_part_of_the_page(manager, engineer):
     assert f'action="{reverse("reviews:note", args=[meeting.pk])}#note"' in page
     # htmx posts to the address itself.
     assert f'hx-post="{reverse("reviews:point_add", args=[meeting.pk])}"' in page
+
+
+def test_a_reply_or_a_reaction_comes_back_to_its_part_of_the_feedback(engineer, peer):
+    from reviews.services.feedback import feedback_give
+
+    feedback = feedback_give(giver=peer, subject=engineer, kind="praise", visibility="shared", body="Thanks.")
+    page = login(engineer).get(reverse("reviews:feedback", args=[feedback.pk])).content.decode()
+    assert f'action="{reverse("reviews:feedback_react", args=[feedback.pk])}#reaction"' in page
+    assert f'action="{reverse("reviews:feedback_reply", args=[feedback.pk])}#replies"' in page
