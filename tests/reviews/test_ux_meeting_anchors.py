@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Meeting
+from reviews.services.feedback import feedback_give
 from reviews.services.oneonones import action_add, point_add, series_create
 from tests.conftest import login
 
@@ -31,8 +32,6 @@ def test_each_form_is_sent_to_its_part_of_the_page(manager, engineer):
 
 
 def test_a_reply_or_a_reaction_comes_back_to_its_part_of_the_feedback(engineer, peer):
-    from reviews.services.feedback import feedback_give
-
     feedback = feedback_give(giver=peer, subject=engineer, kind="praise", visibility="shared", body="Thanks.")
     page = login(engineer).get(reverse("reviews:feedback", args=[feedback.pk])).content.decode()
     assert f'action="{reverse("reviews:feedback_react", args=[feedback.pk])}#reaction"' in page
