@@ -36,3 +36,15 @@ def test_a_reply_or_a_reaction_comes_back_to_its_part_of_the_feedback(engineer, 
     page = login(engineer).get(reverse("reviews:feedback", args=[feedback.pk])).content.decode()
     assert f'action="{reverse("reviews:feedback_react", args=[feedback.pk])}#reaction"' in page
     assert f'action="{reverse("reviews:feedback_reply", args=[feedback.pk])}#replies"' in page
+
+
+def test_each_change_or_remove_says_what_it_changes_to_screen_readers(manager, engineer):
+    series = series_create(
+        actor=manager, other=engineer, cadence="weekly", first_at=timezone.now() + datetime.timedelta(days=2), minutes=30, title=""
+    )
+    meeting = Meeting.objects.get(series=series)
+    point_add(meeting=meeting, actor=engineer, text="Conference talk")
+    action_add(meeting=meeting, actor=engineer, text="Book the room", owner=engineer, due_on=None)
+    page = login(manager).get(meeting.get_absolute_url()).content.decode()
+    assert 'Change or remove<span class="visually-hidden"> “Conference talk”</span>' in page
+    assert 'Change or remove<span class="visually-hidden"> “Book the room”</span>' in page
