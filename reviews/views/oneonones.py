@@ -272,7 +272,8 @@ def _meeting_answer(request, meeting: Meeting, part: str, *, ok: bool, message: 
     back to the meeting with a word, or the whole page with the problem at its field (400)."""
     meeting = selectors.meeting_get_for_user(request.user, meeting.pk)
     if _wants_part(request):
-        context = _meeting_context(request, meeting, oob=True, **extra)
+        # Said to screen readers in the part swapped in, as the page would flash it.
+        context = _meeting_context(request, meeting, oob=True, said=message if ok else "", **extra)
         return _part(request, MEETING, part, context, status=200 if ok else 422)
     if ok:
         if message:

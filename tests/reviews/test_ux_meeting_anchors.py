@@ -48,3 +48,19 @@ def test_each_change_or_remove_says_what_it_changes_to_screen_readers(manager, e
     page = login(manager).get(meeting.get_absolute_url()).content.decode()
     assert 'Change or remove<span class="visually-hidden"> “Conference talk”</span>' in page
     assert 'Change or remove<span class="visually-hidden"> “Book the room”</span>' in page
+
+
+def test_with_htmx_what_was_done_is_said_to_screen_readers(manager, engineer):
+    series = series_create(
+        actor=manager, other=engineer, cadence="weekly", first_at=timezone.now() + datetime.timedelta(days=2), minutes=30, title=""
+    )
+    meeting = Meeting.objects.get(series=series)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    added = login(engineer).post(reverse("reviews:point_add", args=[meeting.pk]), {"text": "Conference talk"}, **htmx)
+    assert '<p class="visually-hidden" role="status">Added to the agenda.</p>' in added.content.decode()
+    action = login(engineer).post(
+        reverse("reviews:action_add", args=[meeting.pk]), {"text": "Book the room", "owner": engineer.pk}, **htmx
+    )
+    assert '<p class="visually-hidden" role="status">Action added.</p>' in action.content.decode()
+    refused = login(engineer).post(reverse("reviews:point_add", args=[meeting.pk]), {"text": ""}, **htmx)
+    assert refused.status_code == 422 and '<p class="visually-hidden" role="status">' not in refused.content.decode()
