@@ -164,6 +164,8 @@ class ActionForm(Form):
 
     def __init__(self, *args, people: list[User], **kwargs):
         super().__init__(*args, **kwargs)
+        # The date picker offers today and the days to come, as the service takes.
+        self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
         self.people = {person.pk: person for person in people}
         self.fields["owner"].choices = [(person.pk, person.name) for person in people]
 

@@ -13,7 +13,7 @@ from people.models import User, normalize_email
 
 from ..models import Feedback, FeedbackRequest
 from ..models.feedback import BODY_MAX_LENGTH, PROJECT_MAX_LENGTH, QUESTION_MAX_LENGTH
-from ..services.requests import ASKED_AT_MOST, DECLINE_REASON_MAX_LENGTH
+from ..services.requests import ASKED_AT_MOST, DECLINE_REASON_MAX_LENGTH, DUE_WITHIN
 
 DUE_IN = datetime.timedelta(days=7)
 
@@ -123,6 +123,9 @@ class RequestForm(Form):
             ]
         self.fields["visibility"].error_messages["required"] = "Choose who may read the answers."
         self.fields["due_on"].error_messages["invalid"] = "Enter a date, e.g. 2026-03-14."
+        # The date picker offers only the days the service takes.
+        today = timezone.localdate()
+        self.fields["due_on"].widget.attrs.update(min=today.isoformat(), max=(today + DUE_WITHIN).isoformat())
         self.fields["due_on"].error_messages["required"] = "Choose a due date."
 
     def visibility_explained(self) -> list[tuple[str, str, str]]:
