@@ -154,7 +154,7 @@ class PointForm(Form):
 class ActionForm(Form):
     text = forms.CharField(
         label="Action", max_length=ACTION_MAX_LENGTH,
-        error_messages={"required": "Say what is to be done.", "max_length": _too_long("an action")},
+        error_messages={"required": "Say what will be done.", "max_length": _too_long("an action")},
     )
     owner = forms.TypedChoiceField(
         label="Who", coerce=int,

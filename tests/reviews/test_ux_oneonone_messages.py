@@ -38,7 +38,7 @@ def test_a_talking_point_says_what_is_wrong(meeting, engineer, data, field, mess
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"text": ""}, "text", "Say what is to be done."),
+        ({"text": ""}, "text", "Say what will be done."),
         ({"text": "x" * 301}, "text", "Keep an action under 300 characters: it has 301."),
         ({"text": "Do it", "due_on": "soon"}, "due_on", "Write a date as year-month-day, e.g. 2026-03-14."),
     ],
