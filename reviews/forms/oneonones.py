@@ -23,7 +23,7 @@ class Form(forms.Form):
 
 
 def _too_long(what: str) -> str:
-    return f"Keep {what} under %(limit_value)d characters: it has %(show_value)d."
+    return f"Keep {what} under %(limit_value)d characters (it has %(show_value)d)."
 
 
 def _date(label: str, **kwargs) -> forms.DateField:

@@ -277,7 +277,7 @@ def test_a_bad_point_is_refused_at_its_field_422_with_htmx_400_without(weekly, e
     assert swapped.status_code == 422 and b"Write what you want to talk about." in swapped.content
     plain = client.post(url, {"text": "x" * 501})
     assert plain.status_code == 400
-    assert plain.context["point_form"].errors["text"] == ["Keep a talking point under 500 characters: it has 501."]
+    assert plain.context["point_form"].errors["text"] == ["Keep a talking point under 500 characters (it has 501)."]
     assert TalkingPoint.objects.count() == 1
 
 

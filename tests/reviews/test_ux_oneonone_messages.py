@@ -24,7 +24,7 @@ def meeting(manager, engineer) -> Meeting:
     ("data", "field", "message"),
     [
         ({"text": ""}, "text", "Write what you want to talk about."),
-        ({"text": "x" * 501}, "text", "Keep a talking point under 500 characters: it has 501."),
+        ({"text": "x" * 501}, "text", "Keep a talking point under 500 characters (it has 501)."),
     ],
 )
 def test_a_talking_point_says_what_is_wrong(meeting, engineer, data, field, message):
@@ -39,7 +39,7 @@ def test_a_talking_point_says_what_is_wrong(meeting, engineer, data, field, mess
     ("data", "field", "message"),
     [
         ({"text": ""}, "text", "Say what will be done."),
-        ({"text": "x" * 301}, "text", "Keep an action under 300 characters: it has 301."),
+        ({"text": "x" * 301}, "text", "Keep an action under 300 characters (it has 301)."),
         ({"text": "Do it", "due_on": "soon"}, "due_on", "Write a date as year-month-day, e.g. 2026-03-14."),
     ],
 )
@@ -53,7 +53,7 @@ def test_an_action_says_what_is_wrong(meeting, engineer, data, field, message):
 def test_a_note_too_long_says_so(meeting, engineer):
     page = login(engineer).post(reverse("reviews:note", args=[meeting.pk]), {"body": "x" * 10001})
     assert page.status_code == 400
-    assert page.context["note_form"].errors["body"] == ["Keep your note under 10000 characters: it has 10001."]
+    assert page.context["note_form"].errors["body"] == ["Keep your note under 10000 characters (it has 10001)."]
     assert not PrivateNote.objects.exists()
 
 
@@ -62,7 +62,7 @@ def test_a_note_too_long_says_so(meeting, engineer):
     [
         ({"first_at": ""}, "first_at", "Choose the day and time of the first meeting."),
         ({"first_at": "soon"}, "first_at", "Write a day and a time, e.g. 2026-03-14 10:00."),
-        ({"title": "x" * 121}, "title", "Keep the title under 120 characters: it has 121."),
+        ({"title": "x" * 121}, "title", "Keep the title under 120 characters (it has 121)."),
         ({"minutes": "7"}, "minutes", "Choose how long from the list."),
     ],
 )
