@@ -291,6 +291,12 @@ class LogEntryAdmin(AuditlogLogEntryAdmin):
         ("Changes", {"fields": ["action", "changes_in_words"]}),
     ]
 
+    def get_queryset(self, request):
+        # An entry about a record private to someone's manager chain says so in its
+        # additional data ({"private_about": <their id>}, set by the record's model):
+        # whoever it is about does not find it here, HR admin or not.
+        return super().get_queryset(request).exclude(additional_data__private_about=request.user.pk)
+
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         # The page's entries in words, with what they name read once for the page.

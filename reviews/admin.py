@@ -4,8 +4,8 @@ Feedback private to a manager chain is theirs: HR read who gave it to whom and
 when, never the words (the same rule as in the app). Shared feedback reads as
 it does on its page. A 1:1's agenda, notes and actions belong to the two
 people and are not here at all. Nothing is written here: feedback is given and
-changed in the app, where its rules are; HR may delete what should not stand,
-and the deletion is in the audit log.
+changed (or, by its giver within the window, deleted) in the app, where its
+rules are, and each of those is in the audit log.
 """
 
 from django.contrib import admin
@@ -20,6 +20,9 @@ class _ReadOnly(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -49,12 +52,6 @@ class FeedbackAdmin(AuditHistoryAdminMixin, _ReadOnly):
         if obj.visibility != Feedback.Visibility.SHARED:
             return "Private to their manager chain: not shown here."
         return obj.body
-
-    def get_actions(self, request):
-        # One at a time, from its own page: each deletion is a decision about one record.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 class FeedbackAskInline(admin.TabularInline):
@@ -94,6 +91,3 @@ class SeriesAdmin(AuditHistoryAdminMixin, _ReadOnly):
     list_select_related = ("organiser", "attendee")
     fields = ("organiser", "attendee", "cadence", "minutes", "next_at", "created_at", "ended_at")
     readonly_fields = fields
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

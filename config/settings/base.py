@@ -312,7 +312,7 @@ LOGGING = {
 
 # --- Trellis ---------------------------------------------------------------
 # Apps whose admin an HR admin may use in full (see people.backends).
-HR_ADMIN_APP_LABELS = ["people", "ladders", "mentorship", "auditlog"]
+HR_ADMIN_APP_LABELS = ["people", "ladders", "mentorship", "reviews", "auditlog"]
 # A draft assessment untouched this many days earns its author one reminder:
 # the default of the "ladders.assessment_draft" rule, which HR may change in the admin.
 ASSESSMENT_DRAFT_REMINDER_DAYS = env.int("TRELLIS_ASSESSMENT_DRAFT_REMINDER_DAYS", default=7)

@@ -69,6 +69,11 @@ class Feedback(models.Model):
     def editable(self, now=None) -> bool:
         return (now or timezone.now()) <= self.editable_until
 
+    def get_additional_data(self) -> dict | None:
+        # Kept with each audit entry, so that the admin's audit log leaves out, for the
+        # person it is about, what is private to their manager chain (people.admin).
+        return {"private_about": self.subject_id} if self.visibility != self.Visibility.SHARED else None
+
 
 REPLY_MAX_LENGTH = 2000
 
@@ -135,6 +140,9 @@ class FeedbackRequest(models.Model):
     def __str__(self) -> str:
         return f"Feedback request {self.pk}"
 
+    def get_additional_data(self) -> dict | None:
+        return {"private_about": self.subject_id} if self.visibility != Feedback.Visibility.SHARED else None
+
 
 class FeedbackAsk(models.Model):
     """One colleague asked in a request: open until they answer (with feedback) or decline."""
@@ -164,3 +172,6 @@ class FeedbackAsk(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback ask {self.pk}"
+
+    def get_additional_data(self) -> dict | None:
+        return self.request.get_additional_data()

@@ -200,7 +200,7 @@ def feedback_edit(
 @transaction.atomic
 def feedback_delete(*, feedback: Feedback, actor: User) -> None:
     """Take feedback back within its window, by its giver only. Afterwards it is part of
-    the record (HR can still remove what should not stand, in the admin)."""
+    the record."""
     feedback = Feedback.objects.select_for_update().filter(pk=feedback.pk).first()
     if feedback is None:
         return  # already deleted: a second click changes nothing
