@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -110,6 +110,10 @@ def oneonones_of(viewer: User, *, today: datetime.date | None = None) -> MyOneOn
         .annotate(
             open_actions=Count("actions", filter=open_),
             my_overdue=Count("actions", filter=open_ & Q(actions__owner=viewer, actions__due_on__lt=today)),
+            # The next meeting itself, so that the list leads straight to its agenda.
+            next_meeting_id=Subquery(
+                Meeting.objects.filter(series=OuterRef("pk"), starts_at=OuterRef("next_at")).values("pk")[:1]
+            ),
         )
         .order_by(F("next_at").asc(nulls_last=True), "pk")[:RUNNING_SHOWN]
     )

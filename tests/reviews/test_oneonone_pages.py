@@ -139,6 +139,9 @@ def test_my_1on1s_list_whom_how_often_the_next_meeting_and_my_overdue_actions(we
     assert manager.name in text and "Every week" in text and "1 of yours overdue" in text
     assert "Ended" in text and peer.name in text
     assert text.index(manager.name) < text.index("Ended") < text.index(peer.name)
+    # The next meeting's date leads straight to its agenda.
+    upcoming = weekly.meetings.get(starts_at=weekly.next_at)
+    assert reverse("reviews:meeting", args=[upcoming.pk]) in text
     # The manager's count is theirs: the overdue action is the engineer's.
     assert "of yours overdue" not in login(manager).get(reverse("reviews:series_list")).content.decode()
 
