@@ -13,12 +13,14 @@ class ReviewsConfig(AppConfig):
 
         from ladders.signals import bench_pages, demo_seeded
 
-        from . import bench, demo, models, path
+        from . import bench, demo, models, path, profile
 
         demo_seeded.connect(demo.seed, dispatch_uid="reviews.demo")
         bench_pages.connect(bench.pages, dispatch_uid="reviews.bench")
         # Feedback on each competency beside its gap, on My path.
         path.register()
+        # Give feedback, their feedback and 1:1s with them, on a person's page.
+        profile.register()
 
         # Who gave what kind of feedback to whom, its edits and its deletion; never the
         # words, which HR admins must not read when they are private to a manager chain
