@@ -34,13 +34,13 @@ def _window_minutes() -> int:
     return int(EDIT_WINDOW.total_seconds() // 60)
 
 
-def _tags(*, subject: User, project: str, competency_ids, errors: dict[str, str]) -> tuple[str, list]:
+def _tags(*, subject: User | None, project: str, competency_ids, errors: dict[str, str]) -> tuple[str, list]:
     """What feedback (or a request for it) is about: the cleaned project and the chosen
     competencies of `subject`'s framework; problems go into `errors` at their field."""
     project = (project or "").strip()
     if len(project) > PROJECT_MAX_LENGTH:
         errors["project"] = f"Keep the project's name under {PROJECT_MAX_LENGTH} characters."
-    allowed = competencies_for(subject)
+    allowed = competencies_for(subject) if subject is not None else {}
     chosen = []
     for pk in dict.fromkeys(competency_ids or ()):
         if pk not in allowed:
@@ -54,7 +54,7 @@ def _tags(*, subject: User, project: str, competency_ids, errors: dict[str, str]
     return project, chosen
 
 
-def _checked(*, subject: User, kind: str, body: str, project: str, competency_ids) -> tuple[str, str, list]:
+def _checked(*, subject: User | None, kind: str, body: str, project: str, competency_ids) -> tuple[str, str, list]:
     """The cleaned body, project and competencies, or every problem at its field."""
     errors: dict[str, str] = {}
     if kind not in Feedback.Kind.values:
@@ -64,6 +64,8 @@ def _checked(*, subject: User, kind: str, body: str, project: str, competency_id
         errors["body"] = "Write what they did and why it mattered."
     elif len(body) > BODY_MAX_LENGTH:
         errors["body"] = f"Keep it under {BODY_MAX_LENGTH:,} characters: it has {len(body):,}. Nothing was cut."
+    # Nobody chosen yet: their competencies are checked once they are.
+    competency_ids = competency_ids if subject is not None else ()
     project, chosen = _tags(subject=subject, project=project, competency_ids=competency_ids, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -74,7 +76,7 @@ def _checked(*, subject: User, kind: str, body: str, project: str, competency_id
 def feedback_give(
     *,
     giver: User,
-    subject: User,
+    subject: User | None,
     kind: str,
     visibility: str,
     body: str,
@@ -86,7 +88,10 @@ def feedback_give(
     and nothing is written. With `once` (a form a person sends), the same feedback sent
     again within DOUBLE_CLICK is the one returned, and nobody is told twice."""
     errors: dict[str, str] = {}
-    if subject.pk == giver.pk:
+    if subject is None:
+        # Said with everything else wrong, so that a form is put right in one go.
+        errors["subject"] = "Choose who the feedback is for."
+    elif subject.pk == giver.pk:
         errors["subject"] = "Feedback is for a colleague: you cannot give it to yourself."
     elif not subject.is_active:
         errors["subject"] = f"{subject.name} no longer works here."

@@ -127,21 +127,29 @@ def give(request):
         status = 200 if subject is not None else 400
         context = _give_context(request, form, subject, **_offer_matches(request, form, subject))
         return render(request, "reviews/feedback/give.html", context, status=status)
-    if valid:
+    # Only whom it is for is missing or wrong: the rest is still checked now, so that the
+    # form is put right in one go.
+    if valid or set(form.errors) <= {"person", "to"}:
         data = form.cleaned_data
+        if not valid:
+            subject = None
         try:
             feedback = feedback_give(
                 giver=request.user,
                 subject=subject,
-                kind=data["kind"],
-                visibility=data["visibility"],
-                body=data["body"],
-                competency_ids=data["competencies"],
-                project=data["project"],
+                kind=data.get("kind", ""),
+                visibility=data.get("visibility", ""),
+                body=data.get("body", ""),
+                competency_ids=data.get("competencies", ()),
+                project=data.get("project", ""),
                 once=True,
             )
         except ValidationError as error:
-            _errors_to(form, error, aliases={"subject": "person"})
+            problems = error.message_dict
+            if not valid:
+                # What is wrong with whom it is for is said already, in the form's words.
+                problems.pop("subject", None)
+            _errors_to(form, ValidationError(problems), aliases={"subject": "person"})
             if "person" in form.errors:
                 subject = None
         else:

@@ -516,3 +516,21 @@ def test_an_address_typed_after_choosing_someone_wins(as_user, peer, placed, man
         {"to": placed.pk, "person": "ada@", "kind": "praise", "body": "Thanks.", "visibility": "shared"},
     )
     assert Feedback.objects.filter(subject=placed).count() == 1
+
+
+def test_an_empty_form_says_everything_that_is_missing_at_once(as_user, peer):
+    response = as_user(peer).post(reverse("reviews:give"), {"person": "", "kind": "", "body": "", "visibility": ""})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"person", "body"} <= set(errors)
+    assert not Feedback.objects.exists()
+
+
+def test_a_stranger_named_is_said_with_the_rest_and_nothing_is_given(as_user, peer):
+    response = as_user(peer).post(
+        reverse("reviews:give"), {"person": "nobody@example.com", "kind": "praise", "body": "", "visibility": "shared"}
+    )
+    errors = response.context["form"].errors
+    assert "Nobody working here has the address nobody@example.com." in errors["person"]
+    assert errors["body"] == ["Write what they did and why it mattered."]
+    assert not Feedback.objects.exists()
