@@ -94,7 +94,9 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
     # Ada's own story: growth from Marcus on System design, praise from her team, a note
     # private to her manager chain from another lead, and feedback she gave a teammate
     # minutes ago (still editable).
-    design = next((c for c in competencies_for(ada).values() if "design" in c.name.lower()), None)
+    # The competency her story is about: design where the framework names it, else the technical one.
+    mine = list(competencies_for(ada).values())
+    design = next((c for word in ("design", "technical") for c in mine if word in c.name.lower()), None)
     tags = [design.pk] if design else []
     feedback_give(
         giver=marcus, subject=ada, kind="growth", visibility="shared", competency_ids=tags, project="Events pipeline",
