@@ -295,7 +295,10 @@ class LogEntryAdmin(AuditlogLogEntryAdmin):
         # An entry about a record private to someone's manager chain says so in its
         # additional data ({"private_about": <their id>}, set by the record's model):
         # whoever it is about does not find it here, HR admin or not.
-        return super().get_queryset(request).exclude(additional_data__private_about=request.user.pk)
+        # As a subquery: a negated lookup into JSON is unknown, not false, for entries with
+        # no additional data, and PostgreSQL would leave those out too.
+        about_them = LogEntry.objects.filter(additional_data__private_about=request.user.pk).values("pk")
+        return super().get_queryset(request).exclude(pk__in=about_them)
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
