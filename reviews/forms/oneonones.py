@@ -115,6 +115,22 @@ class SettingsForm(_Settings):
         return cls(initial=initial, **kwargs)
 
 
+class FeedbackOptions(list):
+    """The (id, label) pairs of the feedback a talking point may link to."""
+
+
+def feedback_options(feedback) -> FeedbackOptions:
+    # A few of its words with it: "Praise from Marcus to Ada, 3 Nov" alone tells a week's apart.
+    return FeedbackOptions(
+        (
+            f.pk,
+            f"{f.get_kind_display()} from {f.giver.name} to {f.subject.get_short_name()}, "
+            f"{timezone.localtime(f.created_at):%-d %b %Y}: “{Truncator(' '.join(f.body.split())).chars(60)}”",
+        )
+        for f in feedback
+    )
+
+
 class PointForm(Form):
     text = forms.CharField(
         label="Talking point", max_length=POINT_MAX_LENGTH,
@@ -135,15 +151,11 @@ class PointForm(Form):
         self.fields["competency"].choices = [("", "None")] + [
             (owner, [(c.pk, c.name) for c in group]) for owner, group in competencies
         ]
-        # A few of its words with it: "Praise from Marcus to Ada, 3 Nov" alone tells a week's apart.
-        self.fields["feedback"].choices = [("", "None")] + [
-            (
-                f.pk,
-                f"{f.get_kind_display()} from {f.giver.name} to {f.subject.get_short_name()}, "
-                f"{timezone.localtime(f.created_at):%-d %b %Y}: “{Truncator(' '.join(f.body.split())).chars(60)}”",
-            )
-            for f in feedback
-        ]
+        # Feedback as (id, label) pairs (see feedback_options), worked out once for every
+        # form on a page; Feedback rows are labelled here.
+        self.fields["feedback"].choices = [("", "None")] + (
+            feedback if isinstance(feedback, FeedbackOptions) else feedback_options(feedback)
+        )
         self.fields["feedback"].help_text = "Only feedback both of you can read is listed."
         if not competencies:
             del self.fields["competency"]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from people.models import User
 
-from ..forms.oneonones import ActionForm, NoteForm, PointForm, SeriesForm, SettingsForm
+from ..forms.oneonones import ActionForm, NoteForm, PointForm, SeriesForm, SettingsForm, feedback_options
 from ..models import ActionItem, Meeting, Series, TalkingPoint
 from ..selectors import oneonones as selectors
 from ..selectors.feedback import SEARCH_MIN_CHARACTERS, colleagues_matching
@@ -213,25 +213,34 @@ def _meeting_context(request, meeting: Meeting, **extra) -> dict:
     readable = selectors.readable_feedback(viewer, points)
     choices = {}
     if not closed:
-        choices = {"competencies": selectors.competency_choices(series), "feedback": selectors.feedback_choices(series)}
+        choices = {
+            "competencies": selectors.competency_choices(series),
+            "feedback": feedback_options(selectors.feedback_choices(series)),
+        }
+    # A line's own form is drawn only when asked for (?edit=point-<id>, or put back
+    # refused): a page of every line's form, each with every choice, would be most of it.
+    wanted = request.GET.get("edit", "")
     editing_point = extra.pop("editing_point", None)
     for point in points:
         point.feedback_readable = point.feedback_id in readable
+        point.form = None
         if not closed:
             if editing_point is not None and editing_point[0] == point.pk:
                 point.form, point.editing = editing_point[1], True
-            else:
-                point.form = PointForm(initial=_point_initial(point), auto_id=f"point-{point.pk}-%s", **choices)
+            elif wanted == f"point-{point.pk}":
+                point.form, point.editing = PointForm(initial=_point_initial(point), auto_id=f"point-{point.pk}-%s", **choices), True
     carried, here = selectors.actions_at(meeting)
     editing_action = extra.pop("editing_action", None)
     for action in (*carried, *here):
         action.markable = not closed_series
         action.editable = not closed_series and not action.meeting.locked(now)
+        action.form = None
         if action.editable:
             if editing_action is not None and editing_action[0] == action.pk:
                 action.form, action.editing = editing_action[1], True
-            else:
+            elif wanted == f"action-{action.pk}":
                 action.form = ActionForm(people=people, initial=_action_initial(action), auto_id=f"action-{action.pk}-%s")
+                action.editing = True
     note = selectors.note_of(meeting, viewer)
     before, after = selectors.neighbours_of(meeting)
     context = {
@@ -264,7 +273,12 @@ def _meeting_context(request, meeting: Meeting, **extra) -> dict:
 @login_required
 def meeting(request, pk: int):
     found = selectors.meeting_get_for_user(request.user, pk)
-    return render(request, MEETING, _meeting_context(request, found))
+    context = _meeting_context(request, found)
+    wanted = request.GET.get("edit", "")
+    if _wants_part(request) and wanted.startswith(("point-", "action-")):
+        # A line's form asked for in place: only its part of the page.
+        return _part(request, MEETING, "agenda" if wanted.startswith("point-") else "actions", context)
+    return render(request, MEETING, context)
 
 
 def _meeting_answer(request, meeting: Meeting, part: str, *, ok: bool, message: str = "", **extra) -> HttpResponse:

@@ -21,11 +21,18 @@ def test_each_form_is_sent_to_its_part_of_the_page(manager, engineer):
     meeting = Meeting.objects.get(series=series)
     point = point_add(meeting=meeting, actor=engineer, text="Conference talk")
     action = action_add(meeting=meeting, actor=engineer, text="Book the room", owner=engineer, due_on=None)
-    page = login(engineer).get(meeting.get_absolute_url()).content.decode()
+    client = login(engineer)
+    page = client.get(meeting.get_absolute_url()).content.decode()
     assert f'action="{reverse("reviews:point_add", args=[meeting.pk])}#agenda"' in page
-    assert page.count(f'action="{reverse("reviews:point", args=[point.pk])}#agenda"') == 3
+    # Ticked off from the page; changed or removed from the line's own form, asked for.
+    assert page.count(f'action="{reverse("reviews:point", args=[point.pk])}#agenda"') == 1
+    assert f'href="?edit=point-{point.pk}#point-{point.pk}"' in page
+    editing = client.get(meeting.get_absolute_url(), {"edit": f"point-{point.pk}"}).content.decode()
+    assert editing.count(f'action="{reverse("reviews:point", args=[point.pk])}#agenda"') == 3
     assert f'action="{reverse("reviews:action_add", args=[meeting.pk])}#actions"' in page
-    assert page.count(f'action="{reverse("reviews:action", args=[action.pk])}#actions"') == 3
+    assert page.count(f'action="{reverse("reviews:action", args=[action.pk])}#actions"') == 1
+    editing = client.get(meeting.get_absolute_url(), {"edit": f"action-{action.pk}"}).content.decode()
+    assert editing.count(f'action="{reverse("reviews:action", args=[action.pk])}#actions"') == 3
     assert f'action="{reverse("reviews:note", args=[meeting.pk])}#note"' in page
     # htmx posts to the address itself.
     assert f'hx-post="{reverse("reviews:point_add", args=[meeting.pk])}"' in page
@@ -64,3 +71,15 @@ def test_with_htmx_what_was_done_is_said_to_screen_readers(manager, engineer):
     assert '<p class="visually-hidden" role="status">Action added.</p>' in action.content.decode()
     refused = login(engineer).post(reverse("reviews:point_add", args=[meeting.pk]), {"text": ""}, **htmx)
     assert refused.status_code == 422 and '<p class="visually-hidden" role="status">' not in refused.content.decode()
+
+
+def test_a_lines_form_asked_for_with_htmx_comes_as_its_part(manager, engineer):
+    series = series_create(actor=manager, other=engineer, cadence="weekly", first_at=timezone.now() + datetime.timedelta(days=2))
+    meeting = Meeting.objects.get(series=series)
+    point = point_add(meeting=meeting, actor=engineer, text="Conference talk")
+    response = login(manager).get(meeting.get_absolute_url(), {"edit": f"point-{point.pk}"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    assert body.lstrip().startswith('<section id="agenda"')
+    assert 'name="text"' in body and 'value="Conference talk"' in body and "<details open>" in body
+    assert "HX-Request" in response["Vary"]
