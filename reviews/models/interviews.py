@@ -14,6 +14,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# A kit's scale until HR change it: (value, label, anchor, offset against the level).
+DEFAULT_SCALE = (
+    (1, "Strong no", "Clear evidence of working well below what the level expects.", -2),
+    (2, "No", "Some of what the level expects, with gaps that would show in the job.", -1),
+    (3, "Yes", "What the level expects, shown with concrete examples.", 0),
+    (4, "Strong yes", "Beyond the level: examples that meet the next level's expectation.", 1),
+)
+
 NAME_MAX_LENGTH = 120
 TEXT_MAX_LENGTH = 4000
 EVIDENCE_MAX_LENGTH = 4000
