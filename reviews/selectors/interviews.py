@@ -1,0 +1,163 @@
+"""Reading loops and scorecards, with independence.
+
+Nobody is swayed by another's scorecard before writing their own:
+- an interviewer always reads their own scorecard, and the other submitted scorecards of
+  a loop only once every one of their own scorecards in that loop is submitted;
+- the hiring manager and HR read a loop's submitted scorecards once all of them are in,
+  or once the debrief has been opened;
+- a draft is read by its author alone; anyone else reads nothing.
+Someone who is both (a hiring manager who also interviews) reads by whichever rule lets
+them first. Counts follow the same rule: how many scorecards are in is shown to those who
+run the loop only (loops_with_progress); an interviewer is told about their own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from people.models import User
+
+from ..models import Interview, KitCompetency, Loop, Scorecard, ScorecardRating
+
+MY_INTERVIEWS_SHOWN = 100
+
+
+def _active(viewer: User) -> bool:
+    return bool(viewer.is_authenticated and viewer.is_active)
+
+
+def _hr(viewer: User) -> bool:
+    return _active(viewer) and viewer.sees_everyone
+
+
+def _released_q(viewer: User) -> Q:
+    """Which submitted scorecards (of any loop, by anyone) `viewer` may read."""
+    same_loop = Scorecard.objects.filter(interview__loop=OuterRef("interview__loop"))
+    own_all_in = Exists(same_loop.filter(interviewer=viewer)) & ~Exists(
+        same_loop.filter(interviewer=viewer, submitted_at=None)
+    )
+    loop_open = Q(interview__loop__debrief_opened_at__isnull=False) | ~Exists(same_loop.filter(submitted_at=None))
+    runs = Q() if _hr(viewer) else Q(interview__loop__hiring_manager=viewer)
+    return Q(submitted_at__isnull=False) & (own_all_in | (runs & loop_open))
+
+
+def scorecards_visible_to(viewer: User, loop: Loop | None = None) -> QuerySet[Scorecard]:
+    """The scorecards `viewer` may read (of `loop`, or of every loop), with their interview and
+    interviewer; ratings are read through ratings_visible_to or prefetched from here."""
+    if not _active(viewer):
+        return Scorecard.objects.none()
+    scorecards = Scorecard.objects.filter(Q(interviewer=viewer) | _released_q(viewer))
+    if loop is not None:
+        scorecards = scorecards.filter(interview__loop=loop)
+    return scorecards.select_related("interview", "interviewer").order_by("interview__starts_at", "interview_id", "pk")
+
+
+def scorecards_with_ratings(viewer: User, loop: Loop) -> QuerySet[Scorecard]:
+    """scorecards_visible_to with each one's ratings, their focus competency and point: three queries."""
+    return scorecards_visible_to(viewer, loop).prefetch_related(
+        Prefetch("ratings", queryset=ScorecardRating.objects.select_related("focus__competency", "point"))
+    )
+
+
+def ratings_visible_to(viewer: User, loop: Loop | None = None) -> QuerySet[ScorecardRating]:
+    """The ratings of the scorecards `viewer` may read."""
+    return ScorecardRating.objects.filter(
+        scorecard__in=scorecards_visible_to(viewer, loop).order_by().values("pk")
+    ).select_related("scorecard__interviewer", "focus__competency", "point")
+
+
+def scorecard_get_for_user(viewer: User, pk: int) -> Scorecard:
+    scorecard = scorecards_visible_to(viewer).select_related("interview__loop__kit").filter(pk=pk).first()
+    if scorecard is None:
+        raise Http404("No such scorecard.")
+    return scorecard
+
+
+def own_scorecard_get(viewer: User, pk: int) -> Scorecard:
+    """A scorecard of the viewer's own, to write (404 for anyone else's)."""
+    if not _active(viewer):
+        raise Http404("No such scorecard.")
+    scorecard = (
+        Scorecard.objects.filter(pk=pk, interviewer=viewer)
+        .select_related("interview__loop__kit", "interview__loop__candidate")
+        .first()
+    )
+    if scorecard is None:
+        raise Http404("No such scorecard.")
+    return scorecard
+
+
+def loops_visible_to(viewer: User) -> QuerySet[Loop]:
+    """HR read every loop; a hiring manager their loops; an interviewer the loops they
+    interview in (where what they read of others' scorecards is still limited as above)."""
+    if not _active(viewer):
+        return Loop.objects.none()
+    loops = Loop.objects.all()
+    if not _hr(viewer):
+        interviews_in = Scorecard.objects.filter(interview__loop=OuterRef("pk"), interviewer=viewer)
+        loops = loops.filter(Q(hiring_manager=viewer) | Exists(interviews_in))
+    return loops.select_related("candidate", "kit", "target_level", "hiring_manager", "decided_level")
+
+
+def loop_get_for_user(viewer: User, pk: int) -> Loop:
+    loop = loops_visible_to(viewer).filter(pk=pk).first()
+    if loop is None:
+        raise Http404("No such loop.")
+    return loop
+
+
+def loops_with_progress(viewer: User) -> QuerySet[Loop]:
+    """loops_visible_to, each with `scorecards_total` and `scorecards_in` filled only where the
+    viewer runs the loop (None elsewhere: an interviewer learns nothing of the others from a
+    count), and `mine_total` / `mine_in`: the viewer's own scorecards in it."""
+    loops = loops_visible_to(viewer)
+    of_loop = Scorecard.objects.filter(interview__loop=OuterRef("pk")).order_by().values("interview__loop")
+    counted = Count("pk")
+
+    def count(queryset):
+        return Subquery(queryset.annotate(n=counted).values("n"), output_field=IntegerField())
+
+    runs = Q(pk__isnull=False) if _hr(viewer) else Q(hiring_manager=viewer)
+    total = Coalesce(count(of_loop), Value(0))
+    submitted = Coalesce(count(of_loop.filter(submitted_at__isnull=False)), Value(0))
+    return loops.annotate(
+        scorecards_total=Case(When(runs, then=total), default=None, output_field=IntegerField()),
+        scorecards_in=Case(When(runs, then=submitted), default=None, output_field=IntegerField()),
+        mine_total=Coalesce(count(of_loop.filter(interviewer=viewer)), Value(0)),
+        mine_in=Coalesce(count(of_loop.filter(interviewer=viewer, submitted_at__isnull=False)), Value(0)),
+    )
+
+
+@dataclass
+class MyInterviews:
+    to_prepare: list[Interview]  # still to come, with their focus and questions
+    to_write: list[Scorecard]  # drafts of interviews that have started, oldest first
+
+
+def my_interviews(viewer: User, now: datetime.datetime | None = None) -> MyInterviews:
+    """What `viewer` has to do as an interviewer in loops not yet decided: four queries."""
+    if not _active(viewer):
+        return MyInterviews([], [])
+    now = now or timezone.now()
+    mine = Scorecard.objects.filter(interviewer=viewer, interview__loop__decision="")
+    to_prepare = list(
+        Interview.objects.filter(pk__in=mine.values("interview_id"), starts_at__gt=now)
+        .select_related("loop__candidate", "loop__kit", "loop__target_level")
+        .prefetch_related(
+            Prefetch("focus", queryset=KitCompetency.objects.select_related("competency")),
+            "questions",
+        )
+        .order_by("starts_at", "pk")[:MY_INTERVIEWS_SHOWN]
+    )
+    to_write = list(
+        mine.filter(submitted_at=None, interview__starts_at__lte=now)
+        .select_related("interview__loop__candidate", "interview__loop__kit")
+        .order_by("interview__starts_at", "pk")[:MY_INTERVIEWS_SHOWN]
+    )
+    return MyInterviews(to_prepare=to_prepare, to_write=to_write)
