@@ -268,14 +268,15 @@ def level_recommend(ladder: Ladder, target: Step, competencies: Sequence[Compete
     supported: Step | None = None
     next_level: Step | None = None
     shortfalls: list[Shortfall] = []
-    for level in sorted(ladder.levels, key=lambda step: step.rung):
+    walk = sorted(ladder.levels, key=lambda step: step.rung)
+    for level in walk:
         shortfalls = _shortfalls(ladder, level, rated)
         if shortfalls:
             next_level = level
             break
         supported = level
     if supported is None:
-        lowest = ladder.levels[0].title if ladder.levels else "the track"
+        lowest = walk[0].title if walk else "the track"
         summary = f"The evidence does not support the lowest level on the track, {lowest}"
     elif supported.rung > target.rung:
         summary = f"Evidence supports {supported.title}, above the target, {target.title}"

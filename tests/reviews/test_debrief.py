@@ -300,6 +300,32 @@ def test_it_walks_only_the_kits_track(db, panel):
     assert sentences(on_mgr) == ["Level 3 Manager expects Shaping in Competency 0.0; the panel saw Skilled"]
 
 
+def test_it_reads_an_inherited_expectation_when_levels_include_the_ones_below(db, panel):
+    doc = document(levels=4, competencies=3)
+    doc["levels_include_lower"] = True
+    # Level 2 states nothing for Competency 0.0: it carries Level 1's 1 Learning up.
+    competency = doc["areas"][0]["competencies"][0]
+    competency["expectations"] = [e for e in competency["expectations"] if e["level"] != "l2"]
+    version = publish(doc)
+    loop = loop_at(version)
+    interview = interview_for(loop, *panel[:2])
+    rate(interview, panel[0], everything("Yes"))
+    rate(interview, panel[1], everything("Yes"))
+
+    debrief = debrief_load(fresh(loop))
+
+    # 0.0: Yes against the inherited 1 Learning observes 1+0 = 1; 0.1: 1, 0.2: 2 as before.
+    # Level 2 is met; Level 3 expects (3, 2, 3).
+    c0 = by_name(debrief)[C0]
+    assert (c0.expected_name, c0.observed) == ("Learning", 1)
+    assert debrief.recommendation.level.title == "Level 2"
+    assert sentences(debrief.recommendation) == [
+        "Level 3 expects Skilled in Competency 0.0; the panel saw Learning",
+        "Level 3 expects Applying in Competency 0.1; the panel saw Learning",
+        "Level 3 expects Skilled in Competency 0.2; the panel saw Applying",
+    ]
+
+
 def test_it_reads_a_loop_in_the_same_number_of_queries_however_big_the_panel(version, panel):
     small = loop_at(version, "l2")
     interview = interview_for(small, panel[0])
