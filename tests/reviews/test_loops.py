@@ -318,3 +318,12 @@ def test_it_lists_my_interviews_in_constant_queries(kit, manager, engineer):
     small = cost()
     make(9)
     assert cost() == small
+
+
+def test_it_follows_who_works_here_now(loop, manager, hr):
+    manager.is_active = False
+    manager.save()
+    with pytest.raises(PermissionDenied):
+        loop_debrief_open(actor=manager, loop=loop)
+    assert list(loops_visible_to(manager)) == []
+    assert loop_decide(actor=hr, loop=loop, decision="no_hire", reason="Role closed.").decided_by == hr

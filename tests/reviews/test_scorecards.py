@@ -325,3 +325,27 @@ def test_it_reads_scorecards_in_constant_queries(kit, manager, engineer):
         return len(captured)
 
     assert cost(make(1)) == cost(make(10))
+
+
+def test_it_keeps_the_versions_before_an_amendment_in_the_audit_log(loop, kit, engineer):
+    """With Scorecard and ScorecardRating registered for the audit log (reviews/apps.py)."""
+    from auditlog.models import LogEntry
+    from auditlog.registry import auditlog
+
+    auditlog.register(Scorecard)
+    auditlog.register(ScorecardRating)
+    try:
+        scorecard = fill(card(interview_for(loop, engineer), engineer), kit, recommendation="no")
+        scorecard_submit(actor=engineer, scorecard=scorecard)
+        focus = scorecard.interview.focus.first()
+        scorecard_amend(
+            actor=engineer, scorecard=scorecard, ratings={focus.pk: (points(kit)[4].pk, "Better.")},
+            takeaways="Better.", recommendation="yes",
+        )
+        entry = LogEntry.objects.get_for_object(scorecard).filter(changes__has_key="recommendation").latest("pk")
+        assert entry.changes["recommendation"] == ["no", "yes"] and entry.actor == engineer
+        rating = ScorecardRating.objects.get(scorecard=scorecard, focus=focus)
+        assert LogEntry.objects.get_for_object(rating).filter(changes__has_key="point").count() == 2
+    finally:
+        auditlog.unregister(Scorecard)
+        auditlog.unregister(ScorecardRating)
