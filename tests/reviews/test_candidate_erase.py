@@ -3,14 +3,16 @@ still counted, anonymous."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from reviews.models import Candidate, Interview, Loop, Scorecard, ScorecardRating
 from reviews.selectors.interviews import loops_visible_to, scorecards_visible_to
@@ -45,10 +47,6 @@ def audited():
 @pytest.fixture
 def decided(audited, hr, manager, engineer, peer):
     """A decided loop whose every free text names the candidate."""
-    import datetime
-
-    from django.utils import timezone
-
     kit = kit_for(publish(document()), "l2")
     candidate = candidate_create(
         actor=hr, name=NAME, email=EMAIL, phone=PHONE, source="Referred by Hopper's old team", notes="Hopper prefers mornings."
@@ -140,8 +138,6 @@ def test_it_still_shows_the_loop_without_the_person(decided, hr, manager, engine
 def test_it_refuses_a_new_loop_for_an_erased_candidate(decided, hr, manager):
     candidate, loop = decided
     candidate_erase(actor=hr, candidate=candidate)
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as error:
         loop_create(actor=hr, candidate=candidate, kit=loop.kit, hiring_manager=manager)
     assert list(error.value.message_dict) == ["candidate"]

@@ -4,10 +4,13 @@ reads another's scorecard before their own is in."""
 from __future__ import annotations
 
 import pytest
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from reviews.models import Scorecard, ScorecardRating
 from reviews.selectors.interviews import (
@@ -172,8 +175,6 @@ def test_it_keeps_one_scorecard_per_interviewer_per_interview(loop, kit, enginee
 
 
 def test_it_keeps_a_submitted_scorecard_without_a_recommendation_out_of_the_database(loop, engineer):
-    from django.utils import timezone
-
     scorecard = card(interview_for(loop, engineer), engineer)
     with pytest.raises(IntegrityError), transaction.atomic():
         Scorecard.objects.filter(pk=scorecard.pk).update(submitted_at=timezone.now())
@@ -329,9 +330,6 @@ def test_it_reads_scorecards_in_constant_queries(kit, manager, engineer):
 
 def test_it_keeps_the_versions_before_an_amendment_in_the_audit_log(loop, kit, engineer):
     """With Scorecard and ScorecardRating registered for the audit log (reviews/apps.py)."""
-    from auditlog.models import LogEntry
-    from auditlog.registry import auditlog
-
     auditlog.register(Scorecard)
     auditlog.register(ScorecardRating)
     try:
