@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ladders.models import Competency, FrameworkVersion, Level, Track
-from people.admin import AuditHistoryAdminMixin
 
 from .models import Kit, KitCompetency, Question, ScalePoint
 from .services.kits import focus_set, focus_validate, kit_copy, kit_create, kit_role_errors, scale_update, scale_validate
@@ -106,6 +105,11 @@ class ScalePointForm(forms.ModelForm):
         return super()._get_validation_exclusions() | {"value", "offset"}
 
 
+def _choices_once(field: forms.ModelChoiceField) -> None:
+    """Read a choice field's options once for the page, not once per row."""
+    field.choices = list(field.choices)
+
+
 class FocusInline(admin.TabularInline):
     model = KitCompetency
     formset = FocusFormSet
@@ -114,6 +118,9 @@ class FocusInline(admin.TabularInline):
     verbose_name = "focus competency"
     verbose_name_plural = "focus competencies"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("competency", "kit")
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         field = formset.form.base_fields["competency"]
@@ -121,6 +128,7 @@ class FocusInline(admin.TabularInline):
             "area__position", "position", "pk"
         )
         field.help_text = "Competencies of the kit's level; a kit focuses on at least one."
+        _choices_once(field)
         return formset
 
 
@@ -134,6 +142,9 @@ class QuestionInline(admin.StackedInline):
     fields = ("text", "good_looks_like", "follow_ups", "red_flags", "competencies", "position")
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("kit").prefetch_related("competencies")
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         focus = KitCompetency.objects.filter(kit_id=obj.pk if obj else None).select_related("competency")
@@ -143,6 +154,7 @@ class QuestionInline(admin.StackedInline):
             widget=forms.CheckboxSelectMultiple,
             help_text="The kit's focus competencies this question probes.",
         )
+        _choices_once(formset.form.base_fields["competencies"])
         for name in ("text", "good_looks_like", "follow_ups", "red_flags"):
             formset.form.base_fields[name].widget.attrs.update(rows=3, cols=80)
         return formset
@@ -161,7 +173,7 @@ class ScaleInline(admin.TabularInline):
 _SAVE_ORDER = {Question: 0, KitCompetency: 1, ScalePoint: 2}
 
 
-class KitAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+class KitAdmin(admin.ModelAdmin):
     form = KitForm
     list_display = ("name", "level", "track", "version_name", "copied_from", "created_by", "created_at")
     list_filter = ("version__framework", "version", "is_archived")

@@ -10,7 +10,7 @@ from ladders.models import Competency, Level, Track
 from reviews.models import Kit, ScorecardRating
 from reviews.models.interviews import DEFAULT_SCALE
 from reviews.services.kits import kit_create, question_add
-from tests.conftest import flashed
+from tests.conftest import flashed, page_queries
 from tests.ladders.factories import publish
 from tests.reviews.interview_factories import interview_for, loop_for
 from tests.reviews.test_kits import gapped
@@ -252,3 +252,15 @@ def test_it_keeps_everyone_else_out(request, as_user, hr, version, person):
     assert Kit.objects.count() == 1
     kit.refresh_from_db()
     assert kit.name == "Backend engineer"
+
+
+def test_it_reads_a_kits_page_in_the_same_queries_however_many_questions(as_user, hr, version):
+    small = make(hr, version)
+    question_add(actor=hr, kit=small, text="One", focus_ids=[small.focus.first().pk])
+    large = make(hr, version, name="Large")
+    ids = list(large.focus.values_list("pk", flat=True))
+    for n in range(10):
+        question_add(actor=hr, kit=large, text=f"Q{n}", focus_ids=ids[n % 3:])
+    client = as_user(hr)
+
+    assert page_queries(client, change_url(small)) == page_queries(client, change_url(large))

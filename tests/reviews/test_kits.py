@@ -23,7 +23,7 @@ from reviews.services.kits import (
     scale_update,
 )
 from tests.ladders.factories import document, publish
-from tests.reviews.interview_factories import interview_for, kit_for, loop_for
+from tests.reviews.interview_factories import interview_for, loop_for
 
 
 def gapped(slug: str = "backend") -> dict:
