@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
@@ -169,6 +170,19 @@ class ScaleInline(admin.TabularInline):
     verbose_name_plural = "scale: value, label, anchor and offset against the level (0 meets it)"
 
 
+class KitActionForm(ActionForm):
+    """The changelist's action bar, with the level a copy is for."""
+
+    level = _RoleChoice(
+        queryset=Level.objects.filter(version__status=FrameworkVersion.Status.PUBLISHED)
+        .select_related("version__framework")
+        .order_by("version__framework__name", "-version__number", "rung", "position", "pk"),
+        required=False,
+        empty_label="at the same level",
+        label="Copy",
+    )
+
+
 # Saved in this order: a question's link to a focus removed in the same save goes with it.
 _SAVE_ORDER = {Question: 0, KitCompetency: 1, ScalePoint: 2}
 
@@ -182,6 +196,7 @@ class KitAdmin(admin.ModelAdmin):
     ordering = ("name", "pk")
     inlines = [FocusInline, QuestionInline, ScaleInline]
     actions = ["copy_kits"]
+    action_form = KitActionForm
 
     @admin.display(description="version", ordering="version")
     def version_name(self, obj: Kit) -> str:
@@ -254,14 +269,27 @@ class KitAdmin(admin.ModelAdmin):
 
     @admin.action(description="Copy the selected kits")
     def copy_kits(self, request, queryset):
+        """Copy each kit to adapt, at its own level or at the one chosen in the action bar
+        (of any published version: competencies the level lacks are dropped, and said)."""
+        level = None
+        if request.POST.get("level"):
+            level = self.action_form.base_fields["level"].queryset.filter(pk=request.POST["level"]).first()
+            if level is None:
+                self.message_user(request, "Choose a level of a published framework version.", messages.ERROR)
+                return
         for kit in queryset.select_related("version", "track", "level"):
             try:
-                copy, dropped = kit_copy(actor=request.user, kit=kit)
+                copy, dropped = kit_copy(actor=request.user, kit=kit, level=level)
             except ValidationError as exc:
                 self.message_user(request, f"{kit} cannot be copied: {'; '.join(exc.messages)}", messages.ERROR)
                 continue
             url = reverse("admin:reviews_kit_change", args=[copy.pk])
             self.message_user(request, format_html('<a href="{}">{}</a> is ready to adapt.', url, copy), messages.SUCCESS)
+            if dropped:
+                names = ", ".join(c.name for c in dropped)
+                self.message_user(
+                    request, f"{copy.level} has no expectation for {names}: left out of {copy}.", messages.WARNING
+                )
 
 
 admin.site.register(Kit, KitAdmin)

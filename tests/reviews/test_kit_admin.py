@@ -7,6 +7,7 @@ from django.urls import reverse
 
 import reviews.admin_kits  # noqa: F401  (registers the kit admin)
 from ladders.models import Competency, Level, Track
+from ladders.services.frameworks import framework_import
 from reviews.models import Kit, ScorecardRating
 from reviews.models.interviews import DEFAULT_SCALE
 from reviews.services.kits import kit_create, question_add
@@ -264,3 +265,26 @@ def test_it_reads_a_kits_page_in_the_same_queries_however_many_questions(as_user
     client = as_user(hr)
 
     assert page_queries(client, change_url(small)) == page_queries(client, change_url(large))
+
+
+def test_it_copies_to_the_level_chosen_saying_what_it_left_out(as_user, hr, version):
+    kit = make(hr, version, code="l2")
+    junior = Level.objects.get(version=version, code="l1")
+
+    response = as_user(hr).post(KITS, {"action": "copy_kits", "_selected_action": [kit.pk], "level": junior.pk})
+
+    assert response.status_code == 302
+    copy = Kit.objects.get(copied_from=kit)
+    assert copy.level == junior
+    assert [f.competency.slug for f in copy.focus.select_related("competency")] == ["c0-0", "c0-1"]
+    assert "Level 1 has no expectation for Competency 0.2: left out of Backend engineer (copy)." in flashed(response)
+
+
+def test_it_copies_to_no_level_of_a_draft(as_user, hr, version):
+    kit = make(hr, version)
+    draft = framework_import(document=gapped(slug="frontend"), publish=False).version
+
+    for level in (Level.objects.get(version=draft, code="l1").pk, 99999):
+        as_user(hr).post(KITS, {"action": "copy_kits", "_selected_action": [kit.pk], "level": level})
+
+    assert Kit.objects.count() == 1
