@@ -31,3 +31,12 @@ class ReviewsConfig(AppConfig):
         auditlog.register(models.FeedbackAsk, include_fields=["respondent", "status", "closed_at"])
         # A 1:1's rhythm; what is said in it stays with the two (see AgendaChange).
         auditlog.register(models.Series, include_fields=["organiser", "attendee", "cadence", "minutes", "next_at", "ended_at"])
+        # Interviews: decisions, erasures and when each scorecard went in. What a scorecard
+        # says is not here: HR admins read the audit log before a loop's scorecards are all
+        # in, which independence forbids; nor is anything personal about a candidate.
+        auditlog.register(
+            models.Loop, include_fields=["hiring_manager", "debrief_opened_at", "decision", "decided_level", "decided_by", "decided_at"]
+        )
+        auditlog.register(models.Candidate, include_fields=["erased_at"])
+        auditlog.register(models.Interview, include_fields=["stage", "starts_at", "minutes"])
+        auditlog.register(models.Scorecard, include_fields=["interview", "interviewer", "submitted_at"])
