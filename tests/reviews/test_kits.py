@@ -468,3 +468,27 @@ def test_it_reads_a_kit_in_the_same_queries_however_large(hr, db):
         question_add(actor=hr, kit=large, text=f"Q{n}", focus_ids=ids[n:n + 3])
 
     assert queries_for_detail(small) == queries_for_detail(large) == 4
+
+
+def test_it_reads_what_a_level_inherits_where_levels_include_the_ones_below(hr, db):
+    doc = document(slug="inherits", levels=3, competencies=2)
+    doc["levels_include_lower"] = True
+    second = doc["areas"][0]["competencies"][1]
+    second["expectations"] = [e for e in second["expectations"] if e["level"] != "l2"]
+    inherits = publish(doc)
+
+    kit = make(hr, inherits, code="l2")
+    detail = kit_detail(kit)
+
+    assert focus_slugs(kit) == ["c0-0", "c0-1"]
+    assert detail.focus[1].criteria == ["Behaviour 1.1 of area 0", "Second behaviour at l1"]
+
+
+def test_it_keeps_a_copys_name_short(hr, version):
+    kit = make(hr, version)
+
+    with pytest.raises(ValidationError) as caught:
+        kit_copy(actor=hr, kit=kit, name="x" * 121)
+
+    assert "under 120 characters" in field_error(caught, "name")
+    assert Kit.objects.count() == 1
