@@ -1,5 +1,16 @@
 from .feedback import Feedback, FeedbackAsk, FeedbackReply, FeedbackRequest, FeedbackRevision, Reaction
-from .interviews import Candidate, Interview, Kit, KitCompetency, Loop, Question, ScalePoint, Scorecard, ScorecardRating
+from .interviews import (
+    Candidate,
+    Interview,
+    Kit,
+    KitCompetency,
+    Loop,
+    Question,
+    ScalePoint,
+    Scorecard,
+    ScorecardRating,
+    ScorecardRevision,
+)
 from .oneonones import ActionItem, AgendaChange, Meeting, PrivateNote, Series, TalkingPoint
 
 __all__ = [
@@ -14,6 +25,7 @@ __all__ = [
     "ScalePoint",
     "Scorecard",
     "ScorecardRating",
+    "ScorecardRevision",
     "Feedback",
     "FeedbackAsk",
     "FeedbackReply",

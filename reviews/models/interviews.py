@@ -239,3 +239,22 @@ class ScorecardRating(models.Model):
 
     def __str__(self) -> str:
         return f"Rating {self.pk}"
+
+
+class ScorecardRevision(models.Model):
+    """What a submitted scorecard said before it was amended, read by whoever may read the
+    scorecard itself (so under the same independence rule), never through the audit log."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="revisions")
+    takeaways = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
+    recommendation = models.CharField(max_length=12, choices=Scorecard.Recommendation.choices, blank=True)
+    # Each rating as it stood: [{"focus": id, "point": id or null, "evidence": "..."}].
+    ratings = models.JSONField(default=list)
+    # Until this moment the scorecard read as above.
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["scorecard", "replaced_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Revision {self.pk} of scorecard {self.scorecard_id}"

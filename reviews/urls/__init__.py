@@ -1,6 +1,15 @@
 """Every address of reviews, each domain's in a module of its own."""
 
-from . import feedback, oneonones, requests, team
+from . import calibration, feedback, kits, loops, oneonones, requests, scorecards, team
 
 app_name = "reviews"
-urlpatterns = [*feedback.urlpatterns, *requests.urlpatterns, *team.urlpatterns, *oneonones.urlpatterns]
+urlpatterns = [
+    *feedback.urlpatterns,
+    *requests.urlpatterns,
+    *team.urlpatterns,
+    *oneonones.urlpatterns,
+    *kits.urlpatterns,
+    *loops.urlpatterns,
+    *scorecards.urlpatterns,
+    *calibration.urlpatterns,
+]

@@ -12,12 +12,16 @@ import datetime
 import pytest
 from django.core import mail
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from people.models import Notification
 from people.services.reminders import reminders_dispatch
 from reviews.services.feedback import feedback_give
+from reviews.urls import feedback as feedback_urls
+from reviews.urls import oneonones as oneonones_urls
+from reviews.urls import requests as requests_urls
+from reviews.urls import team as team_urls
 from reviews.services.oneonones import action_add, note_save, point_add, series_create
 from reviews.services.requests import feedback_request_answer, feedback_request_create
 from tests.ladders.factories import document, place, publish
@@ -147,8 +151,12 @@ def test_every_role_gets_its_status(world, as_user, page):
     assert dict(zip(ROLES, got, strict=True)) == dict(zip(ROLES, MATRIX[page], strict=True))
 
 
-def test_the_matrix_covers_every_reviews_page(db):
-    named = {name for name in get_resolver().namespace_dict["reviews"][1].reverse_dict if isinstance(name, str)}
+def test_the_matrix_covers_every_feedback_and_1on1_page(db):
+    named = {
+        pattern.name
+        for module in (feedback_urls, requests_urls, team_urls, oneonones_urls)
+        for pattern in module.urlpatterns
+    }
     assert named == {page.split("/")[0] for page in MATRIX}
 
 
