@@ -288,3 +288,13 @@ def test_it_copies_to_no_level_of_a_draft(as_user, hr, version):
         as_user(hr).post(KITS, {"action": "copy_kits", "_selected_action": [kit.pk], "level": level})
 
     assert Kit.objects.count() == 1
+
+
+def test_it_lists_kits_in_the_same_queries_however_many(as_user, hr, version):
+    make(hr, version)
+    client = as_user(hr)
+    few = page_queries(client, KITS)
+    for n in range(9):
+        make(hr, version, code="l1" if n % 2 else "l2", name=f"Kit {n}")
+
+    assert page_queries(client, KITS) == few
