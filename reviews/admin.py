@@ -12,6 +12,7 @@ from django.contrib import admin
 
 from people.admin import AuditHistoryAdminMixin
 
+from . import admin_kits  # noqa: F401  (registers the interview kit admin)
 from .models import Feedback, FeedbackAsk, FeedbackRequest, Series
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ladders.models import Competency, FrameworkVersion, Level, Track
+from people.admin import AuditHistoryAdminMixin
 
 from .models import Kit, KitCompetency, Question, ScalePoint
 from .services.kits import focus_set, focus_validate, kit_copy, kit_create, kit_role_errors, scale_update, scale_validate
@@ -187,7 +188,7 @@ class KitActionForm(ActionForm):
 _SAVE_ORDER = {Question: 0, KitCompetency: 1, ScalePoint: 2}
 
 
-class KitAdmin(admin.ModelAdmin):
+class KitAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
     form = KitForm
     list_display = ("name", "level", "track", "version_name", "copied_from", "created_by", "created_at")
     list_filter = ("version__framework", "version", "is_archived")

@@ -40,3 +40,8 @@ class ReviewsConfig(AppConfig):
         auditlog.register(models.Candidate, include_fields=["erased_at"])
         auditlog.register(models.Interview, include_fields=["stage", "starts_at", "minutes"])
         auditlog.register(models.Scorecard, include_fields=["interview", "interviewer", "submitted_at"])
+        # Kits are HR's configuration: every change is history.
+        auditlog.register(models.Kit)
+        auditlog.register(models.KitCompetency)
+        auditlog.register(models.Question, m2m_fields={"competencies"})
+        auditlog.register(models.ScalePoint)
