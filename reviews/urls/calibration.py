@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views.calibration import calibration
+
+urlpatterns = [
+    path("interviews/calibration/", calibration, name="calibration"),
+]
