@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from people.models import User
 
-from ..models import Interview, KitCompetency, Loop, Scorecard, ScorecardRating
+from ..models import Interview, KitCompetency, Loop, Scorecard, ScorecardRating, ScorecardRevision
 
 MY_INTERVIEWS_SHOWN = 100
 
@@ -77,6 +77,13 @@ def scorecard_get_for_user(viewer: User, pk: int) -> Scorecard:
     if scorecard is None:
         raise Http404("No such scorecard.")
     return scorecard
+
+
+def scorecard_revisions_for(viewer: User, scorecard: Scorecard) -> QuerySet[ScorecardRevision]:
+    """What `scorecard` said before each amendment, newest first: only for those who may read
+    the scorecard itself (scorecards_visible_to), nothing for anyone else. One query."""
+    readable = scorecards_visible_to(viewer).filter(pk=scorecard.pk).order_by().values("pk")
+    return ScorecardRevision.objects.filter(scorecard__in=readable).order_by("-replaced_at", "-pk")
 
 
 def own_scorecard_get(viewer: User, pk: int) -> Scorecard:

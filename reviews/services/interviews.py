@@ -31,7 +31,18 @@ from ladders.models import Level
 from people.audit import acting_as
 from people.models import User
 
-from ..models import Candidate, Interview, Kit, KitCompetency, Loop, Question, ScalePoint, Scorecard, ScorecardRating
+from ..models import (
+    Candidate,
+    Interview,
+    Kit,
+    KitCompetency,
+    Loop,
+    Question,
+    ScalePoint,
+    Scorecard,
+    ScorecardRating,
+    ScorecardRevision,
+)
 from ..models.interviews import EVIDENCE_MAX_LENGTH, NAME_MAX_LENGTH, TEXT_MAX_LENGTH
 
 MINUTES_MIN, MINUTES_MAX = 15, 480
@@ -492,7 +503,9 @@ def scorecard_amend(
     *, actor: User, scorecard: Scorecard, ratings: dict, takeaways: str, recommendation: str
 ) -> Scorecard:
     """Change a submitted scorecard, by its interviewer, until the loop is decided. It must stay
-    complete; each change is written through the audit log, which keeps the versions before."""
+    complete; what it said before is kept beside it as a ScorecardRevision (read under the
+    same independence rule as the scorecard), and the audit log notes that it changed. An
+    amendment that changes nothing keeps no revision."""
     scorecard, loop = _own_scorecard(scorecard, actor)
     if scorecard.submitted_at is None:
         raise ValidationError("This scorecard is a draft: save it instead.")
@@ -502,6 +515,26 @@ def scorecard_amend(
     _complete(scorecard, _current(scorecard, clean), recommendation, errors)
     if errors:
         raise ValidationError(errors)
+    before = {r.focus_id: (r.point_id, r.evidence) for r in scorecard.ratings.all()}
+    after = {**before, **clean}
+    unchanged = (
+        after == before
+        and scorecard.takeaways == (takeaways or "").strip()
+        and scorecard.recommendation == (recommendation or "")
+    )
+    if unchanged:
+        return scorecard
+    now = timezone.now()
+    ScorecardRevision.objects.create(
+        scorecard=scorecard,
+        takeaways=scorecard.takeaways,
+        recommendation=scorecard.recommendation,
+        ratings=[
+            {"focus": focus_id, "point": point, "evidence": evidence}
+            for focus_id, (point, evidence) in sorted(before.items())
+        ],
+        replaced_at=now,
+    )
     with acting_as(actor):
         _write(scorecard, clean, takeaways, recommendation)
         scorecard.save(update_fields=["takeaways", "recommendation", "updated_at"])
