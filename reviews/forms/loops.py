@@ -115,6 +115,8 @@ class InterviewForm(Form):
     focus = IdsField(label="Focus competencies", required=False)
     questions = IdsField(label="Questions", required=False)
     interviewers = PeopleField(label="Interviewers", required=False, help_text="E-mail addresses, one a line.")
+    # Colleagues ticked among those the people search found.
+    interviewer_ids = IdsField(label="Interviewers found", required=False)
 
 
 class DecideForm(Form):

@@ -16,10 +16,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ladders.models import Level
+from people.models import User
 
 from ..debrief import debrief_load
 from ..forms.loops import CandidateForm, DecideForm, InterviewForm, LoopForm
 from ..models import Candidate, Kit, KitCompetency, Loop, Question, Scorecard
+from ..selectors import feedback as feedback_selectors
 from ..selectors.interviews import loop_get_for_user, loops_with_progress
 from ..services.interviews import (
     candidate_create,
@@ -160,7 +162,8 @@ def loop_new(request):
 # --- A loop -------------------------------------------------------------------------------------
 
 
-def _loop_context(request, loop: Loop, form: InterviewForm | None = None) -> dict:
+def _loop_context(request, loop: Loop, form: InterviewForm | None = None, found: dict | None = None) -> dict:
+    found = found or {}
     viewer = request.user
     runs = loop_runs(loop, viewer)
     interviews = list(
@@ -192,7 +195,13 @@ def _loop_context(request, loop: Loop, form: InterviewForm | None = None) -> dic
                 kit_questions=list(Question.objects.filter(kit_id=loop.kit_id)),
             )
             ticked = form.cleaned_data if form is not None and hasattr(form, "cleaned_data") else {}
-            context.update(focus_ticked=ticked.get("focus") or [], questions_ticked=ticked.get("questions") or [])
+            picked = ticked.get("interviewer_ids") or []
+            context.update(
+                focus_ticked=ticked.get("focus") or [],
+                questions_ticked=ticked.get("questions") or [],
+                picked=list(User.objects.filter(pk__in=picked, is_active=True).order_by("name")) if picked else [],
+                **found,
+            )
     return context
 
 
@@ -208,7 +217,15 @@ def loop_page(request, pk: int):
 def interview_new(request, pk: int):
     loop = _run_loop(request, pk)
     form = InterviewForm(request.POST)
-    if form.is_valid():
+    valid = form.is_valid()
+    if "find" in request.POST:
+        # Without JavaScript: the people search answers on the page; nothing is scheduled yet.
+        text = (request.POST.get("q") or "").strip()[: feedback_selectors.SEARCH_MAX_CHARACTERS]
+        too_short = len(text) < feedback_selectors.SEARCH_MIN_CHARACTERS
+        found = {"q": text, "searched": True, "too_short": too_short,
+                 "found": [] if too_short else feedback_selectors.colleagues_matching(request.user, text)}
+        return render(request, "reviews/loops/loop.html", _loop_context(request, loop, form, found))
+    if valid:
         data = form.cleaned_data
         try:
             interview_schedule(
@@ -220,7 +237,7 @@ def interview_new(request, pk: int):
                 title=data["title"],
                 focus=data["focus"],
                 questions=data["questions"],
-                interviewers=[p.pk for p in data["interviewers"]],
+                interviewers=[*data["interviewer_ids"], *(p.pk for p in data["interviewers"])],
             )
         except ValidationError as error:
             _errors_to(form, error)

@@ -351,3 +351,18 @@ def test_it_erases_a_candidate_and_keeps_the_ratings_anonymous(as_user, loop, ra
             assert label in page or "erased" in page
     page = as_user(manager).get(url("debrief", loop.pk)).content.decode()
     assert "Strong yes" in page and "No" in page and "Disagreement" in page
+
+
+def test_it_finds_interviewers_by_name_without_javascript_then_schedules_them(as_user, loop, manager, engineer, peer):
+    focus = KitCompetency.objects.filter(kit=loop.kit).first()
+    signed_in = as_user(manager)
+    response = signed_in.post(url("interview_new", loop.pk), {"find": "1", "q": "Okafor", "stage": "screen"})
+    assert response.status_code == 200 and f'name="interviewer_ids" value="{engineer.pk}"' in response.content.decode()
+    assert not Interview.objects.exists()
+    response = signed_in.post(url("interview_new", loop.pk), {
+        "stage": "screen", "starts_at": "2026-12-01T10:00", "focus": [focus.pk],
+        "interviewer_ids": [engineer.pk], "interviewers": peer.email,
+    })
+    assert response.status_code == 302
+    interview = Interview.objects.get(loop=loop)
+    assert set(interview.scorecards.values_list("interviewer", flat=True)) == {engineer.pk, peer.pk}
