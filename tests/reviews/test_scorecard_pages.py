@@ -270,7 +270,11 @@ def test_it_refuses_bad_input_at_the_field_and_writes_nothing(problem, interview
         expected = "Choose one of the recommendations shown."
     response = login(engineer).post(url(scorecard), data)
     assert response.status_code == 400
-    assert expected in response.content.decode()
+    page = response.content.decode()
+    assert expected in page
+    # The summary above the form leads to the field.
+    anchor = "#recommendation" if problem == "unknown recommendation" else f"#focus-{focus.pk}"
+    assert f'href="{anchor}"' in page
     assert not ScorecardRating.objects.exists()
     scorecard.refresh_from_db()
     assert scorecard.takeaways == "" and scorecard.submitted_at is None
