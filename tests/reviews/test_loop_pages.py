@@ -192,6 +192,9 @@ def test_it_shows_an_interviewer_the_loop_without_the_others_progress(as_user, l
     assert response.status_code == 200 and peer.name in page
     assert "Scorecard in" not in page and "Scorecard not in yet" in page  # only their own
     assert "Schedule an interview" not in page and url("debrief", loop.pk) not in page and EMAIL not in page
+    mine = Scorecard.objects.get(interview=interview, interviewer=engineer)
+    if "Your scorecard" in page:  # where the scorecard pages are in place
+        assert url("scorecard", mine.pk) in page
 
 
 def test_it_hides_a_loop_from_people_outside_it(as_user, loop, outsider, skip_level, peer):
