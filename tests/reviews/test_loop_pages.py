@@ -369,3 +369,23 @@ def test_it_finds_interviewers_by_name_without_javascript_then_schedules_them(as
     assert response.status_code == 302
     interview = Interview.objects.get(loop=loop)
     assert set(interview.scorecards.values_list("interviewer", flat=True)) == {engineer.pk, peer.pk}
+
+
+def test_it_reads_a_loop_in_the_same_queries_however_many_interviews(as_user, kit, manager):
+    def loop_queries(n):
+        loop = loop_for(kit, hiring_manager=manager, name=f"Person {n}", email=f"p{n}@example.com")
+        for _ in range(n):
+            interview_for(loop, UserFactory(), UserFactory())
+        return page_queries(as_user(manager), url("loop", loop.pk))
+
+    assert loop_queries(1) == loop_queries(10)
+
+
+def test_it_lets_hr_open_a_loop_led_by_someone_else(as_user, kit, hr, manager):
+    signed_in = as_user(hr)
+    response = signed_in.post(url("candidate_new"), {"name": "Ada Lovelace"})
+    candidate = Candidate.objects.get(name="Ada Lovelace")
+    response = signed_in.post(url("loop_new"), {"candidate": candidate.pk, "kit": kit.pk, "hiring_manager": manager.email})
+    loop = Loop.objects.get(candidate=candidate)
+    assert response.status_code == 302 and loop.hiring_manager == manager and loop.target_level == kit.level
+    assert "Ada Lovelace" in as_user(manager).get(url("loops")).content.decode()
