@@ -8,7 +8,8 @@ Who does what:
   needs every focus competency of the interview rated, or skipped with a note saying
   why (the interview did not reach it), and a recommendation. Submitting again changes
   nothing. A submitted scorecard can be amended by its interviewer until the loop is
-  decided; the audit log keeps every version (see reviews/apps.py).
+  decided; each earlier version is kept as a ScorecardRevision, read under the same
+  independence rule (the audit log notes only when it went in).
 - A loop is decided once, with a reason.
 - Erasing a candidate (HR) removes every personal detail in one update and the free
   text written about them, and keeps the ratings, anonymous, for calibration.
