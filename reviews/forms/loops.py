@@ -75,6 +75,16 @@ class PeopleField(forms.CharField):
         return people_by_address(super().clean(value))
 
 
+class PeopleIdsField(IdsField):
+    """Colleagues ticked among those the people search found."""
+
+    def to_python(self, value) -> list[int]:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise ValidationError("Choose interviewers among the colleagues found.") from None
+
+
 class LoopForm(Form):
     kit = forms.ModelChoiceField(
         label="Role (interview kit)",
@@ -116,7 +126,7 @@ class InterviewForm(Form):
     questions = IdsField(label="Questions", required=False)
     interviewers = PeopleField(label="Interviewers", required=False, help_text="E-mail addresses, one a line.")
     # Colleagues ticked among those the people search found.
-    interviewer_ids = IdsField(label="Interviewers found", required=False)
+    interviewer_ids = PeopleIdsField(label="Interviewers found", required=False)
 
 
 class DecideForm(Form):

@@ -389,3 +389,13 @@ def test_it_lets_hr_open_a_loop_led_by_someone_else(as_user, kit, hr, manager):
     loop = Loop.objects.get(candidate=candidate)
     assert response.status_code == 302 and loop.hiring_manager == manager and loop.target_level == kit.level
     assert "Ada Lovelace" in as_user(manager).get(url("loops")).content.decode()
+
+
+def test_it_says_at_the_field_when_a_ticked_interviewer_is_not_a_colleague(as_user, loop, manager):
+    focus = KitCompetency.objects.filter(kit=loop.kit).first()
+    data = {"stage": "screen", "starts_at": "2026-12-01T10:00", "focus": [focus.pk]}
+    for ticked, message in (("x", "Choose interviewers among the colleagues found."), ("999999", "Choose interviewers among people who work here.")):
+        response = as_user(manager).post(url("interview_new", loop.pk), {**data, "interviewer_ids": ticked})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not Interview.objects.exists()
