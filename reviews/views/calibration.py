@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET
 
 from ..selectors.calibration import DEFAULT_PERIOD, PERIODS, calibration_report, may_see_calibration
 
+# "How each interviewer rated in interviews …"
+PHRASES = {"90d": "of the last 90 days", "year": "of the last 12 months", "all": "of all time"}
 # The distribution chart: a bar per scale value in a box this size (SVG user units).
 CHART_WIDTH, CHART_HEIGHT = 120, 40
 
@@ -79,6 +81,7 @@ def calibration(request):
         "period": period,
         "periods": {key: label for key, (label, _) in PERIODS.items()},
         "period_label": PERIODS[period][0],
+        "period_phrase": PHRASES[period],
         "errors": errors,
     }
     template = "reviews/calibration/report.html#report" if request.htmx else "reviews/calibration/report.html"

@@ -191,7 +191,7 @@ def test_it_defaults_to_the_last_12_months(example, hr, as_user):
 def test_it_says_when_nothing_was_submitted(hr, as_user):
     response = as_user(hr).get(URL + "?period=90d")
     assert response.status_code == 200
-    assert "No scorecards were submitted for interviews in the last 90 days." in response.content.decode()
+    assert "No scorecards were submitted for interviews of the last 90 days." in response.content.decode()
 
 
 def test_an_unknown_period_is_refused_at_its_field(example, hr, as_user):
