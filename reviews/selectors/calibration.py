@@ -11,7 +11,9 @@ Per interviewer, over their submitted scorecards of interviews in the period:
 - how often it diverges from the hiring decision: yes-ish against "do not hire", no-ish
   against "hire", on decided loops.
 
-Scores of erased candidates count like any other (their loops keep who rated what).
+Only loops whose scorecards HR may read count (every scorecard in, or the debrief
+opened): calibration must not tell anyone how a loop is going before that. Scores of
+erased candidates count like any other (their loops keep who rated what).
 Three queries, whatever the number of interviewers, loops or ratings: the scorecards
 in one list, the ratings counted in the database, the scale's labels.
 """
@@ -22,7 +24,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from people.models import User
@@ -118,7 +120,13 @@ def calibration_report(viewer: User, period: str = DEFAULT_PERIOD, *, now: datet
 
     submitted = Scorecard.objects.filter(submitted_at__isnull=False)
     in_period = submitted if since is None else submitted.filter(interview__starts_at__gte=since)
-    loops = Loop.objects.filter(pk__in=Interview.objects.filter(scorecards__in=in_period).values("loop_id"))
+    # Only loops whose scorecards HR may read (selectors.interviews): every one in, or the
+    # debrief opened. A loop still collecting scorecards says nothing yet, not even a count.
+    drafts = Scorecard.objects.filter(interview__loop=OuterRef("pk"), submitted_at=None)
+    loops = Loop.objects.filter(
+        Q(debrief_opened_at__isnull=False) | ~Exists(drafts),
+        pk__in=Interview.objects.filter(scorecards__in=in_period).values("loop_id"),
+    )
     rows = list(
         submitted.filter(interview__loop__in=loops)
         .order_by()
@@ -165,7 +173,9 @@ def calibration_report(viewer: User, period: str = DEFAULT_PERIOD, *, now: datet
             person.decision_compared += 1
             person.decision_diverged += leaning != ("yes" if decision == Loop.Decision.HIRE else "no")
 
-    ratings = ScorecardRating.objects.filter(scorecard__in=in_period, point__isnull=False)
+    ratings = ScorecardRating.objects.filter(
+        scorecard__in=in_period, scorecard__interview__loop__in=loops, point__isnull=False
+    )
     values = set()
     for interviewer_id, value, count in (
         ratings.order_by().values_list("scorecard__interviewer_id", "point__value").annotate(n=Count("pk"))
@@ -178,17 +188,19 @@ def calibration_report(viewer: User, period: str = DEFAULT_PERIOD, *, now: datet
         period=period,
         since=since,
         interviewers=sorted(people.values(), key=InterviewerCalibration.sort_key),
-        scale=_scale(values),
+        scale=_scale(values, loops),
     )
 
 
-def _scale(values: set[int]) -> list[tuple[int, str]]:
-    """Each rated value with the label most kits give it (kits may word their scales their own way)."""
-    if not values:
-        return []
+def _scale(values: set[int], loops) -> list[tuple[int, str]]:
+    """Every point of the scales of these loops' kits (a point nobody gave says something too),
+    and any other value rated, each with the label most kits give it. One query."""
     labels: dict[int, Counter] = defaultdict(Counter)
     for value, label, kits in (
-        ScalePoint.objects.filter(value__in=values).order_by("value", "label").values_list("value", "label").annotate(n=Count("pk"))
+        ScalePoint.objects.filter(Q(value__in=values) | Q(kit__loops__in=loops))
+        .order_by("value", "label")
+        .values_list("value", "label")
+        .annotate(n=Count("pk", distinct=True))
     ):
         labels[value][label] += kits
-    return [(value, labels[value].most_common(1)[0][0] if labels[value] else str(value)) for value in sorted(values)]
+    return [(value, labels[value].most_common(1)[0][0] if labels[value] else str(value)) for value in sorted(values | set(labels))]

@@ -7,7 +7,9 @@ competencies; each scorecard's ratings listed by value, None a focus skipped):
     Loop 1, decided hire:        Ari yes [3,3,4]   Bea strong yes [4,4,4]   Cy no [2,1,2]
     Loop 2, decided no hire,     Ari no [2,2,-]    Bea yes [3,3,3]          Cy no decision []
             candidate erased:    Dee strong no [1,1,2]
-    Loop 3, not decided:         Ari strong yes [4,4,4]   Dee yes [3,3,2]   (Cy's draft [1,1,1] ignored)
+    Loop 3, not decided, debrief opened: Ari strong yes [4,4,4]   Dee yes [3,3,2]   (Cy's draft [1,1,1] ignored)
+    Loop 4, still collecting scorecards: Bea no [1,1,1], Dee's draft: not counted at all (HR may
+            not read its scorecards yet, so calibration says nothing of it either)
 
 Against the panel (the majority of the others' yes-ish against no-ish, ties compare nothing):
     Ari:  L1 others yes/no tie, L2 others yes/no tie, L3 others yes -> agrees        0 of 1
@@ -97,6 +99,8 @@ def example(kit, people, manager):
         {ari: ("strong_yes", [4, 4, 4]), dee: ("yes", [3, 3, 2]), cy: (None, [1, 1, 1])},
         name="Third Person",
     )
+    Loop.objects.filter(pk=three.pk).update(debrief_opened_at=timezone.now())
+    run_loop(kit, manager, {bea: ("no", [1, 1, 1]), dee: (None, [])}, name="Fourth Person")
     return one, two, three
 
 
@@ -149,10 +153,22 @@ def test_it_counts_interviews_of_the_period_with_their_whole_panel(kit, people, 
     assert [(p.name, p.submitted, p.panel_diverged, p.panel_compared) for p in calibration_report(hr, "90d").interviewers] == [
         ("Ari", 1, 1, 1)
     ]
+    # Nobody rated anything in the period, yet the kit's whole scale is there to compare against.
+    assert [value for value, _ in calibration_report(hr, "90d").scale] == [1, 2, 3, 4]
     year = {p.name: (p.submitted, p.decision_compared) for p in calibration_report(hr, "year").interviewers}
     assert year == {"Ari": (1, 0), "Bea": (1, 0), "Cy": (1, 0)}
     everything = {p.name: (p.submitted, p.decision_diverged) for p in calibration_report(hr, "all").interviewers}
     assert everything == {"Ari": (2, 1), "Bea": (1, 0), "Cy": (1, 0)}
+
+
+def test_a_loop_counts_once_its_last_scorecard_is_in(example, hr, people):
+    fourth = Loop.objects.get(candidate__name="Fourth Person")
+    Scorecard.objects.filter(interview__loop=fourth, interviewer=people["Dee"]).update(
+        recommendation="yes", submitted_at=timezone.now()
+    )
+    bea = next(p for p in calibration_report(hr, "all").interviewers if p.name == "Bea")
+    # Bea's no against Dee's yes: one more compared and diverging, three more ratings on 1.
+    assert (bea.submitted, bea.distribution[1], bea.panel_diverged, bea.panel_compared) == (3, 3, 2, 2)
 
 
 def test_it_reads_nothing_for_anyone_but_hr(example, manager, engineer):
