@@ -220,6 +220,9 @@ def kit_scale(request, pk: int):
         for point in points:
             initial.update({f"label-{point.value}": point.label, f"anchor-{point.value}": point.anchor,
                             f"offset-{point.value}": point.offset})
+        if points and len(points) < SCALE_ROWS:
+            # A point to add starts where the last one stands, so offsets keep rising.
+            initial[f"offset-{len(points) + 1}"] = points[-1].offset
         form = ScaleForm(initial=initial, rows=SCALE_ROWS)
         shown = min(SCALE_ROWS, len(points) + 1)
         return render(request, "reviews/kits/scale.html", {"kit": kit, "form": form, "shown": shown})
