@@ -442,3 +442,72 @@ def test_it_refuses_a_copy_with_too_long_a_name(as_user, hr, kit):
     assert field_errors(response, "name")
     assert Kit.objects.count() == 1
 
+
+
+def test_it_offers_a_copy_the_levels_of_a_newer_version_too(as_user, hr, kit, version):
+    doc = gapped()
+    doc["areas"][0]["competencies"][0]["name"] = "Competency 0.0, renamed"
+    newer = publish(doc)
+    assert newer.framework_id == version.framework_id and newer.number == 2
+    level = Level.objects.get(version=newer, code="l1")
+
+    response = as_user(hr).get(url("kit_copy", kit))
+    labels = [label for _, label in response.context["form"].fields["level"].choices]
+    assert labels[:3] == ["Level 1 · v2", "Level 2 · v2", "Level 3 IC · v2"]
+    assert "Level 2 · v1" in labels
+
+    response = as_user(hr).post(url("kit_copy", kit), {"name": "Next ladder", "level": level.pk})
+
+    copy = Kit.objects.get(name="Next ladder")
+    assert (copy.version, copy.level, copy.track.slug) == (newer, level, "ic")
+
+
+def test_it_builds_the_roles_in_the_same_queries_however_many_ladders(as_user, hr, version):
+    client = as_user(hr)
+    small = page_queries(client, url("kit_new"))
+
+    for n in range(5):
+        publish(document(slug=f"more-{n}", levels=4, competencies=1, fork_at=2))
+
+    assert page_queries(client, url("kit_new")) == small
+
+
+def test_it_lists_questions_in_the_same_queries_however_many(as_user, hr, kit):
+    question(kit)
+    client = as_user(hr)
+    small = page_queries(client, url("kit_questions", kit))
+
+    for n in range(10):
+        question(kit, f"Question {n}", focus=list(kit.focus.all()))
+
+    assert page_queries(client, url("kit_questions", kit)) == small
+
+
+def test_it_finds_no_question_to_change_by_a_word(as_user, hr, kit):
+    assert as_user(hr).get(url("kit_questions", kit) + "?edit=first").status_code == 404
+
+
+def test_it_starts_a_point_to_add_where_the_last_one_stands(as_user, hr, kit):
+    response = as_user(hr).get(url("kit_scale", kit))
+
+    assert response.context["form"].initial["offset-5"] == DEFAULT_SCALE[-1][3]
+
+
+def test_it_drops_the_last_points_cleared(as_user, hr, kit):
+    points = [(label, anchor, offset) for _, label, anchor, offset in DEFAULT_SCALE[:3]] + [("", "", 1)]
+
+    response = as_user(hr).post(url("kit_scale", kit), scale_post(points))
+
+    assert response.status_code == 302
+    assert scale(kit) == list(DEFAULT_SCALE[:3])
+
+
+def test_it_says_at_the_field_a_point_is_missing_between_two(as_user, hr, kit):
+    before = scale(kit)
+    points = [("No", "Below.", -1), ("", "", 0), ("Yes", "At it.", 0)]
+
+    response = as_user(hr).post(url("kit_scale", kit), scale_post(points))
+
+    assert response.status_code == 400
+    assert field_errors(response, "label-2") == ["Fill point 2 in, or clear the points after it: a scale has no gaps."]
+    assert scale(kit) == before
