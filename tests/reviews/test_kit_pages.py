@@ -131,6 +131,7 @@ def test_it_shows_an_interviewer_the_guide(as_user, kit, loop, peer):
     for _, label, anchor, _ in DEFAULT_SCALE:
         assert label in html and escape(anchor) in html
     assert url("kit_questions", kit) not in html and url("kit_copy", kit) not in html
+    assert "/admin/" not in html
 
 
 def test_it_offers_hr_to_edit_and_copy_a_kit(as_user, hr, kit):
@@ -138,6 +139,7 @@ def test_it_offers_hr_to_edit_and_copy_a_kit(as_user, hr, kit):
 
     for name in ("kit_questions", "kit_scale", "kit_copy"):
         assert url(name, kit) in html
+    assert reverse("admin:reviews_kit_change", args=[kit.pk]) in html
 
 
 def test_it_hides_a_kit_from_whoever_is_on_none_of_its_loops(as_user, kit, loop, outsider, engineer):
