@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from people.models import User
 
-from .models import Feedback, FeedbackAsk, FeedbackRequest, Series
+from .models import Feedback, FeedbackAsk, FeedbackRequest, Loop, Scorecard, Series
 
 
 def pages(sender, *, people: dict[str, User], **kwargs) -> list[tuple[str, str, str]]:
@@ -20,6 +20,27 @@ def pages(sender, *, people: dict[str, User], **kwargs) -> list[tuple[str, str, 
     if None in (feedback, request, ask, series):
         return []
     meeting = series.meetings.filter(starts_at__lt=series.next_at).order_by("-starts_at").first()
+    return [*_feedback_and_1on1s(engineer, feedback, request, ask, series, meeting), *_interviews(people)]
+
+
+def _interviews(people: dict[str, User]) -> list[tuple[str, str, str]]:
+    engineer, manager = people["engineer"], people["manager"]
+    scorecard = Scorecard.objects.filter(interviewer=engineer, submitted_at=None).order_by("pk").first()
+    loop = Loop.objects.filter(hiring_manager=manager, decision="").exclude(debrief_opened_at=None).order_by("pk").first()
+    loop = loop or Loop.objects.filter(hiring_manager=manager).order_by("pk").first()
+    if scorecard is None or loop is None:
+        return []
+    return [
+        ("engineer", "my interviews", reverse("reviews:my_interviews")),
+        ("engineer", "scorecard", reverse("reviews:scorecard", args=[scorecard.pk])),
+        ("manager", "loops", reverse("reviews:loops")),
+        ("manager", "loop", reverse("reviews:loop", args=[loop.pk])),
+        ("manager", "debrief", reverse("reviews:debrief", args=[loop.pk])),
+        ("hr", "interviewer calibration", reverse("reviews:calibration")),
+    ]
+
+
+def _feedback_and_1on1s(engineer, feedback, request, ask, series, meeting) -> list[tuple[str, str, str]]:
     return [
         ("engineer", "my feedback", reverse("reviews:timeline")),
         ("engineer", "give feedback", reverse("reviews:give")),
