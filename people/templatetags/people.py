@@ -47,6 +47,8 @@ def _section(path: str, nav: dict) -> str:
         return "feedback"
     if path.startswith(nav["one_on_ones"]):
         return "one_on_ones"
+    if path.startswith(nav["interviews"]):
+        return "interviews"
     if path.startswith(nav["mentorship"]):
         return "mentorship"
     if path == nav["hr"]:

@@ -168,3 +168,13 @@ def my_interviews(viewer: User, now: datetime.datetime | None = None) -> MyInter
         .order_by("interview__starts_at", "pk")[:MY_INTERVIEWS_SHOWN]
     )
     return MyInterviews(to_prepare=to_prepare, to_write=to_write)
+
+
+def runs_hiring(viewer: User) -> bool:
+    """Whether `viewer` runs hiring: HR admins, managers (who add candidates and lead
+    loops) and anyone leading a loop. One query at most."""
+    if viewer.sees_everyone:
+        return True
+    manages = User.objects.filter(manager=viewer, is_active=True)
+    leads = Loop.objects.filter(hiring_manager=viewer)
+    return User.objects.filter(Q(Exists(manages)) | Q(Exists(leads)), pk=viewer.pk).exists()

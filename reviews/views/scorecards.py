@@ -55,7 +55,15 @@ def my_interviews(request):
     for scorecard in mine.to_write:
         interview = scorecard.interview
         scorecard.overdue = interview.starts_at + datetime.timedelta(minutes=interview.minutes) < now
-    context = {"to_prepare": mine.to_prepare, "to_write": mine.to_write, "now": now}
+    user = request.user
+    context = {
+        "to_prepare": mine.to_prepare,
+        "to_write": mine.to_write,
+        "now": now,
+        # Where hiring is run from: HR, and managers (who add candidates and lead loops).
+        "runs_loops": selectors.runs_hiring(user),
+        "is_hr": user.sees_everyone,
+    }
     return render(request, "reviews/interviews/my_interviews.html", context)
 
 

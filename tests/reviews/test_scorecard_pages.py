@@ -446,3 +446,11 @@ def test_it_reads_a_scorecard_in_the_same_queries_however_many(loop, kit, engine
     assert "Panel 10" in page and "Question 10" in page
     assert page_queries(client, url(mine)) == small
     assert page_queries(client, url(mine, "reviews:scorecard_amend")) == small_amend
+
+
+def test_my_interviews_leads_each_role_to_its_hiring_pages(as_user, engineer, manager, hr):
+    pages = {who: as_user(who).get(reverse("reviews:my_interviews")).content.decode() for who in (engineer, manager, hr)}
+    kits, loops, calibration = reverse("reviews:kits"), reverse("reviews:loops"), reverse("reviews:calibration")
+    assert kits in pages[engineer] and loops not in pages[engineer] and calibration not in pages[engineer]
+    assert loops in pages[manager] and calibration not in pages[manager]
+    assert loops in pages[hr] and calibration in pages[hr]
