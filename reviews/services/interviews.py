@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from ladders.models import Level
 from people.audit import acting_as
-from people.models import User
+from people.models import Notification, User
 
 from ..models import (
     Candidate,
@@ -147,6 +147,44 @@ def _scrub_audit(model, pks: list[int], fields: set[str], repr_for=None) -> None
         entry.save(update_fields=["changes", "serialized_data", "changes_text", "object_repr"])
 
 
+def _erase_revisions(scorecard_pks: list[int]) -> None:
+    """What amended scorecards said before: the take-aways and evidence go, as on the scorecard;
+    the points and recommendations stay."""
+    revisions = ScorecardRevision.objects.filter(scorecard__in=scorecard_pks).only("pk", "takeaways", "ratings")
+    for revision in revisions:
+        ratings = [
+            {**r, "evidence": ""} if isinstance(r, dict) else r for r in (revision.ratings or [])
+        ]
+        if revision.takeaways or ratings != revision.ratings:
+            revision.takeaways, revision.ratings = "", ratings
+            revision.save(update_fields=["takeaways", "ratings"])
+
+
+def _erase_from_notifications(
+    candidate_pk: int, name: str, scorecard_pks: list[int], interview_pks: list[int], loop_pks: list[int]
+) -> None:
+    """Notifications already sent about the candidate's loops (reminders name them): the name
+    becomes "Candidate <pk>" in their title and body."""
+    subjects = [
+        *(f"reviews.scorecard:{pk}" for pk in scorecard_pks),
+        *(f"reviews.interview:{pk}" for pk in interview_pks),
+        *(f"reviews.loop:{pk}" for pk in loop_pks),
+    ]
+    if not subjects:
+        return
+    anonymous = f"Candidate {candidate_pk}"
+    for notice in Notification.objects.filter(subject__in=subjects).only("pk", "title", "body"):
+        title, body = notice.title, notice.body
+        if name:
+            title, body = title.replace(name, anonymous), body.replace(name, anonymous)
+        if name and (name in title or title == notice.title):
+            # Cut short in the title (or written otherwise): say only what it is about.
+            title = f"About an interview loop of {anonymous}"
+        if (title, body) != (notice.title, notice.body):
+            notice.title, notice.body = title[:200], body
+            notice.save(update_fields=["title", "body"])
+
+
 @transaction.atomic
 def candidate_erase(*, actor: User, candidate: Candidate) -> Candidate:
     """Erase a candidate's personal data (HR only); idempotent.
@@ -163,6 +201,7 @@ def candidate_erase(*, actor: User, candidate: Candidate) -> Candidate:
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.erased_at is not None:
         return candidate
+    name = candidate.name
     now = timezone.now()
     Candidate.objects.filter(pk=candidate.pk).update(
         name="", email="", phone="", source="", notes="", erased_at=now
@@ -179,6 +218,8 @@ def candidate_erase(*, actor: User, candidate: Candidate) -> Candidate:
     ratings.exclude(evidence="").update(evidence="")
     interviews.exclude(title="").update(title="")
     loops.exclude(decision="").update(decision_reason=ERASED_REASON)
+    _erase_revisions(scorecard_pks)
+    _erase_from_notifications(candidate.pk, name, scorecard_pks, interview_pks, loop_pks)
 
     _scrub_audit(Candidate, [candidate.pk], {"name", "email", "phone", "source", "notes"}, lambda pk: f"Candidate {pk}")
     _scrub_audit(Scorecard, scorecard_pks, {"takeaways"})
