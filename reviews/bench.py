@@ -36,6 +36,8 @@ def _interviews(people: dict[str, User]) -> list[tuple[str, str, str]]:
         ("manager", "loops", reverse("reviews:loops")),
         ("manager", "loop", reverse("reviews:loop", args=[loop.pk])),
         ("manager", "debrief", reverse("reviews:debrief", args=[loop.pk])),
+        ("engineer", "interview kit", reverse("reviews:kit", args=[scorecard.interview.loop.kit_id])),
+        ("hr", "interview kits", reverse("reviews:kits")),
         ("hr", "interviewer calibration", reverse("reviews:calibration")),
     ]
 
