@@ -22,7 +22,7 @@ from ..debrief import debrief_load
 from ..forms.loops import CandidateForm, DecideForm, InterviewForm, LoopForm
 from ..models import Candidate, Kit, KitCompetency, Loop, Question, Scorecard
 from ..selectors import feedback as feedback_selectors
-from ..selectors.interviews import loop_get_for_user, loops_with_progress
+from ..selectors.interviews import loop_get_for_user, loops_with_progress, scorecards_visible_to
 from ..services.interviews import (
     candidate_create,
     candidate_erase,
@@ -265,6 +265,8 @@ def _debrief_context(request, loop: Loop, form: DecideForm | None = None, **extr
         "outstanding": outstanding,
         "ready": ready,
         "debrief": debrief_load(loop) if ready else None,
+        # Each interviewer's overall view, read the way the scorecard pages read them.
+        "verdicts": list(scorecards_visible_to(request.user, loop).filter(submitted_at__isnull=False)) if ready else [],
         **extra,
     }
     if loop.decision:

@@ -1,0 +1,74 @@
+"""The interview pages read well to those who use them: the debrief shows each interviewer's
+overall view, the forms say every problem at once, and pages lead to one another."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import Loop, Scorecard
+from tests.conftest import page_queries
+from tests.ladders.factories import document, publish
+from tests.people.factories import UserFactory
+from tests.reviews.interview_factories import interview_for, kit_for, loop_for
+from tests.reviews.test_loop_pages import rate
+
+
+@pytest.fixture
+def version(db):
+    return publish(document(levels=4, competencies=3))
+
+
+@pytest.fixture
+def kit(version):
+    return kit_for(version, "l2", name="Backend engineer")
+
+
+@pytest.fixture
+def loop(kit, manager):
+    return loop_for(kit, hiring_manager=manager, name="Grace Hopper", email="grace@example.com")
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"reviews:{name}", args=args)
+
+
+def submit(scorecard: Scorecard, recommendation: str, takeaways: str) -> None:
+    Scorecard.objects.filter(pk=scorecard.pk).update(recommendation=recommendation, takeaways=takeaways)
+
+
+# --- The debrief: each interviewer's overall view ---------------------------------------------------
+
+
+def test_it_shows_each_interviewers_recommendation_and_takeaways_in_the_debrief(as_user, loop, manager, engineer, peer):
+    interview = interview_for(loop, engineer, peer)
+    submit(rate(interview, engineer, "Strong yes"), "strong_yes", "Would raise the bar")
+    submit(rate(interview, peer, "No"), "no", "Missed the failure modes twice")
+    page = as_user(manager).get(url("debrief", loop.pk)).content.decode()
+    assert "overall view" in page
+    assert "Would raise the bar" in page and "Missed the failure modes twice" in page
+    assert "<strong>Strong yes</strong>" in page and "<strong>No</strong>" in page
+
+
+def test_it_keeps_the_overall_view_back_until_the_debrief_is_ready(as_user, loop, manager, engineer, peer):
+    interview = interview_for(loop, engineer, peer)
+    submit(rate(interview, engineer, "Yes"), "yes", "Secret take-away")
+    page = as_user(manager).get(url("debrief", loop.pk)).content.decode()
+    assert "Not all scorecards are in" in page and "Secret take-away" not in page and "overall view" not in page
+    rate(interview, peer, "Yes", submit=False)
+    Loop.objects.filter(pk=loop.pk).update(debrief_opened_at=timezone.now())
+    page = as_user(manager).get(url("debrief", loop.pk)).content.decode()
+    assert "Secret take-away" in page and f"{peer.name}</strong> <span" not in page
+
+
+def test_it_reads_the_overall_view_in_the_same_queries_however_many_interviewers(as_user, kit, manager):
+    def debrief_queries(n):
+        loop = loop_for(kit, hiring_manager=manager, name=f"Person {n}", email=f"p{n}@example.com")
+        panel = [UserFactory() for _ in range(n)]
+        interview = interview_for(loop, *panel)
+        for person in panel:
+            rate(interview, person, "Yes")
+        return page_queries(as_user(manager), url("debrief", loop.pk))
+
+    assert debrief_queries(2) == debrief_queries(20)
