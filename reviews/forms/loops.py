@@ -80,9 +80,13 @@ class PeopleIdsField(IdsField):
 
     def to_python(self, value) -> list[int]:
         try:
-            return super().to_python(value)
+            ids = super().to_python(value)
         except ValidationError:
-            raise ValidationError("Choose interviewers among the colleagues found.") from None
+            ids = None
+        if ids is None or any(not 0 < pk < 2**63 for pk in ids):
+            # Not a key (SQLite cannot even look a larger number up).
+            raise ValidationError("Choose interviewers among the colleagues found.")
+        return ids
 
 
 class LoopForm(Form):

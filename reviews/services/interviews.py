@@ -68,15 +68,30 @@ def _run(loop: Loop, actor: User) -> None:
         raise PermissionDenied("Only the hiring manager and HR run a loop.")
 
 
+# The largest key a database holds (a 64-bit integer): a larger number is no key, and
+# SQLite cannot even compare it.
+KEY_MAX = 2**63 - 1
+
+
+def _key(value) -> int | None:
+    """A primary key from an object, a number or its digits; None for anything else."""
+    pk = getattr(value, "pk", value)
+    if isinstance(pk, bool):
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk <= KEY_MAX else None
+
+
 def _ids(values: Iterable) -> list[int]:
     """Primary keys from objects or keys, in order, once each."""
     seen: dict[int, None] = {}
     for value in values or ():
-        pk = getattr(value, "pk", value)
-        try:
-            seen[int(pk)] = None
-        except (TypeError, ValueError):
-            seen[-1] = None  # not a key: found in no set, so reported at the field
+        pk = _key(value)
+        # Not a key: -1 is found in no set, so it is reported at the field.
+        seen[-1 if pk is None else pk] = None
     return list(seen)
 
 
@@ -244,6 +259,7 @@ def candidate_erase(*, actor: User, candidate: Candidate) -> Candidate:
 
 
 def _level_on_kit(kit: Kit, level_id, field: str, errors: dict[str, str]) -> Level | None:
+    level_id = _key(level_id)
     level = Level.objects.filter(pk=level_id, version_id=kit.version_id, tracks=kit.track_id).first() if level_id else None
     if level is None:
         errors[field] = f"Choose a level on the {kit.track} track of the kit's framework version."

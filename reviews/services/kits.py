@@ -39,8 +39,12 @@ def _may_edit(actor: User) -> None:
 
 
 def _ids(values) -> list[int]:
-    """Ids as given, in order, each once; anything not a whole number raises ValueError."""
-    return list(dict.fromkeys(int(value) for value in values))
+    """Ids as given, in order, each once; anything not a whole number (or too large to be a
+    key: SQLite cannot compare it) raises ValueError."""
+    ids = list(dict.fromkeys(int(value) for value in values))
+    if any(not 0 < pk < 2**63 for pk in ids):
+        raise ValueError("Not a key.")
+    return ids
 
 
 # --- Validators shared with the admin --------------------------------------------------

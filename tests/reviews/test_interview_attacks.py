@@ -90,3 +90,52 @@ def test_it_erases_the_candidates_name_from_reminders_already_sent(kit, rules, m
     assert not Notification.objects.filter(body__icontains="Hopper").exists()
     assert Notification.objects.filter(rule="reviews.scorecard_overdue").count() == 1
     assert Notification.objects.filter(rule="reviews.loop_scorecards_in", title__contains=f"Candidate {loop.candidate.pk}").exists()
+
+
+# --- Pages: ids of others, malformed input, forged posts ----------------------------------
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"reviews:{name}", args=args)
+
+
+@pytest.fixture
+def panel(kit, manager, engineer, peer):
+    """A loop led by `manager`, `engineer` and `peer` on one interview, nothing in yet."""
+    loop = loop_for(kit, hiring_manager=manager, name=NAME, email=EMAIL)
+    return interview_for(loop, engineer, peer)
+
+
+def test_it_refuses_malformed_levels_when_deciding(as_user, panel, manager):
+    loop = panel.loop
+    for level in ("abc", "99999999999999999999", "²", "-1", "1.5"):
+        response = as_user(manager).post(
+            url("loop_decide", loop.pk), {"decision": "hire", "reason": "Strong panel.", "decided_level": level}
+        )
+        assert response.status_code == 400, level
+    loop.refresh_from_db()
+    assert loop.decision == ""
+
+
+def test_it_refuses_malformed_ids_when_scheduling(as_user, panel, manager, engineer):
+    loop = panel.loop
+    focus = loop.kit.focus.first()
+    for field, value in (
+        ("focus", "99999999999999999999"), ("focus", "²"), ("questions", "99999999999999999999"),
+        ("interviewer_ids", "99999999999999999999"), ("interviewer_ids", "x"), ("minutes", "99999999999999999999"),
+        ("starts_at", "2026-02-30T10:00"), ("starts_at", "99999-01-01T10:00"),
+    ):
+        data = {"stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60", "focus": [focus.pk],
+                "interviewer_ids": [engineer.pk], field: value}
+        response = as_user(manager).post(url("interview_new", loop.pk), data)
+        assert response.status_code == 400, (field, value)
+    assert loop.interviews.count() == 1
+
+
+def test_it_answers_404_for_huge_and_odd_ids_in_addresses(as_user, panel, manager, hr):
+    for name in ("scorecard", "scorecard_amend", "loop", "debrief", "kit", "kit_questions", "kit_scale", "kit_copy"):
+        assert as_user(hr).get(url(name, 99999999999999999999)).status_code == 404, name
+    assert as_user(hr).get(url("kit_questions", panel.loop.kit_id) + "?edit=99999999999999999999").status_code == 404
+    assert as_user(hr).get(url("kit_questions", panel.loop.kit_id) + "?edit=%C2%B2").status_code == 404
+    assert as_user(hr).get(url("loop_new") + "?candidate=99999999999999999999").status_code == 404
+    assert as_user(hr).get(url("loop_new") + "?candidate=%C2%B2").status_code == 404
