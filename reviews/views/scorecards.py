@@ -63,6 +63,8 @@ def my_interviews(request):
         # Where hiring is run from: HR, and managers (who add candidates and lead loops).
         "runs_loops": selectors.runs_hiring(user),
         "is_hr": user.sees_everyone,
+        # Interviewers find their loops (and the scorecards they have submitted) from here.
+        "interviews_anywhere": Scorecard.objects.filter(interviewer=user).exists(),
     }
     return render(request, "reviews/interviews/my_interviews.html", context)
 

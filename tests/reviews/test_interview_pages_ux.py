@@ -72,3 +72,22 @@ def test_it_reads_the_overall_view_in_the_same_queries_however_many_interviewers
         return page_queries(as_user(manager), url("debrief", loop.pk))
 
     assert debrief_queries(2) == debrief_queries(20)
+
+
+# --- Links between the pages ---------------------------------------------------------------------
+
+
+def test_it_leads_from_a_scorecard_to_its_loop_and_its_kit(as_user, loop, engineer, peer):
+    interview = interview_for(loop, engineer, peer)
+    scorecard = Scorecard.objects.get(interview=interview, interviewer=engineer)
+    page = as_user(engineer).get(url("scorecard", scorecard.pk)).content.decode()
+    assert f'href="{url("loop", loop.pk)}"' in page and f'href="{url("kit", loop.kit_id)}"' in page
+    signed_in = as_user(engineer)
+    assert signed_in.get(url("loop", loop.pk)).status_code == 200
+    assert signed_in.get(url("kit", loop.kit_id)).status_code == 200
+
+
+def test_it_leads_an_interviewer_from_my_interviews_to_their_loops(as_user, loop, engineer, peer):
+    interview_for(loop, engineer, peer)
+    page = as_user(engineer).get(url("my_interviews")).content.decode()
+    assert f'href="{url("loops")}"' in page and "Your loops and submitted scorecards" in page
