@@ -12,7 +12,9 @@ Who does what:
   independence rule (the audit log notes only when it went in).
 - A loop is decided once, with a reason.
 - Erasing a candidate (HR) removes every personal detail in one update and the free
-  text written about them, and keeps the ratings, anonymous, for calibration.
+  text written about them, and keeps the ratings, anonymous, for calibration. Their loop
+  takes nothing new after that (interviews, interviewers, take-aways, evidence); it can
+  still be decided, its reason kept as ERASED_REASON.
 """
 
 from __future__ import annotations
@@ -97,6 +99,16 @@ def _ids(values: Iterable) -> list[int]:
 
 def _locked_loop(loop_id: int) -> Loop:
     return Loop.objects.select_for_update(of=("self",)).select_related("kit", "candidate").get(pk=loop_id)
+
+
+ERASED_LOOP = "This candidate's personal data has been erased: their loop takes no new interviews, interviewers or words."
+
+
+def _not_erased(loop: Loop) -> None:
+    """Nothing new is written about a candidate once erased: no interviews (their titles),
+    no interviewers, no take-aways or evidence (which would name them again)."""
+    if Candidate.objects.filter(pk=loop.candidate_id, erased_at__isnull=False).exists():
+        raise ValidationError(ERASED_LOOP)
 
 
 def _undecided(loop: Loop, field: str | None = None) -> None:
@@ -359,6 +371,7 @@ def interview_schedule(
     loop = _locked_loop(loop.pk)
     _run(loop, actor)
     _undecided(loop)
+    _not_erased(loop)
     errors: dict[str, str] = {}
     title, focus_pks, question_pks, people = _interview_fields(
         loop, stage=stage, starts_at=starts_at, minutes=minutes, title=title, focus=focus,
@@ -392,6 +405,7 @@ def interview_change(
     loop = _locked_loop(interview.loop_id)
     _run(loop, actor)
     _undecided(loop)
+    _not_erased(loop)
     interview = Interview.objects.get(pk=interview.pk)
     errors: dict[str, str] = {}
     title, focus_pks, question_pks, people = _interview_fields(
@@ -529,6 +543,7 @@ def scorecard_save(
     _undecided(loop)
     if scorecard.submitted_at is not None:
         raise ValidationError("This scorecard has been submitted: amend it instead.")
+    _not_erased(loop)
     errors: dict[str, str] = {}
     clean = _check_answers(scorecard, loop, ratings=ratings, takeaways=takeaways, recommendation=recommendation, errors=errors)
     if errors:
@@ -568,6 +583,7 @@ def scorecard_amend(
     if scorecard.submitted_at is None:
         raise ValidationError("This scorecard is a draft: save it instead.")
     _undecided(loop)
+    _not_erased(loop)
     errors: dict[str, str] = {}
     clean = _check_answers(scorecard, loop, ratings=ratings, takeaways=takeaways, recommendation=recommendation, errors=errors)
     _complete(scorecard, _current(scorecard, clean), recommendation, errors)
@@ -605,6 +621,7 @@ def scorecard_add(*, actor: User, interview: Interview, interviewer: User) -> Sc
     loop = Loop.objects.get(pk=interview.loop_id)
     _run(loop, actor)
     _undecided(loop)
+    _not_erased(loop)
     if not interviewer.is_active:
         raise ValidationError({"interviewer": "Choose an interviewer who works here."})
     try:
@@ -633,7 +650,8 @@ def loop_debrief_open(*, actor: User, loop: Loop) -> Loop:
 @transaction.atomic
 def loop_decide(*, actor: User, loop: Loop, decision: str, reason: str, decided_level=None) -> Loop:
     """Record the hiring decision with its reason (and the level offered, on the kit's track).
-    A loop is decided once; deciding opens the debrief if it was not."""
+    A loop is decided once; deciding opens the debrief if it was not. An erased candidate's
+    loop is decided like any other, its reason kept as ERASED_REASON."""
     loop = _locked_loop(loop.pk)
     _run(loop, actor)
     if loop.decision:
@@ -651,6 +669,8 @@ def loop_decide(*, actor: User, loop: Loop, decision: str, reason: str, decided_
         level = _level_on_kit(loop.kit, getattr(decided_level, "pk", decided_level), "decided_level", errors)
     if errors:
         raise ValidationError(errors)
+    if loop.candidate.erased_at is not None:
+        reason = ERASED_REASON  # the reason may name them: kept as their other words are
     now = timezone.now()
     with acting_as(actor):
         loop.decision, loop.decision_reason, loop.decided_level = decision, reason, level

@@ -188,7 +188,8 @@ def _loop_context(request, loop: Loop, form: InterviewForm | None = None, found:
             submitted=sum(1 for s in cards if s.submitted_at),
             is_hr=_hr(viewer),
         )
-        if not loop.decision:
+        # An erased candidate's loop takes no new interviews (see interview_schedule).
+        if not loop.decision and (form is not None or loop.candidate.erased_at is None):
             context.update(
                 form=form or InterviewForm(initial={"minutes": 60}),
                 kit_focus=list(KitCompetency.objects.filter(kit_id=loop.kit_id).select_related("competency")),

@@ -15,7 +15,19 @@ from people.models import Notification
 from people.services import reminders as dispatcher
 from people.services import reminders_dispatch
 from reviews.models import Scorecard, ScorecardRevision
-from reviews.services.interviews import candidate_erase, scorecard_amend, scorecard_save, scorecard_submit
+from django.core.exceptions import ValidationError
+
+from reviews.services.interviews import (
+    ERASED_REASON,
+    candidate_erase,
+    interview_change,
+    interview_schedule,
+    loop_decide,
+    scorecard_add,
+    scorecard_amend,
+    scorecard_save,
+    scorecard_submit,
+)
 from tests.ladders.factories import document, publish
 from tests.people.rules import Rules
 from tests.reviews.interview_factories import interview_for, kit_for, loop_for
@@ -92,6 +104,38 @@ def test_it_erases_the_candidates_name_from_reminders_already_sent(kit, rules, m
     assert Notification.objects.filter(rule="reviews.loop_scorecards_in", title__contains=f"Candidate {loop.candidate.pk}").exists()
 
 
+def test_it_takes_nothing_new_about_an_erased_candidate(kit, manager, engineer, peer, hr, as_user):
+    loop = loop_for(kit, hiring_manager=manager, name=NAME, email=EMAIL)
+    interview = interview_for(loop, engineer)
+    draft = interview.scorecards.get()
+    candidate_erase(actor=hr, candidate=loop.candidate)
+    focus = list(kit.focus.all())
+    start = timezone.now() + datetime.timedelta(days=1)
+
+    with pytest.raises(ValidationError):
+        interview_schedule(actor=manager, loop=loop, stage="values", starts_at=start, focus=focus,
+                           interviewers=[peer], title="Hopper: values")
+    with pytest.raises(ValidationError):
+        interview_change(actor=manager, interview=interview, stage="values", starts_at=start, focus=focus,
+                         interviewers=[engineer, peer], title="Hopper: values")
+    with pytest.raises(ValidationError):
+        scorecard_add(actor=manager, interview=interview, interviewer=peer)
+    with pytest.raises(ValidationError):
+        write(draft, engineer, takeaways="Hopper again", submit=False)
+    response = as_user(manager).post(url("interview_new", loop.pk), {
+        "stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60", "title": "Hopper",
+        "focus": [focus[0].pk], "interviewer_ids": [peer.pk],
+    })
+    assert response.status_code == 400
+    assert loop.interviews.count() == 1 and not interview.title
+    assert list(Scorecard.objects.filter(interview__loop=loop).values_list("interviewer", flat=True)) == [engineer.pk]
+    assert not Scorecard.objects.filter(takeaways__contains="Hopper").exists()
+
+    # Deciding still records the decision, but not words that could name them.
+    decided = loop_decide(actor=manager, loop=loop, decision="no_hire", reason="Hopper withdrew.")
+    assert decided.decision == "no_hire" and decided.decision_reason == ERASED_REASON
+
+
 # --- Pages: ids of others, malformed input, forged posts ----------------------------------
 
 
@@ -139,3 +183,9 @@ def test_it_answers_404_for_huge_and_odd_ids_in_addresses(as_user, panel, manage
     assert as_user(hr).get(url("kit_questions", panel.loop.kit_id) + "?edit=%C2%B2").status_code == 404
     assert as_user(hr).get(url("loop_new") + "?candidate=99999999999999999999").status_code == 404
     assert as_user(hr).get(url("loop_new") + "?candidate=%C2%B2").status_code == 404
+
+
+def test_it_offers_no_schedule_form_on_an_erased_candidates_loop(as_user, panel, manager, hr):
+    candidate_erase(actor=hr, candidate=panel.loop.candidate)
+    page = as_user(manager).get(url("loop", panel.loop_id)).content.decode()
+    assert "Schedule an interview" not in page and "Candidate" in page
