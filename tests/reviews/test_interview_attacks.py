@@ -189,3 +189,110 @@ def test_it_offers_no_schedule_form_on_an_erased_candidates_loop(as_user, panel,
     candidate_erase(actor=hr, candidate=panel.loop.candidate)
     page = as_user(manager).get(url("loop", panel.loop_id)).content.decode()
     assert "Schedule an interview" not in page and "Candidate" in page
+
+
+# --- Independence and ids of others --------------------------------------------------------
+
+
+def test_it_keeps_every_page_of_a_loop_shut_to_those_outside_it(as_user, panel, kit, manager, engineer, peer, outsider):
+    from tests.people.factories import UserFactory
+
+    loop = panel.loop
+    other_loop = loop_for(kit, hiring_manager=UserFactory(), name="Alan Turing", email="alan@example.com")
+    stranger = interview_for(other_loop, outsider)
+    own = panel.scorecards.get(interviewer=engineer)
+    theirs = panel.scorecards.get(interviewer=peer)
+    team_member = UserFactory()
+    loop.hiring_team.add(team_member)
+    for person, forbidden in (
+        (engineer, [url("scorecard", theirs.pk), url("scorecard_amend", theirs.pk), url("debrief", loop.pk),
+                    url("loop", other_loop.pk), url("scorecard", stranger.scorecards.get().pk)]),
+        (outsider, [url("scorecard", own.pk), url("loop", loop.pk), url("debrief", loop.pk)]),
+        (manager, [url("scorecard", own.pk), url("loop", other_loop.pk), url("debrief", other_loop.pk)]),
+        (team_member, [url("scorecard", own.pk), url("loop", loop.pk), url("debrief", loop.pk)]),
+    ):
+        client = as_user(person)
+        for address in forbidden:
+            assert client.get(address).status_code == 404, (person, address)
+    for address, data in (
+        (url("scorecard", theirs.pk), {"takeaways": "mine now", "recommendation": "no", "submit": "1"}),
+        (url("scorecard_amend", theirs.pk), {"takeaways": "mine now", "recommendation": "no"}),
+        (url("debrief_open", loop.pk), {}),
+        (url("loop_decide", loop.pk), {"decision": "hire", "reason": "I say so."}),
+        (url("interview_new", loop.pk), {"stage": "technical"}),
+        (url("candidate_erase", loop.candidate_id), {}),
+    ):
+        assert as_user(engineer).post(address, data).status_code == 404, address
+    loop.refresh_from_db()
+    assert loop.debrief_opened_at is None and loop.decision == ""
+    assert Scorecard.objects.get(pk=theirs.pk).takeaways == ""
+
+
+def test_it_tells_an_interviewer_nothing_of_the_others_until_theirs_are_in(as_user, panel, manager, engineer, peer):
+    write(panel.scorecards.get(interviewer=peer), peer, takeaways="Peer thinks highly of them.")
+    own = panel.scorecards.get(interviewer=engineer)
+    client = as_user(engineer)
+    for address in (url("loops"), url("loop", panel.loop_id), url("scorecard", own.pk), url("my_interviews")):
+        page = client.get(address).content.decode()
+        assert "Peer thinks highly" not in page, address
+        assert "1 of 2" not in page and "Scorecard in<" not in page, address
+    page = client.get(url("scorecard", own.pk)).content.decode()
+    assert "Other scorecards" not in page and peer.name not in page
+    write(own, engineer)
+    page = client.get(url("scorecard", own.pk)).content.decode()
+    assert "Other scorecards" in page and peer.name in page
+
+
+def test_it_keeps_a_draft_from_everyone_but_its_author(as_user, panel, manager, engineer, peer, hr):
+    write(panel.scorecards.get(interviewer=peer), peer, takeaways="Only a draft so far.", submit=False)
+    write(panel.scorecards.get(interviewer=engineer), engineer)
+    loop = panel.loop
+    as_user(manager).post(url("debrief_open", loop.pk))
+    for person in (engineer, manager, hr):
+        client = as_user(person)
+        for address in (url("loop", loop.pk), url("debrief", loop.pk), url("loops"),
+                        url("scorecard", panel.scorecards.get(interviewer=engineer).pk)):
+            response = client.get(address)
+            assert "Only a draft so far." not in response.content.decode(), (person, address)
+
+
+def test_it_refuses_every_interview_post_without_its_csrf_token(as_user, panel, manager, engineer, hr):
+    loop = panel.loop
+    own = panel.scorecards.get(interviewer=engineer)
+    posts = [
+        (engineer, url("scorecard", own.pk), {"takeaways": "x", "recommendation": "yes"}),
+        (manager, url("interview_new", loop.pk), {"stage": "technical"}),
+        (manager, url("debrief_open", loop.pk), {}),
+        (manager, url("loop_decide", loop.pk), {"decision": "hire", "reason": "Yes."}),
+        (manager, url("candidate_new"), {"name": "Ada"}),
+        (hr, url("candidate_erase", loop.candidate_id), {}),
+        (hr, url("kit_new"), {"name": "x"}),
+        (hr, url("kit_questions", loop.kit_id), {"action": "add", "new-text": "x"}),
+        (hr, url("kit_scale", loop.kit_id), {}),
+        (hr, url("kit_copy", loop.kit_id), {"name": "x"}),
+    ]
+    for person, address, data in posts:
+        client = as_user(person)  # HR signed in with their second factor, as the site asks
+        client.handler.enforce_csrf_checks = True
+        assert client.post(address, data).status_code == 403, address
+    loop.refresh_from_db()
+    assert loop.debrief_opened_at is None and loop.decision == "" and loop.candidate.erased_at is None
+
+
+def test_it_escapes_what_people_type_on_every_interview_page(as_user, kit, manager, engineer, hr):
+    from reviews.services.kits import question_add
+
+    evil = '<script>alert(1)</script>'
+    loop = loop_for(kit, hiring_manager=manager, name=evil, email="x@example.com")
+    question_add(actor=hr, kit=kit, text=evil, good_looks_like=evil, follow_ups=evil, red_flags=evil,
+                 focus_ids=[kit.focus.first().pk])
+    interview = interview_for(loop, engineer)
+    interview.questions.set(kit.questions.all())
+    scorecard = write(interview.scorecards.get(), engineer, takeaways=evil)
+    for person, address in (
+        (engineer, url("scorecard", scorecard.pk)), (engineer, url("loop", loop.pk)), (engineer, url("my_interviews")),
+        (manager, url("debrief", loop.pk)), (manager, url("loops")), (hr, url("kit", kit.pk)),
+        (hr, url("kit_questions", kit.pk)), (hr, url("candidate_erase", loop.candidate_id)),
+    ):
+        page = as_user(person).get(address).content.decode()
+        assert evil not in page, address
