@@ -296,3 +296,47 @@ def test_it_escapes_what_people_type_on_every_interview_page(as_user, kit, manag
     ):
         page = as_user(person).get(address).content.decode()
         assert evil not in page, address
+
+
+def test_it_shows_the_hiring_manager_scorecards_only_once_all_are_in_or_the_debrief_is_opened(
+    as_user, panel, manager, engineer, peer, hr
+):
+    write(panel.scorecards.get(interviewer=peer), peer)
+    loop = panel.loop
+    for person in (manager, hr):
+        page = as_user(person).get(url("debrief", loop.pk)).content.decode()
+        assert "Grace Hopper on" not in page and "1 of 2" in page and "Open the debrief now" in page
+    as_user(manager).post(url("debrief_open", loop.pk))
+    page = as_user(manager).get(url("debrief", loop.pk)).content.decode()
+    assert "Grace Hopper on" in page and peer.name in page
+    # The interviewer still waiting on their own reads nothing of it.
+    own = panel.scorecards.get(interviewer=engineer)
+    page = as_user(engineer).get(url("scorecard", own.pk)).content.decode()
+    assert "Grace Hopper on" not in page and "Other scorecards" not in page
+
+
+def test_it_refuses_focus_questions_and_points_of_another_kit(as_user, panel, kit, manager, engineer, hr):
+    from reviews.services.kits import kit_copy, question_add
+
+    other, _ = kit_copy(actor=hr, kit=kit, name="Other kit")
+    question = question_add(actor=hr, kit=other, text="Elsewhere?", good_looks_like="", follow_ups="", red_flags="",
+                            focus_ids=[other.focus.first().pk])
+    loop = panel.loop
+    base = {"stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60", "interviewer_ids": [engineer.pk]}
+    for extra in ({"focus": [other.focus.first().pk]},
+                  {"focus": [kit.focus.first().pk], "questions": [question.pk]}):
+        assert as_user(manager).post(url("interview_new", loop.pk), {**base, **extra}).status_code == 400
+    assert loop.interviews.count() == 1
+    own = panel.scorecards.get(interviewer=engineer)
+    focus = panel.focus.first()
+    response = as_user(engineer).post(url("scorecard", own.pk), {
+        f"point-{focus.pk}": other.scale.first().pk, "recommendation": "yes", "submit": "1",
+    })
+    assert response.status_code == 400
+    own.refresh_from_db()
+    assert own.submitted_at is None and not own.ratings.exists()
+    # A question of another kit is not for editing from this one.
+    response = as_user(hr).post(url("kit_questions", kit.pk), {"action": "edit", "question": question.pk, "edit-text": "Mine"})
+    assert response.status_code == 404
+    question.refresh_from_db()
+    assert question.text == "Elsewhere?"
