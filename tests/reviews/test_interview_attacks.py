@@ -340,3 +340,47 @@ def test_it_refuses_focus_questions_and_points_of_another_kit(as_user, panel, ki
     assert response.status_code == 404
     question.refresh_from_db()
     assert question.text == "Elsewhere?"
+
+
+# --- Workflow ------------------------------------------------------------------------------
+
+
+def test_it_holds_the_workflow_against_repeats_and_people_who_left(as_user, panel, manager, engineer, peer, hr):
+    from tests.people.factories import UserFactory
+
+    loop = panel.loop
+    own = write(panel.scorecards.get(interviewer=engineer), engineer)
+    first = own.submitted_at
+    # Submitting again (a double click) changes nothing.
+    response = as_user(engineer).post(url("scorecard", own.pk), {"recommendation": "no", "submit": "1"})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.submitted_at == first and own.recommendation == "yes"
+    # Deciding needs a reason; whitespace is none.
+    response = as_user(manager).post(url("loop_decide", loop.pk), {"decision": "hire", "reason": "   "})
+    assert response.status_code == 400
+    # Someone who left takes no scorecard.
+    gone = UserFactory(is_active=False)
+    with pytest.raises(ValidationError):
+        scorecard_add(actor=manager, interview=panel, interviewer=gone)
+    response = as_user(manager).post(url("interview_new", loop.pk), {
+        "stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60",
+        "focus": [loop.kit.focus.first().pk], "interviewer_ids": [gone.pk],
+    })
+    assert response.status_code == 400 and not Scorecard.objects.filter(interviewer=gone).exists()
+    # Decided once; then nothing is amended, decided again or scheduled.
+    assert as_user(manager).post(url("loop_decide", loop.pk), {"decision": "hire", "reason": "Strong."}).status_code == 302
+    response = as_user(hr).post(url("loop_decide", loop.pk), {"decision": "no_hire", "reason": "Changed my mind."})
+    assert response.status_code == 400
+    response = as_user(engineer).post(url("scorecard_amend", own.pk), {"recommendation": "no"})
+    assert response.status_code == 302
+    loop.refresh_from_db()
+    own.refresh_from_db()
+    assert loop.decision == "hire" and loop.decided_by == manager and own.recommendation == "yes"
+    # A hiring manager who has left runs nothing, and a signed-in session of theirs ends.
+    signed_in = as_user(manager)
+    manager.is_active = False
+    manager.save(update_fields=["is_active"])
+    for address in (url("debrief", loop.pk), url("loop", loop.pk), url("loops")):
+        response = signed_in.get(address)
+        assert response.status_code == 302 and "login" in response.url, address
