@@ -130,6 +130,9 @@ def kit_new(request):
             )
         except ValidationError as error:
             _errors_to(form, error, aliases=ROLE_ERRORS)
+            if len(form.errors.get("role", ())) > 1:
+                # The version, track and level are one choice on the form: one message.
+                form.errors["role"] = form.error_class(["Choose a role: a level of a published ladder."])
         else:
             messages.success(request, f"{kit.name} is made: add its questions.")
             return redirect("reviews:kit", pk=kit.pk)

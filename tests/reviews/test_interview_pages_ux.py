@@ -91,3 +91,20 @@ def test_it_leads_an_interviewer_from_my_interviews_to_their_loops(as_user, loop
     interview_for(loop, engineer, peer)
     page = as_user(engineer).get(url("my_interviews")).content.decode()
     assert f'href="{url("loops")}"' in page and "Your loops and submitted scorecards" in page
+
+
+# --- Kits: one message for the role ---------------------------------------------------------------
+
+
+def test_it_asks_once_for_the_role_of_a_new_kit(as_user, hr, version):
+    from reviews.models import Kit
+
+    response = as_user(hr).post(url("kit_new"), {"name": "Backend", "role": ""})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors["role"]) == ["Choose a role: a level of a published ladder."]
+    assert not Kit.objects.exists()
+
+
+def test_it_groups_the_competencies_a_question_probes_in_the_interview_form(as_user, hr, kit):
+    page = as_user(hr).get(url("kit_questions", kit.pk)).content.decode()
+    assert 'class="form interview-form"' in page and "<legend" in page
