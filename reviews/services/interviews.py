@@ -13,8 +13,9 @@ Who does what:
 - A loop is decided once, with a reason.
 - Erasing a candidate (HR) removes every personal detail in one update and the free
   text written about them, and keeps the ratings, anonymous, for calibration. Their loop
-  takes nothing new after that (interviews, interviewers, take-aways, evidence); it can
-  still be decided, its reason kept as ERASED_REASON.
+  takes no new interviews or interviewers after that; the scorecards already asked for
+  are still written and the loop decided, but no words typed about them are kept
+  (ERASED_REASON stands in for evidence and the decision's reason).
 """
 
 from __future__ import annotations
@@ -101,12 +102,12 @@ def _locked_loop(loop_id: int) -> Loop:
     return Loop.objects.select_for_update(of=("self",)).select_related("kit", "candidate").get(pk=loop_id)
 
 
-ERASED_LOOP = "This candidate's personal data has been erased: their loop takes no new interviews, interviewers or words."
+ERASED_LOOP = "This candidate's personal data has been erased: their loop takes no new interviews or interviewers."
 
 
 def _not_erased(loop: Loop) -> None:
-    """Nothing new is written about a candidate once erased: no interviews (their titles),
-    no interviewers, no take-aways or evidence (which would name them again)."""
+    """An erased candidate's loop takes no new interviews (with titles that could name them)
+    nor interviewers: the scorecards already asked for can still be written (see _words_kept)."""
     if Candidate.objects.filter(pk=loop.candidate_id, erased_at__isnull=False).exists():
         raise ValidationError(ERASED_LOOP)
 
@@ -512,6 +513,20 @@ def _complete(scorecard: Scorecard, ratings: dict[int, tuple[int | None, str]], 
         errors.setdefault("recommendation", "Choose a recommendation (or No decision).")
 
 
+def _words_kept(loop: Loop, ratings: dict[int, tuple[int | None, str]], takeaways: str):
+    """What a scorecard keeps of the words typed into it: all of them, unless the candidate has
+    been erased. Then none (they could name them again, and erasing is done once): evidence
+    given reads ERASED_REASON (so a competency the interview did not reach still says it was
+    noted), take-aways are left empty; points and the recommendation are kept."""
+    if not Candidate.objects.filter(pk=loop.candidate_id, erased_at__isnull=False).exists():
+        return ratings, takeaways
+    kept = {
+        focus_id: (point, ERASED_REASON if (evidence or "").strip() else "")
+        for focus_id, (point, evidence) in ratings.items()
+    }
+    return kept, ""
+
+
 def _write(scorecard: Scorecard, ratings: dict[int, tuple[int | None, str]], takeaways: str, recommendation: str) -> None:
     existing = {r.focus_id: r for r in scorecard.ratings.all()}
     for focus_id, (point, evidence) in ratings.items():
@@ -543,11 +558,11 @@ def scorecard_save(
     _undecided(loop)
     if scorecard.submitted_at is not None:
         raise ValidationError("This scorecard has been submitted: amend it instead.")
-    _not_erased(loop)
     errors: dict[str, str] = {}
     clean = _check_answers(scorecard, loop, ratings=ratings, takeaways=takeaways, recommendation=recommendation, errors=errors)
     if errors:
         raise ValidationError(errors)
+    clean, takeaways = _words_kept(loop, clean, takeaways)
     with acting_as(actor):
         _write(scorecard, clean, takeaways, recommendation)
         scorecard.save(update_fields=["takeaways", "recommendation", "updated_at"])
@@ -583,12 +598,12 @@ def scorecard_amend(
     if scorecard.submitted_at is None:
         raise ValidationError("This scorecard is a draft: save it instead.")
     _undecided(loop)
-    _not_erased(loop)
     errors: dict[str, str] = {}
     clean = _check_answers(scorecard, loop, ratings=ratings, takeaways=takeaways, recommendation=recommendation, errors=errors)
     _complete(scorecard, _current(scorecard, clean), recommendation, errors)
     if errors:
         raise ValidationError(errors)
+    clean, takeaways = _words_kept(loop, clean, takeaways)
     before = {r.focus_id: (r.point_id, r.evidence) for r in scorecard.ratings.all()}
     after = {**before, **clean}
     unchanged = (

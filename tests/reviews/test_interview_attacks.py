@@ -104,7 +104,7 @@ def test_it_erases_the_candidates_name_from_reminders_already_sent(kit, rules, m
     assert Notification.objects.filter(rule="reviews.loop_scorecards_in", title__contains=f"Candidate {loop.candidate.pk}").exists()
 
 
-def test_it_takes_nothing_new_about_an_erased_candidate(kit, manager, engineer, peer, hr, as_user):
+def test_it_takes_no_new_interview_nor_words_about_an_erased_candidate(kit, manager, engineer, peer, hr, as_user):
     loop = loop_for(kit, hiring_manager=manager, name=NAME, email=EMAIL)
     interview = interview_for(loop, engineer)
     draft = interview.scorecards.get()
@@ -120,8 +120,12 @@ def test_it_takes_nothing_new_about_an_erased_candidate(kit, manager, engineer, 
                          interviewers=[engineer, peer], title="Hopper: values")
     with pytest.raises(ValidationError):
         scorecard_add(actor=manager, interview=interview, interviewer=peer)
-    with pytest.raises(ValidationError):
-        write(draft, engineer, takeaways="Hopper again", submit=False)
+    # The scorecard asked for is still written, and reminded of; its words are not kept.
+    assert "the words you type are not" in as_user(engineer).get(url("scorecard", draft.pk)).content.decode()
+    written = write(draft, engineer, takeaways="Hopper again")
+    assert written.submitted_at is not None and written.recommendation == "yes"
+    assert written.takeaways == "" and {r.evidence for r in written.ratings.all()} == {ERASED_REASON}
+    assert all(r.point_id for r in written.ratings.all())
     response = as_user(manager).post(url("interview_new", loop.pk), {
         "stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60", "title": "Hopper",
         "focus": [focus[0].pk], "interviewer_ids": [peer.pk],
@@ -130,6 +134,15 @@ def test_it_takes_nothing_new_about_an_erased_candidate(kit, manager, engineer, 
     assert loop.interviews.count() == 1 and not interview.title
     assert list(Scorecard.objects.filter(interview__loop=loop).values_list("interviewer", flat=True)) == [engineer.pk]
     assert not Scorecard.objects.filter(takeaways__contains="Hopper").exists()
+    response = as_user(engineer).post(url("scorecard_amend", draft.pk), {
+        **{f"point-{f.pk}": kit.scale.get(value=2).pk for f in interview.focus.all()},
+        **{f"evidence-{f.pk}": "Hopper, on reflection" for f in interview.focus.all()},
+        "takeaways": "Hopper, on reflection", "recommendation": "no",
+    })
+    assert response.status_code == 302
+    assert not ScorecardRevision.objects.filter(takeaways__contains="Hopper").exists()
+    assert not Scorecard.objects.filter(takeaways__contains="Hopper").exists()
+    assert Scorecard.objects.get(pk=draft.pk).recommendation == "no"
 
     # Deciding still records the decision, but not words that could name them.
     decided = loop_decide(actor=manager, loop=loop, decision="no_hire", reason="Hopper withdrew.")
