@@ -397,3 +397,22 @@ def test_it_holds_the_workflow_against_repeats_and_people_who_left(as_user, pane
     for address in (url("debrief", loop.pk), url("loop", loop.pk), url("loops")):
         response = signed_in.get(address)
         assert response.status_code == 302 and "login" in response.url, address
+
+
+def test_it_waits_for_every_scorecard_of_an_interviewer_on_two_interviews(as_user, panel, manager, engineer, peer):
+    from tests.people.factories import UserFactory
+
+    loop = panel.loop
+    later = interview_for(loop, engineer, stage="values")
+    write(panel.scorecards.get(interviewer=peer), peer)
+    first = write(panel.scorecards.get(interviewer=engineer), engineer)
+    page = as_user(engineer).get(url("scorecard", first.pk)).content.decode()
+    assert "Other scorecards" not in page and peer.name not in page
+    write(later.scorecards.get(), engineer)
+    page = as_user(engineer).get(url("scorecard", first.pk)).content.decode()
+    assert "Other scorecards" in page and peer.name in page
+    # On the hiring team without interviewing: nothing of the loop, not even in the list.
+    team_member = UserFactory()
+    loop.hiring_team.add(team_member)
+    page = as_user(team_member).get(url("loops")).content.decode()
+    assert NAME not in page
