@@ -108,3 +108,8 @@ def test_it_asks_once_for_the_role_of_a_new_kit(as_user, hr, version):
 def test_it_groups_the_competencies_a_question_probes_in_the_interview_form(as_user, hr, kit):
     page = as_user(hr).get(url("kit_questions", kit.pk)).content.decode()
     assert 'class="form interview-form"' in page and "<legend" in page
+
+
+def test_it_leads_from_the_calibration_report_back_to_my_interviews(as_user, hr):
+    page = as_user(hr).get(url("calibration")).content.decode()
+    assert f'<a href="{url("my_interviews")}">My interviews</a>' in page
