@@ -114,6 +114,21 @@ class LoopForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["target_level"].choices = [("", "The kit's level"), *levels]
 
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            # Another field is wrong already: name every missing choice now, not one try later.
+            _missing(self, data, {"kit": "Choose a kit in use.", "hiring_manager": "Choose a hiring manager who works here."})
+        return data
+
+
+def _missing(form: forms.Form, data: dict, messages: dict[str, str]) -> None:
+    """Say at each field of `messages` left empty (and not wrong already) what it needs: the
+    services' own words, which they would say once the rest is right."""
+    for field, message in messages.items():
+        if field not in form.errors and not data.get(field):
+            form.add_error(field, message)
+
 
 class InterviewForm(Form):
     stage = OfferedChoice(label="Stage", choices=[("", "Choose a stage"), *Interview.Stage.choices], required=False)
@@ -131,6 +146,17 @@ class InterviewForm(Form):
     interviewers = PeopleField(label="Interviewers", required=False, help_text="E-mail addresses, one a line.")
     # Colleagues ticked among those the people search found.
     interviewer_ids = PeopleIdsField(label="Interviewers found", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            # Another field is wrong already: name every missing choice now, not one try later.
+            _missing(self, data, {
+                "stage": "Choose a stage.",
+                "starts_at": "Choose the day and time of the interview.",
+                "focus": "Choose at least one of the kit's focus competencies.",
+            })
+        return data
 
 
 class DecideForm(Form):

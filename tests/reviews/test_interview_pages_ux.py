@@ -113,3 +113,34 @@ def test_it_groups_the_competencies_a_question_probes_in_the_interview_form(as_u
 def test_it_leads_from_the_calibration_report_back_to_my_interviews(as_user, hr):
     page = as_user(hr).get(url("calibration")).content.decode()
     assert f'<a href="{url("my_interviews")}">My interviews</a>' in page
+
+
+# --- Every problem at once ----------------------------------------------------------------------
+
+
+def test_it_names_every_missing_choice_of_a_new_loop_with_an_unknown_address(as_user, manager, engineer, kit):
+    from reviews.models import Candidate
+
+    candidate = Candidate.objects.create(name="Sam Okoye", created_by=manager)
+    response = as_user(manager).post(
+        url("loop_new") + f"?candidate={candidate.pk}",
+        {"candidate": candidate.pk, "kit": "", "hiring_manager": "nobody@trellis.test", "hiring_team": ""},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["kit"] == ["Choose a kit in use."]
+    assert "Nobody who works here has the address nobody@trellis.test." in errors["hiring_manager"]
+    assert not Loop.objects.filter(candidate=candidate).exists()
+
+
+def test_it_names_every_missing_choice_of_an_interview_with_an_unknown_address(as_user, loop, manager):
+    from reviews.models import Interview
+
+    response = as_user(manager).post(url("interview_new", loop.pk), {"stage": "", "interviewers": "ghost@trellis.test"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["stage"] == ["Choose a stage."]
+    assert errors["starts_at"] == ["Choose the day and time of the interview."]
+    assert errors["focus"] == ["Choose at least one of the kit's focus competencies."]
+    assert errors["interviewers"] == ["Nobody who works here has the address ghost@trellis.test."]
+    assert not Interview.objects.filter(loop=loop).exists()
