@@ -416,3 +416,14 @@ def test_it_waits_for_every_scorecard_of_an_interviewer_on_two_interviews(as_use
     loop.hiring_team.add(team_member)
     page = as_user(team_member).get(url("loops")).content.decode()
     assert NAME not in page
+
+
+def test_it_answers_malformed_admin_kit_actions_without_failing(as_user, panel, hr):
+    kits = reverse("admin:reviews_kit_changelist")
+    kit = panel.loop.kit
+    # (A malformed _selected_action fails in Django's own admin, for every model alike.)
+    for level, selected in (("abc", kit.pk), ("99999999999999999999", kit.pk), ("²", kit.pk)):
+        response = as_user(hr).post(kits, {"action": "copy_kits", "_selected_action": [selected], "level": level})
+        assert response.status_code in (200, 302), (level, selected)
+    assert as_user(hr).get(reverse("admin:reviews_kit_change", args=["99999999999999999999"])).status_code in (302, 404)
+    assert kit.__class__.objects.count() == 1
