@@ -144,3 +144,9 @@ def test_it_names_every_missing_choice_of_an_interview_with_an_unknown_address(a
     assert errors["focus"] == ["Choose at least one of the kit's focus competencies."]
     assert errors["interviewers"] == ["Nobody who works here has the address ghost@trellis.test."]
     assert not Interview.objects.filter(loop=loop).exists()
+
+
+def test_it_does_not_paint_do_not_hire_in_the_colour_of_hire(as_user, loop, manager):
+    Loop.objects.filter(pk=loop.pk).update(decision="no_hire", decision_reason="Not yet", decided_at=timezone.now(), decided_by=manager)
+    page = as_user(manager).get(url("loops")).content.decode()
+    assert '<span class="badge">Do not hire</span>' in page
