@@ -427,3 +427,16 @@ def test_it_answers_malformed_admin_kit_actions_without_failing(as_user, panel, 
         assert response.status_code in (200, 302), (level, selected)
     assert as_user(hr).get(reverse("admin:reviews_kit_change", args=["99999999999999999999"])).status_code in (302, 404)
     assert kit.__class__.objects.count() == 1
+
+
+def test_it_keeps_kit_editing_to_hr(as_user, panel, manager, engineer):
+    kit = panel.loop.kit
+    for person in (manager, engineer):
+        client = as_user(person)
+        assert client.get(url("kit", kit.pk)).status_code == 200
+        for name in ("kit_questions", "kit_scale", "kit_copy"):
+            assert client.get(url(name, kit.pk)).status_code == 404, name
+            assert client.post(url(name, kit.pk), {"action": "add", "new-text": "Mine?", "name": "Mine"}).status_code == 404
+        assert client.post(url("kit_new"), {"name": "Mine"}).status_code == 404
+        assert client.get(url("calibration")).status_code == 404
+    assert not kit.questions.exists() and kit.__class__.objects.count() == 1
