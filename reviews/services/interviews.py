@@ -219,8 +219,9 @@ def candidate_erase(*, actor: User, candidate: Candidate) -> Candidate:
 
     Blanked: the candidate's name, e-mail, phone, source and notes (in one update with
     `erased_at`, which the database checks), and everything typed about them that could
-    name them: scorecards' take-aways, ratings' evidence, interviews' titles and a decided
-    loop's reason. The same fields are removed from audit entries. Kept: loops, interviews,
+    name them: scorecards' take-aways, ratings' evidence (and what amended scorecards said
+    before), interviews' titles and a decided loop's reason. The same fields are removed from
+    audit entries, and notifications already sent call them "Candidate <pk>". Kept: loops, interviews,
     who interviewed, every rating's point and recommendation, the decision: anonymous
     scores for calibration.
     """
