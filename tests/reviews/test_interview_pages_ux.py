@@ -150,3 +150,14 @@ def test_it_does_not_paint_do_not_hire_in_the_colour_of_hire(as_user, loop, mana
     Loop.objects.filter(pk=loop.pk).update(decision="no_hire", decision_reason="Not yet", decided_at=timezone.now(), decided_by=manager)
     page = as_user(manager).get(url("loops")).content.decode()
     assert '<span class="badge">Do not hire</span>' in page
+
+
+def test_it_leads_from_a_loop_and_its_debrief_to_the_kits_guide(as_user, loop, manager, engineer, peer):
+    interview = interview_for(loop, engineer, peer)
+    rate(interview, engineer, "Yes")
+    rate(interview, peer, "Yes")
+    kit_link = f'href="{url("kit", loop.kit_id)}"'
+    assert kit_link in as_user(manager).get(url("loop", loop.pk)).content.decode()
+    assert kit_link in as_user(manager).get(url("debrief", loop.pk)).content.decode()
+    assert kit_link in as_user(engineer).get(url("loop", loop.pk)).content.decode()
+    assert as_user(engineer).get(url("kit", loop.kit_id)).status_code == 200
