@@ -6,8 +6,9 @@ Nobody is swayed by another's scorecard before writing their own:
 - the hiring manager and HR read a loop's submitted scorecards once all of them are in,
   or once the debrief has been opened;
 - a draft is read by its author alone; anyone else reads nothing.
-Someone who is both (a hiring manager who also interviews) reads by whichever rule lets
-them first. Counts follow the same rule: how many scorecards are in is shown to those who
+Someone who is both (a hiring manager, or HR, who also interviews in the loop) is an
+interviewer first: nothing of the others until their own are in, debrief opened or not
+(waits_for_own). Counts follow the same rule: how many scorecards are in is shown to those who
 run the loop only (loops_with_progress); an interviewer is told about their own.
 """
 
@@ -44,7 +45,9 @@ def _released_q(viewer: User) -> Q:
     )
     loop_open = Q(interview__loop__debrief_opened_at__isnull=False) | ~Exists(same_loop.filter(submitted_at=None))
     runs = Q() if _hr(viewer) else Q(interview__loop__hiring_manager=viewer)
-    return Q(submitted_at__isnull=False) & (own_all_in | (runs & loop_open))
+    # Running the loop does not excuse an interviewer of it from writing their own first.
+    own_draft = Exists(same_loop.filter(interviewer=viewer, submitted_at=None))
+    return Q(submitted_at__isnull=False) & (own_all_in | (runs & loop_open & ~own_draft))
 
 
 def scorecards_visible_to(viewer: User, loop: Loop | None = None) -> QuerySet[Scorecard]:
@@ -70,6 +73,12 @@ def ratings_visible_to(viewer: User, loop: Loop | None = None) -> QuerySet[Score
     return ScorecardRating.objects.filter(
         scorecard__in=scorecards_visible_to(viewer, loop).order_by().values("pk")
     ).select_related("scorecard__interviewer", "focus__competency", "point")
+
+
+def waits_for_own(viewer: User, loop: Loop) -> bool:
+    """Whether `viewer` has a scorecard of `loop` still to submit: until then they read none
+    of the others', whatever else they are to the loop. One query."""
+    return Scorecard.objects.filter(interview__loop=loop, interviewer=viewer, submitted_at=None).exists()
 
 
 def scorecard_get_for_user(viewer: User, pk: int) -> Scorecard:

@@ -22,7 +22,7 @@ from ..debrief import debrief_load
 from ..forms.loops import CandidateForm, DecideForm, InterviewForm, LoopForm
 from ..models import Candidate, Kit, KitCompetency, Loop, Question, Scorecard
 from ..selectors import feedback as feedback_selectors
-from ..selectors.interviews import loop_get_for_user, loops_with_progress, scorecards_visible_to
+from ..selectors.interviews import loop_get_for_user, loops_with_progress, scorecards_visible_to, waits_for_own
 from ..services.interviews import (
     candidate_create,
     candidate_erase,
@@ -256,8 +256,10 @@ def _debrief_context(request, loop: Loop, form: DecideForm | None = None, **extr
         total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
     )
     outstanding = counts["total"] - counts["submitted"]
-    # The same rule as the selectors': scorecards are read once all are in, or once opened.
-    ready = loop.debrief_opened_at is not None or outstanding == 0
+    # The same rule as the selectors': scorecards are read once all are in, or once opened,
+    # and never by an interviewer of the loop before their own are in.
+    own_first = waits_for_own(request.user, loop)
+    ready = (loop.debrief_opened_at is not None or outstanding == 0) and not own_first
     context = {
         "loop": loop,
         "candidate": loop.candidate,
@@ -265,6 +267,7 @@ def _debrief_context(request, loop: Loop, form: DecideForm | None = None, **extr
         "submitted": counts["submitted"],
         "outstanding": outstanding,
         "ready": ready,
+        "own_first": own_first,
         "debrief": debrief_load(loop) if ready else None,
         # Each interviewer's overall view, read the way the scorecard pages read them.
         "verdicts": list(scorecards_visible_to(request.user, loop).filter(submitted_at__isnull=False)) if ready else [],

@@ -440,3 +440,24 @@ def test_it_keeps_kit_editing_to_hr(as_user, panel, manager, engineer):
         assert client.post(url("kit_new"), {"name": "Mine"}).status_code == 404
         assert client.get(url("calibration")).status_code == 404
     assert not kit.questions.exists() and kit.__class__.objects.count() == 1
+
+
+def test_it_keeps_a_hiring_manager_who_interviews_to_the_interviewers_rule(as_user, kit, manager, engineer, hr):
+    loop = loop_for(kit, hiring_manager=manager, name=NAME, email=EMAIL)
+    interview = interview_for(loop, engineer, manager)
+    write(interview.scorecards.get(interviewer=engineer), engineer, takeaways="Engineer's view.")
+    client = as_user(manager)
+    client.post(url("debrief_open", loop.pk))
+    loop.refresh_from_db()
+    assert loop.debrief_opened_at is not None
+    own = interview.scorecards.get(interviewer=manager)
+    page = client.get(url("debrief", loop.pk)).content.decode()
+    assert "Grace Hopper on" not in page and "Engineer's view." not in page
+    assert "Submit your own scorecard" in page
+    page = client.get(url("scorecard", own.pk)).content.decode()
+    assert "Other scorecards" not in page
+    # HR, who do not interview here, read it as opened.
+    assert "Grace Hopper on" in as_user(hr).get(url("debrief", loop.pk)).content.decode()
+    write(own, manager)
+    page = client.get(url("debrief", loop.pk)).content.decode()
+    assert "Grace Hopper on" in page and "Submit your own scorecard" not in page
