@@ -12,7 +12,8 @@ Per interviewer, over their submitted scorecards of interviews in the period:
   against "hire", on decided loops.
 
 Only loops whose scorecards HR may read count (every scorecard in, or the debrief
-opened): calibration must not tell anyone how a loop is going before that. Scores of
+opened; for an HR admin who interviews in it, once their own are in too): calibration must
+not tell anyone how a loop is going before that. Scores of
 erased candidates count like any other (their loops keep who rated what).
 Three queries, whatever the number of interviewers, loops or ratings: the scorecards
 in one list, the ratings counted in the database, the scale's labels.
@@ -123,8 +124,11 @@ def calibration_report(viewer: User, period: str = DEFAULT_PERIOD, *, now: datet
     # Only loops whose scorecards HR may read (selectors.interviews): every one in, or the
     # debrief opened. A loop still collecting scorecards says nothing yet, not even a count.
     drafts = Scorecard.objects.filter(interview__loop=OuterRef("pk"), submitted_at=None)
+    # Nor a loop the viewer interviews in with a scorecard still to submit (an interviewer
+    # first: selectors.interviews.waits_for_own).
     loops = Loop.objects.filter(
         Q(debrief_opened_at__isnull=False) | ~Exists(drafts),
+        ~Exists(drafts.filter(interviewer=viewer)),
         pk__in=Interview.objects.filter(scorecards__in=in_period).values("loop_id"),
     )
     rows = list(

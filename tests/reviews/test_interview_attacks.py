@@ -461,3 +461,16 @@ def test_it_keeps_a_hiring_manager_who_interviews_to_the_interviewers_rule(as_us
     write(own, manager)
     page = client.get(url("debrief", loop.pk)).content.decode()
     assert "Grace Hopper on" in page and "Submit your own scorecard" not in page
+
+
+def test_it_leaves_out_of_calibration_a_loop_where_hr_still_owe_their_scorecard(kit, manager, engineer, hr):
+    from reviews.selectors.calibration import calibration_report
+
+    loop = loop_for(kit, hiring_manager=manager, name=NAME, email=EMAIL)
+    interview = interview_for(loop, engineer, hr)
+    write(interview.scorecards.get(interviewer=engineer), engineer)
+    loop.debrief_opened_at = timezone.now()
+    loop.save(update_fields=["debrief_opened_at"])
+    assert calibration_report(hr, "all").interviewers == []
+    write(interview.scorecards.get(interviewer=hr), hr)
+    assert {i.interviewer_id for i in calibration_report(hr, "all").interviewers} == {engineer.pk, hr.pk}
