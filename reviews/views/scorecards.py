@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +23,8 @@ from ..forms.scorecards import ScorecardForm
 from ..models import KitCompetency, Scorecard, ScorecardRating
 from ..selectors import interviews as selectors
 from ..services.interviews import scorecard_amend, scorecard_save, scorecard_submit
+
+MY_DECISIONS_SHOWN = 20
 
 
 def _errors_to(form, error: ValidationError) -> None:
@@ -66,6 +68,14 @@ def my_interviews(request):
         # Interviewers find their loops (and the scorecards they have submitted) from here.
         "interviews_anywhere": Scorecard.objects.filter(interviewer=user).exists(),
     }
+    if context["runs_loops"]:
+        # The loops the viewer leads whose debrief is ready and which wait for their decision.
+        context["to_decide"] = list(
+            selectors.loops_with_progress(user)
+            .filter(hiring_manager=user, decision="")
+            .filter(Q(scorecards_total__gt=0, scorecards_in=F("scorecards_total")) | Q(debrief_opened_at__isnull=False))
+            .order_by("created_at", "pk")[:MY_DECISIONS_SHOWN]
+        )
     return render(request, "reviews/interviews/my_interviews.html", context)
 
 

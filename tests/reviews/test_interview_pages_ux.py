@@ -161,3 +161,38 @@ def test_it_leads_from_a_loop_and_its_debrief_to_the_kits_guide(as_user, loop, m
     assert kit_link in as_user(manager).get(url("debrief", loop.pk)).content.decode()
     assert kit_link in as_user(engineer).get(url("loop", loop.pk)).content.decode()
     assert as_user(engineer).get(url("kit", loop.kit_id)).status_code == 200
+
+
+# --- My interviews: debriefs waiting for the hiring manager ------------------------------------------
+
+
+def test_it_lists_the_debriefs_waiting_for_the_hiring_managers_decision(as_user, loop, kit, manager, engineer, peer):
+    interview = interview_for(loop, engineer, peer)
+    rate(interview, engineer, "Yes")
+    waiting = as_user(manager).get(url("my_interviews")).content.decode()
+    assert "Waiting for your decision" not in waiting  # one scorecard still to come
+    rate(interview, peer, "Yes")
+    page = as_user(manager).get(url("my_interviews")).content.decode()
+    assert "Waiting for your decision" in page and f'href="{url("debrief", loop.pk)}"' in page and "2 of 2 scorecards in" in page
+    assert "Waiting for your decision" not in as_user(engineer).get(url("my_interviews")).content.decode()
+    Loop.objects.filter(pk=loop.pk).update(decision="hire", decision_reason="Yes", decided_at=timezone.now(), decided_by=manager)
+    assert "Waiting for your decision" not in as_user(manager).get(url("my_interviews")).content.decode()
+
+
+def test_it_lists_debriefs_opened_early_as_waiting_too(as_user, loop, manager, engineer, peer):
+    interview = interview_for(loop, engineer, peer)
+    rate(interview, engineer, "Yes")
+    Loop.objects.filter(pk=loop.pk).update(debrief_opened_at=timezone.now())
+    page = as_user(manager).get(url("my_interviews")).content.decode()
+    assert "Waiting for your decision" in page and "1 of 2 scorecards in" in page
+
+
+def test_it_reads_the_waiting_debriefs_in_the_same_queries_however_many(as_user, kit, manager, engineer):
+    def queries(n):
+        for i in range(n):
+            loop = loop_for(kit, hiring_manager=manager, name=f"Person {n}-{i}", email=f"p{n}-{i}@example.com")
+            person = UserFactory()
+            rate(interview_for(loop, person), person, "Yes")
+        return page_queries(as_user(manager), url("my_interviews"))
+
+    assert queries(1) == queries(10)
