@@ -130,8 +130,8 @@ def loop_get_for_user(viewer: User, pk: int) -> Loop:
 
 def loops_with_progress(viewer: User) -> QuerySet[Loop]:
     """loops_visible_to, each with `scorecards_total` and `scorecards_in` filled only where the
-    viewer runs the loop (None elsewhere: an interviewer learns nothing of the others from a
-    count), and `mine_total` / `mine_in`: the viewer's own scorecards in it."""
+    viewer runs the loop and owes no scorecard of it (None elsewhere: an interviewer learns
+    nothing of the others from a count), and `mine_total` / `mine_in`: the viewer's own scorecards in it."""
     loops = loops_visible_to(viewer)
     of_loop = Scorecard.objects.filter(interview__loop=OuterRef("pk")).order_by().values("interview__loop")
     counted = Count("pk")
@@ -140,6 +140,8 @@ def loops_with_progress(viewer: User) -> QuerySet[Loop]:
         return Subquery(queryset.annotate(n=counted).values("n"), output_field=IntegerField())
 
     runs = Q(pk__isnull=False) if _hr(viewer) else Q(hiring_manager=viewer)
+    # An interviewer first: no count while they owe a scorecard of the loop themselves.
+    runs &= ~Exists(Scorecard.objects.filter(interview__loop=OuterRef("pk"), interviewer=viewer, submitted_at=None))
     total = Coalesce(count(of_loop), Value(0))
     submitted = Coalesce(count(of_loop.filter(submitted_at__isnull=False)), Value(0))
     return loops.annotate(

@@ -166,6 +166,8 @@ def _loop_context(request, loop: Loop, form: InterviewForm | None = None, found:
     found = found or {}
     viewer = request.user
     runs = loop_runs(loop, viewer)
+    # Who is in is for those who run the loop, once they owe no scorecard of it themselves.
+    counts_shown = runs and not waits_for_own(viewer, loop)
     interviews = list(
         loop.interviews.order_by("starts_at", "pk").prefetch_related(
             Prefetch("scorecards", queryset=Scorecard.objects.select_related("interviewer").order_by("interviewer__name", "pk")),
@@ -176,10 +178,10 @@ def _loop_context(request, loop: Loop, form: InterviewForm | None = None, found:
     for interview in interviews:
         # Whether a scorecard is in is for those who run the loop, and for its own interviewer.
         interview.panel = [
-            {"scorecard": s, "state_shown": runs or s.interviewer_id == viewer.pk, "mine": s.interviewer_id == viewer.pk}
+            {"scorecard": s, "state_shown": counts_shown or s.interviewer_id == viewer.pk, "mine": s.interviewer_id == viewer.pk}
             for s in interview.scorecards.all()
         ]
-    context = {"loop": loop, "candidate": loop.candidate, "interviews": interviews, "runs": runs}
+    context = {"loop": loop, "candidate": loop.candidate, "interviews": interviews, "runs": runs, "counts_shown": counts_shown}
     if runs:
         cards = [p["scorecard"] for i in interviews for p in i.panel]
         context.update(

@@ -474,3 +474,16 @@ def test_it_leaves_out_of_calibration_a_loop_where_hr_still_owe_their_scorecard(
     assert calibration_report(hr, "all").interviewers == []
     write(interview.scorecards.get(interviewer=hr), hr)
     assert {i.interviewer_id for i in calibration_report(hr, "all").interviewers} == {engineer.pk, hr.pk}
+
+
+def test_it_counts_nothing_for_a_hiring_manager_who_still_owes_their_scorecard(as_user, kit, manager, engineer, peer):
+    loop = loop_for(kit, hiring_manager=manager, name=NAME, email=EMAIL)
+    interview = interview_for(loop, engineer, peer, manager)
+    write(interview.scorecards.get(interviewer=engineer), engineer)
+    client = as_user(manager)
+    for address in (url("loops"), url("loop", loop.pk), url("debrief", loop.pk)):
+        page = client.get(address).content.decode()
+        assert "1 of 3" not in page and "Scorecard in<" not in page, address
+    write(interview.scorecards.get(interviewer=manager), manager)
+    for address in (url("loops"), url("loop", loop.pk), url("debrief", loop.pk)):
+        assert "2 of 3" in client.get(address).content.decode(), address
