@@ -487,3 +487,14 @@ def test_it_counts_nothing_for_a_hiring_manager_who_still_owes_their_scorecard(a
     write(interview.scorecards.get(interviewer=manager), manager)
     for address in (url("loops"), url("loop", loop.pk), url("debrief", loop.pk)):
         assert "2 of 3" in client.get(address).content.decode(), address
+
+
+def test_it_keeps_a_managers_loops_to_candidates_they_added(as_user, panel, kit, manager, skip_level):
+    # skip_level manages `manager`: they add candidates, but not loops for someone else's.
+    theirs = panel.loop.candidate
+    assert as_user(skip_level).get(url("loop_new") + f"?candidate={theirs.pk}").status_code == 404
+    response = as_user(skip_level).post(url("loop_new"), {"candidate": theirs.pk, "kit": kit.pk,
+                                                          "hiring_manager": skip_level.email})
+    assert response.status_code == 404
+    assert theirs.loops.count() == 1
+    assert as_user(manager).post(url("candidate_erase", theirs.pk)).status_code == 404
