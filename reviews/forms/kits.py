@@ -78,6 +78,15 @@ class QuestionForm(Form):
         self.fields["competencies"].choices = focus
 
 
+def _offset_words(offset: int) -> str:
+    """An offset as the scale page offers it: "−1: one proficiency short of the level"."""
+    if not offset:
+        return "0: meets the level"
+    count = abs(offset)
+    amount = f"{count} proficienc{'y' if count == 1 else 'ies'}"
+    return f"{offset:+d}: {amount} {'short of' if offset < 0 else 'above'} the level".replace("-", "\u2212", 1)
+
+
 class ScaleForm(Form):
     """A kit's scale, point by point: `label-<n>`, `anchor-<n>` and `offset-<n>` for n from 1;
     a point with neither label nor anchor is left out (the scale ends before it)."""
@@ -94,8 +103,8 @@ class ScaleForm(Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"offset-{n}"] = forms.TypedChoiceField(
-                label=f"Against the level ({n})", required=False, coerce=int, empty_value=0,
-                choices=[(v, f"{v:+d}" if v else "0 meets it") for v in range(-OFFSET_LIMIT, OFFSET_LIMIT + 1)],
+                label=f"Where point {n} stands against the level", required=False, coerce=int, empty_value=0,
+                choices=[(v, _offset_words(v)) for v in range(-OFFSET_LIMIT, OFFSET_LIMIT + 1)],
                 error_messages={"invalid_choice": f"Choose an offset from -{OFFSET_LIMIT} to +{OFFSET_LIMIT}."},
             )
 

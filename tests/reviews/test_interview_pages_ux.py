@@ -196,3 +196,13 @@ def test_it_reads_the_waiting_debriefs_in_the_same_queries_however_many(as_user,
         return page_queries(as_user(manager), url("my_interviews"))
 
     assert queries(1) == queries(10)
+
+
+# --- Kits: the scale's offsets in words ---------------------------------------------------------------
+
+
+def test_it_offers_each_point_of_the_scale_in_words_against_the_level(as_user, hr, kit):
+    page = as_user(hr).get(url("kit_scale", kit.pk)).content.decode()
+    assert "Where point 1 stands against the level" in page
+    assert "0: meets the level" in page and "+1: 1 proficiency above the level" in page
+    assert "\u22122: 2 proficiencies short of the level" in page
