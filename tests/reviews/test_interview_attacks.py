@@ -498,3 +498,20 @@ def test_it_keeps_a_managers_loops_to_candidates_they_added(as_user, panel, kit,
     assert response.status_code == 404
     assert theirs.loops.count() == 1
     assert as_user(manager).post(url("candidate_erase", theirs.pk)).status_code == 404
+
+
+def test_it_answers_malformed_kit_forms_at_their_fields(as_user, panel, hr):
+    kit = panel.loop.kit
+    client = as_user(hr)
+    for value in ("abc", "99999999999999999999", "²", "-1"):
+        for address, data in (
+            (url("kit_new"), {"name": "K", "role": value, "level": value, "version": value, "track": value,
+                              "competencies": [value]}),
+            (url("kit_questions", kit.pk), {"action": "add", "new-text": "Q?", "new-competencies": [value]}),
+            (url("kit_questions", kit.pk), {"action": "edit", "question": value, "edit-text": "Q?"}),
+            (url("kit_scale", kit.pk), {"label-1": "x", "offset-1": value, "label-2": "y", "offset-2": "0"}),
+            (url("kit_copy", kit.pk), {"name": "Copy", "level": value}),
+        ):
+            response = client.post(address, data)
+            assert response.status_code in (400, 404), (address, value, response.status_code)
+    assert kit.__class__.objects.count() == 1 and not kit.questions.exists()
