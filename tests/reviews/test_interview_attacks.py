@@ -515,3 +515,28 @@ def test_it_answers_malformed_kit_forms_at_their_fields(as_user, panel, hr):
             response = client.post(address, data)
             assert response.status_code in (400, 404), (address, value, response.status_code)
     assert kit.__class__.objects.count() == 1 and not kit.questions.exists()
+
+
+def test_it_shows_an_erased_candidate_nowhere(as_user, rules, kit, manager, engineer, peer, hr):
+    rules.keep("reviews.scorecard_overdue", "reviews.loop_scorecards_in")
+    loop = loop_for(kit, hiring_manager=manager, name=NAME, email=EMAIL)
+    interview = interview_for(loop, engineer, peer)
+    interview.__class__.objects.filter(pk=interview.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(days=3), title="Hopper pairing")
+    write(interview.scorecards.get(interviewer=peer), peer, takeaways="Hopper was great")
+    reminders_dispatch()
+    assert as_user(hr).post(url("candidate_erase", loop.candidate_id)).status_code == 302
+    own = interview.scorecards.get(interviewer=engineer)
+    theirs = interview.scorecards.get(interviewer=peer)
+    pages = [
+        (engineer, url("my_interviews")), (engineer, url("loops")), (engineer, url("loop", loop.pk)),
+        (engineer, url("scorecard", own.pk)), (engineer, reverse("people:notifications")),
+        (peer, url("scorecard", theirs.pk)), (manager, url("loop", loop.pk)), (manager, url("debrief", loop.pk)),
+        (manager, url("loops")), (hr, url("loops")), (hr, url("candidate_erase", loop.candidate_id)),
+        (hr, url("calibration") + "?period=all"),
+    ]
+    for person, address in pages:
+        response = as_user(person).get(address)
+        assert response.status_code == 200, address
+        page = response.content.decode()
+        assert "Hopper" not in page and EMAIL not in page, (person, address)
