@@ -128,7 +128,7 @@ def calibration_report(viewer: User, period: str = DEFAULT_PERIOD, *, now: datet
     # first: selectors.interviews.waits_for_own).
     loops = Loop.objects.filter(
         Q(debrief_opened_at__isnull=False) | ~Exists(drafts),
-        ~Exists(drafts.filter(interviewer=viewer)),
+        Q(~Exists(drafts.filter(interviewer=viewer))) | ~Q(decision=""),
         pk__in=Interview.objects.filter(scorecards__in=in_period).values("loop_id"),
     )
     rows = list(

@@ -46,7 +46,8 @@ def _released_q(viewer: User) -> Q:
     loop_open = Q(interview__loop__debrief_opened_at__isnull=False) | ~Exists(same_loop.filter(submitted_at=None))
     runs = Q() if _hr(viewer) else Q(interview__loop__hiring_manager=viewer)
     # Running the loop does not excuse an interviewer of it from writing their own first.
-    own_draft = Exists(same_loop.filter(interviewer=viewer, submitted_at=None))
+    # (Once the loop is decided their draft can no longer be written: nothing to wait for.)
+    own_draft = Exists(same_loop.filter(interviewer=viewer, submitted_at=None, interview__loop__decision=""))
     return Q(submitted_at__isnull=False) & (own_all_in | (runs & loop_open & ~own_draft))
 
 
@@ -76,8 +77,10 @@ def ratings_visible_to(viewer: User, loop: Loop | None = None) -> QuerySet[Score
 
 
 def waits_for_own(viewer: User, loop: Loop) -> bool:
-    """Whether `viewer` has a scorecard of `loop` still to submit: until then they read none
-    of the others', whatever else they are to the loop. One query."""
+    """Whether `viewer` has a scorecard of `loop` still to submit while the loop is open: until
+    then they read none of the others', whatever else they are to the loop. One query."""
+    if loop.decision:
+        return False  # a draft of a decided loop can no longer be written
     return Scorecard.objects.filter(interview__loop=loop, interviewer=viewer, submitted_at=None).exists()
 
 
@@ -141,7 +144,8 @@ def loops_with_progress(viewer: User) -> QuerySet[Loop]:
 
     runs = Q(pk__isnull=False) if _hr(viewer) else Q(hiring_manager=viewer)
     # An interviewer first: no count while they owe a scorecard of the loop themselves.
-    runs &= ~Exists(Scorecard.objects.filter(interview__loop=OuterRef("pk"), interviewer=viewer, submitted_at=None))
+    owes = Scorecard.objects.filter(interview__loop=OuterRef("pk"), interviewer=viewer, submitted_at=None)
+    runs &= Q(~Exists(owes)) | ~Q(decision="")
     total = Coalesce(count(of_loop), Value(0))
     submitted = Coalesce(count(of_loop.filter(submitted_at__isnull=False)), Value(0))
     return loops.annotate(

@@ -540,3 +540,14 @@ def test_it_shows_an_erased_candidate_nowhere(as_user, rules, kit, manager, engi
         assert response.status_code == 200, address
         page = response.content.decode()
         assert "Hopper" not in page and EMAIL not in page, (person, address)
+
+
+def test_it_opens_the_debrief_to_a_hiring_manager_who_decided_before_writing_their_own(as_user, kit, manager, engineer):
+    loop = loop_for(kit, hiring_manager=manager, name=NAME, email=EMAIL)
+    interview = interview_for(loop, engineer, manager)
+    write(interview.scorecards.get(interviewer=engineer), engineer)
+    client = as_user(manager)
+    assert client.post(url("loop_decide", loop.pk), {"decision": "hire", "reason": "Enough said."}).status_code == 302
+    page = client.get(url("debrief", loop.pk)).content.decode()
+    assert "Grace Hopper on" in page and "1 of 2" in page
+    assert "1 of 2 in" in client.get(url("loops")).content.decode()
