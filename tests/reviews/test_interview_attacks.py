@@ -551,3 +551,19 @@ def test_it_opens_the_debrief_to_a_hiring_manager_who_decided_before_writing_the
     page = client.get(url("debrief", loop.pk)).content.decode()
     assert "Grace Hopper on" in page and "1 of 2" in page
     assert "1 of 2 in" in client.get(url("loops")).content.decode()
+
+
+def test_it_answers_a_malformed_new_loop_at_its_fields(as_user, kit, hr, manager):
+    from reviews.models import Candidate
+
+    candidate = Candidate.objects.create(name="Ada", created_by=hr)
+    other = Candidate.objects.create(name="Bob", created_by=hr)
+    valid = {"candidate": other.pk, "kit": kit.pk, "hiring_manager": manager.email}
+    assert as_user(hr).post(url("loop_new"), valid).status_code == 302
+    for field, value in (("target_level", "abc"), ("target_level", "99999999999999999999"), ("target_level", "²"),
+                         ("kit", "abc"), ("kit", "99999999999999999999"), ("hiring_manager", "<script>@x"),
+                         ("hiring_team", "nobody@nowhere\n" * 3)):
+        data = {"candidate": candidate.pk, "kit": kit.pk, "hiring_manager": manager.email, field: value}
+        response = as_user(hr).post(url("loop_new"), data)
+        assert response.status_code == 400, (field, value)
+    assert not candidate.loops.exists()
