@@ -172,6 +172,8 @@ def test_it_refuses_malformed_levels_when_deciding(as_user, panel, manager):
         assert response.status_code == 400, level
     loop.refresh_from_db()
     assert loop.decision == ""
+    response = as_user(manager).post(url("loop_decide", loop.pk), {"decision": "hire", "reason": "Strong panel."})
+    assert response.status_code == 302
 
 
 def test_it_refuses_malformed_ids_when_scheduling(as_user, panel, manager, engineer):
@@ -187,6 +189,9 @@ def test_it_refuses_malformed_ids_when_scheduling(as_user, panel, manager, engin
         response = as_user(manager).post(url("interview_new", loop.pk), data)
         assert response.status_code == 400, (field, value)
     assert loop.interviews.count() == 1
+    valid = {"stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60", "focus": [focus.pk],
+             "interviewer_ids": [engineer.pk]}
+    assert as_user(manager).post(url("interview_new", loop.pk), valid).status_code == 302
 
 
 def test_it_answers_404_for_huge_and_odd_ids_in_addresses(as_user, panel, manager, hr):
