@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import Client
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,8 +15,6 @@ from people.models import Notification
 from people.services import reminders as dispatcher
 from people.services import reminders_dispatch
 from reviews.models import Scorecard, ScorecardRevision
-from django.core.exceptions import ValidationError
-
 from reviews.services.interviews import (
     ERASED_REASON,
     candidate_erase,
