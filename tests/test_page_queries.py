@@ -25,7 +25,9 @@ from reviews.models import Candidate, Feedback, FeedbackRequest, Kit, Series
 from tests.conftest import login
 from tests.ladders.factories import submitted
 
-MOST_QUERIES = 12
+# The most any page costs: a hiring manager's loop page (its interviews, panel, hints and
+# the scheduling form's choices) at 13; every other page at 12 or fewer.
+MOST_QUERIES = 13
 
 
 def queries_per_page(employees: int) -> dict[str, int]:
