@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ..forms import errors_to
 from ..forms.feedback import PERIODS, EditForm, GiveForm, ReactForm, ReplyForm, TimelineFilter
 from ..models import Feedback, Reaction
 from ..selectors import feedback as selectors
@@ -30,18 +31,6 @@ PAGE_SIZE = 20
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
 
 
-def _errors_to(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: at the field it names, or above the form."""
-    aliases = aliases or {}
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            field = aliases.get(field, field)
-            target = field if field in form.fields else None
-            for problem in problems:
-                form.add_error(target, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(None, problem)
 
 
 def _until(feedback: Feedback) -> str:
@@ -149,7 +138,7 @@ def give(request):
             if not valid:
                 # What is wrong with whom it is for is said already, in the form's words.
                 problems.pop("subject", None)
-            _errors_to(form, ValidationError(problems), aliases={"subject": "person"})
+            errors_to(form, ValidationError(problems), aliases={"subject": "person"})
             if "person" in form.errors:
                 subject = None
         else:
@@ -265,7 +254,7 @@ def feedback_change(request, pk: int):
                     project=data["project"],
                 )
             except ValidationError as error:
-                _errors_to(form, error)
+                errors_to(form, error)
             else:
                 messages.success(request, "Your feedback is changed; what it said before is kept with it.")
                 return redirect("reviews:feedback", pk=feedback.pk)
@@ -338,7 +327,7 @@ def feedback_reply_view(request, pk: int):
         try:
             reply = feedback_reply(feedback=feedback, author=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
     if reply is not None and not request.htmx:
         messages.success(request, "Your reply is posted.")
         return redirect(f"{reverse('reviews:feedback', args=[pk])}#reply-{reply.pk}")

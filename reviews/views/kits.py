@@ -19,7 +19,7 @@ from ..forms.kits import SCALE_ROWS, CopyForm, KitForm, QuestionForm, ScaleForm
 from ..models import Kit, KitCompetency, Question, ScalePoint
 from ..selectors.kits import kit_detail, kit_get_for_user, kits_visible_to
 from ..services.kits import kit_copy, kit_create, question_add, question_edit, question_remove, scale_update
-from .feedback import _errors_to
+from ..forms import errors_to
 
 ROLE_ERRORS = {"version": "role", "track": "role", "level": "role"}
 
@@ -129,7 +129,7 @@ def kit_new(request):
                 description=data["description"],
             )
         except ValidationError as error:
-            _errors_to(form, error, aliases=ROLE_ERRORS)
+            errors_to(form, error, aliases=ROLE_ERRORS)
             if len(form.errors.get("role", ())) > 1:
                 # The version, track and level are one choice on the form: one message.
                 form.errors["role"] = form.error_class(["Choose a role: a level of a published ladder."])
@@ -200,7 +200,7 @@ def kit_questions(request, pk: int):
                 else:
                     question_edit(actor=request.user, question=editing, **fields)
             except ValidationError as error:
-                _errors_to(form, error)
+                errors_to(form, error)
             else:
                 messages.success(request, "The question is added." if action == "add" else "The question is saved.")
                 anchor = "#new-question" if action == "add" else f"#question-{editing.pk}"
@@ -234,7 +234,7 @@ def kit_scale(request, pk: int):
         try:
             scale_update(actor=request.user, kit=kit, points=form.points())
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             messages.success(request, "The scale is saved.")
             return redirect(reverse("reviews:kit", args=[kit.pk]) + "#scale")
@@ -256,7 +256,7 @@ def kit_copy_view(request, pk: int):
         try:
             copy, dropped = kit_copy(actor=request.user, kit=kit, name=form.cleaned_data["name"], level=level)
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             if dropped:
                 names = ", ".join(c.name for c in dropped)

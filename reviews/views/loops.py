@@ -33,7 +33,7 @@ from ..services.interviews import (
     loop_runs,
     panel_hints,
 )
-from .feedback import _errors_to
+from ..forms import errors_to
 
 PAGE_SIZE = 20
 
@@ -87,7 +87,7 @@ def candidate_new(request):
         try:
             candidate = candidate_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             messages.success(request, "Candidate added. Now open their loop.")
             return redirect(f"{reverse('reviews:loop_new')}?candidate={candidate.pk}")
@@ -152,7 +152,7 @@ def loop_new(request):
         except PermissionDenied:
             form.add_error("hiring_manager", "You open loops you lead yourself: give your own address.")
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             messages.success(request, "Loop opened. Schedule its interviews.")
             return redirect("reviews:loop", loop.pk)
@@ -243,7 +243,7 @@ def interview_new(request, pk: int):
                 interviewers=[*data["interviewer_ids"], *(p.pk for p in data["interviewers"])],
             )
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             messages.success(request, "Interview scheduled: each interviewer has a scorecard to write.")
             return redirect("reviews:loop", loop.pk)
@@ -317,7 +317,7 @@ def decide(request, pk: int):
                 decided_level=data["decided_level"] or None,
             )
         except ValidationError as error:
-            _errors_to(form, error, aliases={"decided_level": "decided_level"})
+            errors_to(form, error)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("reviews:debrief", loop.pk)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from people.models import User
 
+from ..forms import errors_to
 from ..forms.oneonones import ActionForm, NoteForm, PointForm, SeriesForm, SettingsForm, feedback_options
 from ..models import ActionItem, Meeting, Series, TalkingPoint
 from ..selectors import oneonones as selectors
@@ -29,18 +30,6 @@ MEETING = "reviews/oneonones/meeting.html"
 SERIES = "reviews/oneonones/series.html"
 
 
-def _errors_to(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: at the field it names, or above the form."""
-    aliases = aliases or {}
-    if hasattr(error, "error_dict"):
-        for name, problems in error.error_dict.items():
-            name = aliases.get(name, name)
-            target = name if name in form.fields else None
-            for problem in problems:
-                form.add_error(target, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(None, problem)
 
 
 def _problem(error: ValidationError) -> str:
@@ -121,7 +110,7 @@ def series_new(request):
                 if chosen is not None and hasattr(error, "error_dict") and "other" in error.error_dict:
                     # About the person picked in the search: said above the form, where they are.
                     form.add_error(None, error.error_dict.pop("other"))
-                _errors_to(form, error, aliases)
+                errors_to(form, error, aliases)
             else:
                 messages.success(request, f"1:1s with {series.other(request.user).name} are set up; they have been told.")
                 return redirect(series)
@@ -174,7 +163,7 @@ def series_edit(request, pk: int):
                 title=data["title"], next_at=data["next_at"],
             )
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             messages.success(request, "Saved.")
             return redirect(found)
@@ -317,7 +306,7 @@ def point_add(request, pk: int):
                 competency_id=data.get("competency"), feedback_id=data.get("feedback"),
             )
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             ok = True
     if ok:
@@ -355,7 +344,7 @@ def point(request, pk: int):
                 competency_id=data.get("competency"), feedback_id=data.get("feedback"),
             )
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             return _meeting_answer(request, meeting, "agenda", ok=True, message="Talking point saved.")
     return _meeting_answer(request, meeting, "agenda", ok=False, editing_point=(found.pk, form))
@@ -374,7 +363,7 @@ def action_add(request, pk: int):
         try:
             services.action_add(meeting=found, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             return _meeting_answer(request, found, "actions", ok=True, message="Action added.")
     return _meeting_answer(request, found, "actions", ok=False, action_form=form)
@@ -411,7 +400,7 @@ def action(request, pk: int):
         try:
             services.action_edit(action=found, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             return _meeting_answer(request, shown_on, "actions", ok=True, message="Action saved.")
     return _meeting_answer(request, shown_on, "actions", ok=False, editing_action=(found.pk, form))
@@ -426,7 +415,7 @@ def note(request, pk: int):
         try:
             services.note_save(meeting=found, author=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             return _meeting_answer(request, found, "note", ok=True, message="Your private note is saved.", note_saved=True)
     return _meeting_answer(request, found, "note", ok=False, note_form=form)

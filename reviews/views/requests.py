@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ..forms import errors_to
 from ..forms.requests import AnswerForm, DeclineForm, RequestForm, answer_readers, readers
 from ..models import FeedbackAsk
 from ..selectors import requests as selectors
@@ -26,16 +27,6 @@ from ..services.requests import (
 PER_PAGE = 20
 
 
-def _errors_to(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: at the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            target = field if field in form.fields else None
-            for problem in problems:
-                form.add_error(target, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(None, problem)
 
 
 def waiting_for(user) -> int:
@@ -103,7 +94,7 @@ def request_new(request):
                 competency_ids=data.get("competencies") or [],
             )
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             count = created.asks.count()
             asked = "1 colleague" if count == 1 else f"{count} colleagues"
@@ -201,7 +192,7 @@ def ask(request, pk: int):
                 competency_ids=data.get("competencies") or [],
             )
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             messages.success(request, "Thank you: your answer is in.")
             return redirect("reviews:ask", pk=found.pk)
@@ -225,7 +216,7 @@ def ask_decline(request, pk: int):
         try:
             feedback_request_decline(ask=found, respondent=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             messages.success(request, "Declined. Thank you for saying so.")
             return redirect(reverse("reviews:requests"))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ladders.selectors.frameworks import published_rubric
 
+from ..forms import errors_to
 from ..forms.scorecards import ScorecardForm
 from ..models import KitCompetency, Scorecard, ScorecardRating
 from ..selectors import interviews as selectors
@@ -27,16 +28,6 @@ from ..services.interviews import scorecard_amend, scorecard_save, scorecard_sub
 MY_DECISIONS_SHOWN = 20
 
 
-def _errors_to(form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: at the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            target = field if field in form.fields else None
-            for problem in problems:
-                form.add_error(target, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(None, problem)
 
 
 # --- My interviews ------------------------------------------------------------------------------
@@ -215,7 +206,7 @@ def scorecard(request, pk: int):
         except PermissionDenied:
             raise Http404("No such scorecard.") from None
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             if submitting:
                 messages.success(request, "Scorecard submitted. It is locked now; you can still amend it until the loop is decided.")
@@ -251,7 +242,7 @@ def scorecard_amend_page(request, pk: int):
         except PermissionDenied:
             raise Http404("No such scorecard.") from None
         except ValidationError as error:
-            _errors_to(form, error)
+            errors_to(form, error)
         else:
             messages.success(request, "Scorecard amended. What it said before is kept below it.")
             return redirect("reviews:scorecard", pk=scorecard.pk)
