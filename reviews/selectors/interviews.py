@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from people.models import User
 
-from ..models import Interview, KitCompetency, Loop, Scorecard, ScorecardRating, ScorecardRevision
+from ..models import Candidate, Interview, KitCompetency, Loop, Scorecard, ScorecardRating, ScorecardRevision
 
 MY_INTERVIEWS_SHOWN = 100
 
@@ -193,3 +193,23 @@ def runs_hiring(viewer: User) -> bool:
     manages = User.objects.filter(manager=viewer, is_active=True)
     leads = Loop.objects.filter(hiring_manager=viewer)
     return User.objects.filter(Q(Exists(manages)) | Q(Exists(leads)), pk=viewer.pk).exists()
+
+
+def candidate_for_new_loop(viewer: User, pk: int) -> Candidate:
+    """A candidate `viewer` may start a loop for: any not erased for an HR admin, one they
+    added themselves for anyone else. Anyone else's is not found."""
+    candidates = Candidate.objects.filter(pk=pk, erased_at=None)
+    if not (viewer.is_active and viewer.sees_everyone):
+        candidates = candidates.filter(created_by=viewer)
+    candidate = candidates.first()
+    if candidate is None:
+        raise Http404("No such candidate.")
+    return candidate
+
+
+def candidate_get_for_hr(viewer: User, pk: int) -> Candidate:
+    """Any candidate, erased or not, for an HR admin (who alone erases them); nobody else's."""
+    candidate = Candidate.objects.filter(pk=pk).first() if viewer.is_active and viewer.sees_everyone else None
+    if candidate is None:
+        raise Http404("No such candidate.")
+    return candidate

@@ -22,7 +22,14 @@ from ..debrief import debrief_load
 from ..forms.loops import CandidateForm, DecideForm, InterviewForm, LoopForm
 from ..models import Candidate, Kit, KitCompetency, Loop, Question, Scorecard
 from ..selectors import feedback as feedback_selectors
-from ..selectors.interviews import loop_get_for_user, loops_with_progress, scorecards_visible_to, waits_for_own
+from ..selectors.interviews import (
+    candidate_for_new_loop,
+    candidate_get_for_hr,
+    loop_get_for_user,
+    loops_with_progress,
+    scorecards_visible_to,
+    waits_for_own,
+)
 from ..services.interviews import (
     candidate_create,
     candidate_erase,
@@ -100,13 +107,7 @@ def _loop_candidate(request) -> Candidate:
         pk = int(request.POST.get("candidate") or request.GET.get("candidate") or "")
     except ValueError:
         raise Http404("No such candidate.") from None
-    candidates = Candidate.objects.filter(pk=pk, erased_at=None)
-    if not _hr(request.user):
-        candidates = candidates.filter(created_by=request.user)
-    candidate = candidates.first()
-    if candidate is None:
-        raise Http404("No such candidate.")
-    return candidate
+    return candidate_for_new_loop(request.user, pk)
 
 
 def _level_choices() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -330,11 +331,7 @@ def decide(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @login_required
 def candidate_erase_view(request, pk: int):
-    if not _hr(request.user):
-        raise Http404("No such candidate.")
-    candidate = Candidate.objects.filter(pk=pk).first()
-    if candidate is None:
-        raise Http404("No such candidate.")
+    candidate = candidate_get_for_hr(request.user, pk)
     if request.method == "POST":
         candidate = candidate_erase(actor=request.user, candidate=candidate)
         messages.success(request, f"{candidate}: personal data erased. The ratings stay, anonymous.")
