@@ -213,3 +213,10 @@ def candidate_get_for_hr(viewer: User, pk: int) -> Candidate:
     if candidate is None:
         raise Http404("No such candidate.")
     return candidate
+
+
+def own_scorecard_ids(viewer: User, interviews) -> dict[int, int]:
+    """`viewer`'s own scorecard of each of these interviews, by interview id: one query."""
+    return dict(
+        Scorecard.objects.filter(interviewer=viewer, interview__in=[i.pk for i in interviews]).values_list("interview_id", "pk")
+    )

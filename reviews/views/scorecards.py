@@ -39,10 +39,7 @@ def my_interviews(request):
     now = timezone.now()
     mine = selectors.my_interviews(request.user, now=now)
     # The viewer's own scorecard of each interview to prepare: one query, whatever their number.
-    scorecard_of = dict(
-        Scorecard.objects.filter(interviewer=request.user, interview__in=[i.pk for i in mine.to_prepare])
-        .values_list("interview_id", "pk")
-    )
+    scorecard_of = selectors.own_scorecard_ids(request.user, mine.to_prepare)
     for interview in mine.to_prepare:
         interview.my_scorecard_id = scorecard_of.get(interview.pk)
     for scorecard in mine.to_write:
