@@ -21,8 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ladders.selectors.frameworks import published_level, published_rubric
+from people.models import User
 
 from .models import KitCompetency, Loop, ScorecardRating
+from .selectors.interviews import scorecards_visible_to
 
 # A competency is contested when the panel's ratings lie this many points of the kit's scale apart.
 DISAGREEMENT_SPREAD = 2
@@ -78,6 +80,7 @@ class Given:
     value: int
     offset: int
     evidence: str = ""
+    stage: str = ""
 
 
 # --- Plain data out ---------------------------------------------------------------
@@ -93,6 +96,7 @@ class Said:
     offset: int
     evidence: str
     observed: int | None
+    stage: str
     observed_name: str
 
 
@@ -212,6 +216,7 @@ def competency_debrief(ladder: Ladder, focus: Focus, target: Step, given: Sequen
                 offset=g.offset,
                 evidence=g.evidence,
                 observed=observed,
+                stage=g.stage,
                 observed_name=ladder.name(observed) if observed is not None else "",
             )
         )
@@ -333,10 +338,10 @@ def ladder_for(*, version_id: int, track_id: int) -> Ladder:
     )
 
 
-def debrief_load(loop: Loop) -> Debrief:
-    """The debrief of `loop` from its SUBMITTED scorecards only (drafts never count, nor
-    ratings left empty): a constant number of queries however many interviews,
-    interviewers and ratings the loop has. Who may read it is the caller's business."""
+def debrief_load(loop: Loop, viewer: User) -> Debrief:
+    """The debrief of `loop` from the SUBMITTED scorecards `viewer` may read (drafts never
+    count, nor ratings left empty; see selectors.interviews): a constant number of queries
+    however many interviews, interviewers and ratings the loop has."""
     kit = loop.kit
     ladder = ladder_for(version_id=kit.version_id, track_id=kit.track_id)
     target_level = published_level(loop.target_level_id)
@@ -345,14 +350,10 @@ def debrief_load(loop: Loop) -> Debrief:
     names = {c.pk: c.name for c in rubric.competencies}
     focus_rows = list(KitCompetency.objects.filter(kit_id=kit.pk).order_by("position", "pk").values_list("pk", "competency_id"))
     competency_of = dict(focus_rows)
+    readable = scorecards_visible_to(viewer, loop).filter(submitted_at__isnull=False).order_by().values("pk")
     ratings = (
-        ScorecardRating.objects.filter(
-            scorecard__interview__loop_id=loop.pk,
-            scorecard__submitted_at__isnull=False,
-            point__isnull=False,
-            focus__kit_id=kit.pk,
-        )
-        .select_related("point", "scorecard__interviewer")
+        ScorecardRating.objects.filter(scorecard__in=readable, point__isnull=False, focus__kit_id=kit.pk)
+        .select_related("point", "scorecard__interviewer", "scorecard__interview")
         .order_by("scorecard__interview__starts_at", "scorecard__interview_id", "scorecard__submitted_at", "pk")
     )
     given = [
@@ -363,6 +364,7 @@ def debrief_load(loop: Loop) -> Debrief:
             value=r.point.value,
             offset=r.point.offset,
             evidence=r.evidence,
+            stage=r.scorecard.interview.get_stage_display(),
         )
         for r in ratings
     ]

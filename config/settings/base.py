@@ -323,3 +323,6 @@ if not 1 <= ASSESSMENT_DRAFT_REMINDER_DAYS <= 365:
 REMINDER_LEASE_SECONDS = env.int("TRELLIS_REMINDER_LEASE_SECONDS", default=300)
 if REMINDER_LEASE_SECONDS < 1:
     raise ImproperlyConfigured("TRELLIS_REMINDER_LEASE_SECONDS is a number of seconds: 1 or more.")
+# A loop's page warns its hiring manager when one interviewer would rate every
+# focus competency of the kit; False leaves that hint out (see docs/interviews.md).
+PANEL_HINT_SAME_RATER = env.bool("TRELLIS_PANEL_HINT_SAME_RATER", default=True)

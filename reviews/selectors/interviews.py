@@ -84,6 +84,37 @@ def waits_for_own(viewer: User, loop: Loop) -> bool:
     return Scorecard.objects.filter(interview__loop=loop, interviewer=viewer, submitted_at=None).exists()
 
 
+@dataclass(frozen=True)
+class DebriefState:
+    """How far a loop's scorecards are in, and whether its debrief is released to a reader who
+    runs the loop: once all are in or the debrief is opened, and never while the reader owes
+    a scorecard of the loop themselves (`own_first`)."""
+
+    total: int
+    submitted: int
+    own_first: bool
+    ready: bool
+
+    @property
+    def outstanding(self) -> int:
+        return self.total - self.submitted
+
+
+def debrief_state(viewer: User, loop: Loop) -> DebriefState:
+    """The DebriefState of `loop` for `viewer`, who runs it (the caller checks that): the rule
+    of _released_q for one loop, in one query."""
+    counts = Scorecard.objects.filter(interview__loop=loop).aggregate(
+        total=Count("pk"),
+        submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+        owed=Count("pk", filter=Q(interviewer=viewer, submitted_at=None)),
+    )
+    own_first = bool(counts["owed"]) and not loop.decision and _active(viewer)
+    released = loop.debrief_opened_at is not None or counts["total"] == counts["submitted"]
+    return DebriefState(
+        total=counts["total"], submitted=counts["submitted"], own_first=own_first, ready=released and not own_first
+    )
+
+
 def scorecard_get_for_user(viewer: User, pk: int) -> Scorecard:
     scorecard = scorecards_visible_to(viewer).select_related("interview__loop__kit").filter(pk=pk).first()
     if scorecard is None:

@@ -29,6 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from ladders.models import Level
@@ -432,31 +433,36 @@ def interview_change(
     return interview
 
 
-def panel_hints(loop: Loop) -> list[str]:
+def panel_hints(loop: Loop, *, interviews: list[Interview] | None = None, kit_focus: Iterable[KitCompetency] | None = None) -> list[str]:
     """What a hiring manager should know about a loop's panel, as sentences: nobody from outside
     the hiring team; one interviewer rating every focus competency (unless
-    settings.TRELLIS_PANEL_HINT_SAME_RATER is False). Three queries."""
-    rows = list(
-        Scorecard.objects.filter(interview__loop=loop)
-        .values_list("interviewer_id", "interviewer__name", "interview_id")
-        .order_by("interviewer__name", "interviewer_id")
+    settings.PANEL_HINT_SAME_RATER is False).
+
+    Four queries; one when the caller has the loop's `interviews` already, with their
+    `scorecards` (and each one's interviewer) and `focus` prefetched, and the kit's focus."""
+    if interviews is None:
+        interviews = list(
+            loop.interviews.prefetch_related(
+                Prefetch("scorecards", queryset=Scorecard.objects.select_related("interviewer")), "focus"
+            )
+        )
+    rows = sorted(
+        ((card.interviewer.name, card.interviewer_id, interview) for interview in interviews for card in interview.scorecards.all()),
+        key=lambda row: (row[0], row[1]),
     )
     if not rows:
         return []
     hints = []
     inside = {loop.hiring_manager_id, *loop.hiring_team.values_list("pk", flat=True)}
-    if all(pk in inside for pk, _, _ in rows):
+    if all(pk in inside for _, pk, _ in rows):
         hints.append("Nobody on the panel is from outside the hiring team")
-    if getattr(settings, "TRELLIS_PANEL_HINT_SAME_RATER", True):
-        focus_of: dict[int, set[int]] = {}
-        for interview_id, focus_id in Interview.focus.through.objects.filter(
-            interview__loop=loop
-        ).values_list("interview_id", "kitcompetency_id"):
-            focus_of.setdefault(interview_id, set()).add(focus_id)
-        all_focus = set(KitCompetency.objects.filter(kit_id=loop.kit_id).values_list("pk", flat=True))
+    if settings.PANEL_HINT_SAME_RATER:
+        if kit_focus is None:
+            kit_focus = KitCompetency.objects.filter(kit_id=loop.kit_id)
+        all_focus = {focus.pk for focus in kit_focus}
         covered: dict[int, tuple[str, set[int]]] = {}
-        for pk, name, interview_id in rows:
-            covered.setdefault(pk, (name, set()))[1].update(focus_of.get(interview_id, ()))
+        for name, pk, interview in rows:
+            covered.setdefault(pk, (name, set()))[1].update(focus.pk for focus in interview.focus.all())
         for name, focus in covered.values():
             if all_focus and all_focus <= focus:
                 hints.append(f"{name} rates every focus competency")

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from ..selectors import feedback as feedback_selectors
 from ..selectors.interviews import (
     candidate_for_new_loop,
     candidate_get_for_hr,
+    debrief_state,
     loop_get_for_user,
     loops_with_progress,
     scorecards_visible_to,
@@ -185,8 +186,9 @@ def _loop_context(request, loop: Loop, form: InterviewForm | None = None, found:
     context = {"loop": loop, "candidate": loop.candidate, "interviews": interviews, "runs": runs, "counts_shown": counts_shown}
     if runs:
         cards = [p["scorecard"] for i in interviews for p in i.panel]
+        kit_focus = list(KitCompetency.objects.filter(kit_id=loop.kit_id).select_related("competency"))
         context.update(
-            hints=panel_hints(loop),
+            hints=panel_hints(loop, interviews=interviews, kit_focus=kit_focus),
             total=len(cards),
             submitted=sum(1 for s in cards if s.submitted_at),
             is_hr=_hr(viewer),
@@ -195,7 +197,7 @@ def _loop_context(request, loop: Loop, form: InterviewForm | None = None, found:
         if not loop.decision and (form is not None or loop.candidate.erased_at is None):
             context.update(
                 form=form or InterviewForm(initial={"minutes": 60}),
-                kit_focus=list(KitCompetency.objects.filter(kit_id=loop.kit_id).select_related("competency")),
+                kit_focus=kit_focus,
                 kit_questions=list(Question.objects.filter(kit_id=loop.kit_id)),
             )
             ticked = form.cleaned_data if form is not None and hasattr(form, "cleaned_data") else {}
@@ -255,25 +257,18 @@ def interview_new(request, pk: int):
 
 
 def _debrief_context(request, loop: Loop, form: DecideForm | None = None, **extra) -> dict:
-    counts = Scorecard.objects.filter(interview__loop=loop).aggregate(
-        total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
-    )
-    outstanding = counts["total"] - counts["submitted"]
-    # The same rule as the selectors': scorecards are read once all are in, or once opened,
-    # and never by an interviewer of the loop before their own are in.
-    own_first = waits_for_own(request.user, loop)
-    ready = (loop.debrief_opened_at is not None or outstanding == 0) and not own_first
+    state = debrief_state(request.user, loop)
     context = {
         "loop": loop,
         "candidate": loop.candidate,
-        "total": counts["total"],
-        "submitted": counts["submitted"],
-        "outstanding": outstanding,
-        "ready": ready,
-        "own_first": own_first,
-        "debrief": debrief_load(loop) if ready else None,
+        "total": state.total,
+        "submitted": state.submitted,
+        "outstanding": state.outstanding,
+        "ready": state.ready,
+        "own_first": state.own_first,
+        "debrief": debrief_load(loop, request.user) if state.ready else None,
         # Each interviewer's overall view, read the way the scorecard pages read them.
-        "verdicts": list(scorecards_visible_to(request.user, loop).filter(submitted_at__isnull=False)) if ready else [],
+        "verdicts": list(scorecards_visible_to(request.user, loop).filter(submitted_at__isnull=False)) if state.ready else [],
         **extra,
     }
     if loop.decision:

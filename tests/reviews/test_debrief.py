@@ -99,7 +99,7 @@ def test_it_recommends_the_target_when_the_panel_agrees_it_is_met(version, panel
     rate(interview, panel[0], everything("Yes"))
     rate(interview, panel[1], everything("Yes"))
 
-    debrief = debrief_load(fresh(loop))
+    debrief = debrief_load(fresh(loop), loop.hiring_manager)
 
     # Yes is offset 0: observed = Level 2's expectation. 0.0: 2+0 = 2 Applying, 0.1: 1+0 = 1
     # Learning, 0.2: 2+0 = 2 Applying. Level 1 (1, 1, 1) and Level 2 (2, 1, 2) are met;
@@ -133,7 +133,7 @@ def test_it_reads_a_split_panel_as_the_lower_rating(version, panel):
     rate(interview, panel[0], everything("Yes", c0="Strong yes"))
     rate(interview, panel[1], everything("Yes", c0="No"))
 
-    debrief = debrief_load(fresh(loop))
+    debrief = debrief_load(fresh(loop), loop.hiring_manager)
 
     # Competency 0.0: Strong yes -> 2+1 = 3 Skilled, No -> 2-1 = 1 Learning.
     # Median of [1, 3] rounding down = 1 (the lower middle value), not 2: the Strong yes
@@ -160,7 +160,7 @@ def test_it_takes_a_majority_to_move_the_median(version, panel):
     rate(interview, panel[1], everything("Yes"))
     rate(interview, panel[2], everything("No"))
 
-    debrief = debrief_load(fresh(loop))
+    debrief = debrief_load(fresh(loop), loop.hiring_manager)
 
     # Competency 0.0: observed [3, 2, 1], median 2 = Level 2's Applying: the target holds,
     # though one said Strong yes. Level 3 expects 3 Skilled.
@@ -179,7 +179,7 @@ def test_it_recommends_the_level_above_for_a_candidate_above_the_target(version,
     rate(first, panel[0], everything("Strong yes"))
     rate(second, panel[1], everything("Strong yes"))
 
-    debrief = debrief_load(fresh(loop))
+    debrief = debrief_load(fresh(loop), loop.hiring_manager)
 
     # Strong yes is +1: observed 0.0: 2+1 = 3, 0.1: 1+1 = 2, 0.2: 2+1 = 3, exactly what
     # Level 3 expects (3, 2, 3). Level 4 expects (4, 3, 4): one short everywhere.
@@ -203,7 +203,7 @@ def test_it_recommends_a_level_below_the_target(version, panel):
     rate(interview, panel[0], everything("No"))
     rate(interview, panel[1], everything("No", c1="Strong no"))
 
-    debrief = debrief_load(fresh(loop))
+    debrief = debrief_load(fresh(loop), loop.hiring_manager)
 
     # No is -1: 0.0: 2-1 = 1, 0.2: 2-1 = 1. Competency 0.1: No 1-1 = 0 and Strong no 1-2 = -1,
     # both kept within the scale at 1 Learning. Level 1 (1, 1, 1) is met; Level 2 expects
@@ -229,7 +229,7 @@ def test_it_lists_a_competency_nobody_rated_without_letting_it_block(version, pa
     # An empty rating on a submitted scorecard (the interview did not reach it) counts for nothing.
     rate(interview, panel[1], {C0: "Strong yes", C1: "Strong yes", C2: None})
 
-    debrief = debrief_load(fresh(loop))
+    debrief = debrief_load(fresh(loop), loop.hiring_manager)
 
     # 0.0: 2+1 = 3, 0.1: 1+1 = 2 meet Level 3 (3, 2); nobody saw 0.2, which would have
     # needed 3 at Level 3. Level 4 expects (4, 3) of the two rated.
@@ -248,7 +248,7 @@ def test_it_makes_no_recommendation_when_nothing_was_rated(version, panel):
     loop = loop_at(version)
     interview_for(loop, *panel[:2])
 
-    recommendation = debrief_load(fresh(loop)).recommendation
+    recommendation = debrief_load(fresh(loop), loop.hiring_manager).recommendation
 
     assert recommendation.level is None
     assert not recommendation.rated and not recommendation.below_target
@@ -264,12 +264,29 @@ def test_it_never_counts_a_draft(version, panel):
     # Drafts full of Strong yes (or Strong no) change nothing until they are submitted.
     rate(interview, panel[1], everything("Strong yes"), submit=False)
     rate(interview, panel[2], everything("Strong no"), submit=False)
+    Loop.objects.filter(pk=loop.pk).update(debrief_opened_at=timezone.now())
 
-    debrief = debrief_load(fresh(loop))
+    debrief = debrief_load(fresh(loop), loop.hiring_manager)
 
     assert [s.interviewer for c in debrief.competencies for s in c.said] == ["Interviewer 1"] * 3
     assert debrief.recommendation.level.title == "Level 2"
     assert not any(c.disagreement for c in debrief.competencies)
+
+
+def test_it_reads_only_what_its_reader_may_read(version, panel):
+    loop = loop_at(version)
+    interview = interview_for(loop, *panel[:3])
+    rate(interview, panel[0], everything("Yes"))
+    rate(interview, panel[1], everything("No"))
+    rate(interview, panel[2], everything("Yes"), submit=False)
+
+    # Before all are in and before the debrief opens, the hiring manager reads nothing;
+    # an interviewer who has submitted reads the submitted ones; an outsider nothing.
+    assert debrief_load(fresh(loop), loop.hiring_manager).recommendation.not_assessed == (C0, C1, C2)
+    assert debrief_load(fresh(loop), panel[3]).recommendation.not_assessed == (C0, C1, C2)
+    seen = debrief_load(fresh(loop), panel[0])
+    assert [s.interviewer for s in by_name(seen)[C0].said] == ["Interviewer 1", "Interviewer 2"]
+    assert [s.stage for s in by_name(seen)[C0].said] == ["Technical", "Technical"]
 
 
 def test_it_walks_only_the_kits_track(db, panel):
@@ -286,8 +303,8 @@ def test_it_walks_only_the_kits_track(db, panel):
         rate(interview, panel[0], everything("Strong yes"))
         rate(interview, panel[1], everything("Strong yes"))
 
-    on_ic = debrief_load(fresh(ic)).recommendation
-    on_mgr = debrief_load(fresh(mgr)).recommendation
+    on_ic = debrief_load(fresh(ic), ic.hiring_manager).recommendation
+    on_mgr = debrief_load(fresh(mgr), mgr.hiring_manager).recommendation
 
     # Observed (3, 2, 3) as above. IC: Level 3 IC expects (3, 2, 3), met; Level 4 IC does not.
     assert on_ic.level.title == "Level 3 IC"
@@ -312,7 +329,7 @@ def test_it_reads_an_inherited_expectation_when_levels_include_the_ones_below(db
     rate(interview, panel[0], everything("Yes"))
     rate(interview, panel[1], everything("Yes"))
 
-    debrief = debrief_load(fresh(loop))
+    debrief = debrief_load(fresh(loop), loop.hiring_manager)
 
     # 0.0: Yes against the inherited 1 Learning observes 1+0 = 1; 0.1: 1, 0.2: 2 as before.
     # Level 2 is met; Level 3 expects (3, 2, 3).
@@ -337,13 +354,15 @@ def test_it_reads_a_loop_in_the_same_number_of_queries_however_big_the_panel(ver
         interview.save()
         rate(interview, panel[2 * n], everything("Strong yes"))
         rate(interview, panel[2 * n + 1], everything("No"), submit=n % 2 == 0)
-    debrief_load(fresh(small))  # the rubric is read once per process
+    Loop.objects.filter(pk=big.pk).update(debrief_opened_at=timezone.now())  # two are drafts
+    debrief_load(fresh(small), small.hiring_manager)  # the rubric is read once per process
 
     counts = []
     for loop in (small, big):
         loop = fresh(loop)
+        reader = loop.hiring_manager
         with CaptureQueriesContext(connection) as captured:
-            debrief = debrief_load(loop)
+            debrief = debrief_load(loop, reader)
         counts.append(len(captured))
 
     assert counts[0] == counts[1]

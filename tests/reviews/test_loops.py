@@ -198,7 +198,7 @@ def test_it_hints_when_nobody_is_from_outside_the_hiring_team(loop, manager, eng
 def test_it_leaves_the_same_rater_hint_out_when_configured(loop, manager, outsider):
     schedule(loop, manager, outsider)
     assert panel_hints(loop) == ["Nora Quinn rates every focus competency"]
-    with override_settings(TRELLIS_PANEL_HINT_SAME_RATER=False):
+    with override_settings(PANEL_HINT_SAME_RATER=False):
         assert panel_hints(loop) == []
 
 
