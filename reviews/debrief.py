@@ -282,7 +282,8 @@ def level_recommend(ladder: Ladder, target: Step, competencies: Sequence[Compete
         supported = level
     if supported is None:
         lowest = walk[0].title if walk else "the track"
-        summary = f"The evidence does not support the lowest level on the track, {lowest}"
+        short = len({shortfall.competency for shortfall in shortfalls})
+        summary = f"Evidence falls short of {lowest}, the first level on this track, in {short} of {len(rated)} rated competencies"
     elif supported.rung > target.rung:
         summary = f"Evidence supports {supported.title}, above the target, {target.title}"
     elif supported.rung < target.rung:

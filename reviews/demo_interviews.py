@@ -29,6 +29,7 @@ from people.models import User
 
 from .models import Candidate, Interview, Kit, KitCompetency, Loop, ScalePoint, Scorecard
 from .services.interviews import (
+    SCHEDULE_BEHIND,
     candidate_create,
     candidate_erase,
     interview_schedule,
@@ -198,12 +199,18 @@ def _interviews(marcus, loop: Loop, panels: list[tuple[str, int, list[User]]]) -
     parts = [focus[:half], focus[half:] or focus, focus]
     made = []
     for n, (stage, days_ago, people) in enumerate(panels):
-        made.append(
-            interview_schedule(
-                actor=marcus, loop=loop, stage=stage, starts_at=_at(days_ago, 10 + 2 * n), focus=parts[n % 3],
-                interviewers=people, questions=questions[n::2], minutes=60,
-            )
+        when = _at(days_ago, 10 + 2 * n)
+        # One long past was scheduled back then, before it took place (the service takes
+        # times from a month ago on): schedule it now and move it to its day.
+        recorded = when >= timezone.now() - SCHEDULE_BEHIND + datetime.timedelta(hours=1)
+        interview = interview_schedule(
+            actor=marcus, loop=loop, stage=stage, starts_at=when if recorded else timezone.now(), focus=parts[n % 3],
+            interviewers=people, questions=questions[n::2], minutes=60,
         )
+        if not recorded:
+            Interview.objects.filter(pk=interview.pk).update(starts_at=when)
+            interview.starts_at = when
+        made.append(interview)
     return made
 
 

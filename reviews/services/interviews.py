@@ -51,6 +51,8 @@ from ..models import (
 from ..models.interviews import EVIDENCE_MAX_LENGTH, NAME_MAX_LENGTH, TEXT_MAX_LENGTH
 
 MINUTES_MIN, MINUTES_MAX = 15, 480
+# An interview is scheduled up to a year ahead, or recorded up to a month after it took place.
+SCHEDULE_BEHIND, SCHEDULE_AHEAD = datetime.timedelta(days=30), datetime.timedelta(days=365)
 # What a decided loop's reason reads once its candidate is erased (the reason may have named them).
 ERASED_REASON = "Erased with the candidate's personal data."
 
@@ -331,12 +333,21 @@ def loop_create(
 
 
 def _interview_fields(
-    loop: Loop, *, stage, starts_at, minutes, title, focus, questions, interviewers, errors: dict[str, str]
+    loop: Loop, *, stage, starts_at, minutes, title, focus, questions, interviewers, errors: dict[str, str],
+    was: datetime.datetime | None = None,
 ):
+    """The checked fields of an interview; `was` is its time before a change (kept as it was,
+    however long ago, it needs no new check)."""
     if stage not in Interview.Stage.values:
         errors["stage"] = "Choose a stage."
     if not isinstance(starts_at, datetime.datetime):
         errors["starts_at"] = "Choose the day and time of the interview."
+    elif starts_at != was:
+        now = timezone.now()
+        if starts_at < now - SCHEDULE_BEHIND:
+            errors["starts_at"] = "Choose a time in the last 30 days at the earliest: check the year."
+        elif starts_at > now + SCHEDULE_AHEAD:
+            errors["starts_at"] = "Choose a time within a year from now: check the year."
     if not isinstance(minutes, int) or not MINUTES_MIN <= minutes <= MINUTES_MAX:
         errors["minutes"] = f"An interview lasts between {MINUTES_MIN} and {MINUTES_MAX} minutes."
     title = (title or "").strip()
@@ -413,7 +424,7 @@ def interview_change(
     errors: dict[str, str] = {}
     title, focus_pks, question_pks, people = _interview_fields(
         loop, stage=stage, starts_at=starts_at, minutes=minutes, title=title, focus=focus,
-        questions=questions, interviewers=interviewers, errors=errors,
+        questions=questions, interviewers=interviewers, errors=errors, was=interview.starts_at,
     )
     if errors:
         raise ValidationError(errors)

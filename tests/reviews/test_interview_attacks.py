@@ -32,6 +32,9 @@ from tests.reviews.interview_factories import interview_for, kit_for, loop_for
 
 NAME, EMAIL = "Grace Hopper", "grace@example.com"
 
+# A week from now, as a browser's datetime-local field sends it.
+SOON = (timezone.localtime() + datetime.timedelta(days=7)).strftime("%Y-%m-%dT10:00")
+
 
 @pytest.fixture
 def kit(db):
@@ -125,7 +128,7 @@ def test_it_takes_no_new_interview_nor_words_about_an_erased_candidate(kit, mana
     assert written.takeaways == "" and {r.evidence for r in written.ratings.all()} == {ERASED_REASON}
     assert all(r.point_id for r in written.ratings.all())
     response = as_user(manager).post(url("interview_new", loop.pk), {
-        "stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60", "title": "Hopper",
+        "stage": "technical", "starts_at": SOON, "minutes": "60", "title": "Hopper",
         "focus": [focus[0].pk], "interviewer_ids": [peer.pk],
     })
     assert response.status_code == 400
@@ -182,12 +185,12 @@ def test_it_refuses_malformed_ids_when_scheduling(as_user, panel, manager, engin
         ("interviewer_ids", "99999999999999999999"), ("interviewer_ids", "x"), ("minutes", "99999999999999999999"),
         ("starts_at", "2026-02-30T10:00"), ("starts_at", "99999-01-01T10:00"),
     ):
-        data = {"stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60", "focus": [focus.pk],
+        data = {"stage": "technical", "starts_at": SOON, "minutes": "60", "focus": [focus.pk],
                 "interviewer_ids": [engineer.pk], field: value}
         response = as_user(manager).post(url("interview_new", loop.pk), data)
         assert response.status_code == 400, (field, value)
     assert loop.interviews.count() == 1
-    valid = {"stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60", "focus": [focus.pk],
+    valid = {"stage": "technical", "starts_at": SOON, "minutes": "60", "focus": [focus.pk],
              "interviewer_ids": [engineer.pk]}
     assert as_user(manager).post(url("interview_new", loop.pk), valid).status_code == 302
 
@@ -338,7 +341,7 @@ def test_it_refuses_focus_questions_and_points_of_another_kit(as_user, panel, ki
     question = question_add(actor=hr, kit=other, text="Elsewhere?", good_looks_like="", follow_ups="", red_flags="",
                             focus_ids=[other.focus.first().pk])
     loop = panel.loop
-    base = {"stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60", "interviewer_ids": [engineer.pk]}
+    base = {"stage": "technical", "starts_at": SOON, "minutes": "60", "interviewer_ids": [engineer.pk]}
     for extra in ({"focus": [other.focus.first().pk]},
                   {"focus": [kit.focus.first().pk], "questions": [question.pk]}):
         assert as_user(manager).post(url("interview_new", loop.pk), {**base, **extra}).status_code == 400
@@ -380,7 +383,7 @@ def test_it_holds_the_workflow_against_repeats_and_people_who_left(as_user, pane
     with pytest.raises(ValidationError):
         scorecard_add(actor=manager, interview=panel, interviewer=gone)
     response = as_user(manager).post(url("interview_new", loop.pk), {
-        "stage": "technical", "starts_at": "2030-01-02T10:00", "minutes": "60",
+        "stage": "technical", "starts_at": SOON, "minutes": "60",
         "focus": [loop.kit.focus.first().pk], "interviewer_ids": [gone.pk],
     })
     assert response.status_code == 400 and not Scorecard.objects.filter(interviewer=gone).exists()

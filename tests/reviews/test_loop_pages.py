@@ -3,6 +3,8 @@ debrief and the decision, erasing a candidate; who may see each, and what they r
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -53,6 +55,10 @@ def rated(loop, engineer, peer):
     rate(interview, engineer, "Strong yes", evidence="Designed the queue from first principles")
     rate(interview, peer, "No", evidence="Missed the failure modes")
     return interview
+
+
+# A week from now, as a browser's datetime-local field sends it.
+SOON = (timezone.localtime() + datetime.timedelta(days=7)).strftime("%Y-%m-%dT10:00")
 
 
 def url(name: str, *args) -> str:
@@ -205,7 +211,7 @@ def test_it_hides_a_loop_from_people_outside_it(as_user, loop, outsider, skip_le
 def test_it_schedules_an_interview(as_user, loop, manager, engineer, peer):
     focus = list(KitCompetency.objects.filter(kit=loop.kit))
     response = as_user(manager).post(url("interview_new", loop.pk), {
-        "stage": "technical", "starts_at": "2026-12-01T10:00", "minutes": "45",
+        "stage": "technical", "starts_at": SOON, "minutes": "45",
         "focus": [focus[0].pk, focus[1].pk], "interviewers": f"{engineer.email}\n{peer.email}",
     })
     assert response.status_code == 302 and response["Location"] == url("loop", loop.pk)
@@ -222,17 +228,24 @@ def test_it_says_what_is_wrong_with_an_interview_at_the_field_and_writes_nothing
     errors = response.context["form"].errors
     assert "Nobody who works here" in errors["interviewers"][0]
     assert "Enter the day and time" in errors["starts_at"][0]
-    response = as_user(manager).post(url("interview_new", loop.pk), {"stage": "screen", "starts_at": "2026-12-01T10:00", "interviewers": manager.email})
+    response = as_user(manager).post(url("interview_new", loop.pk), {"stage": "screen", "starts_at": SOON, "interviewers": manager.email})
     assert response.status_code == 400
     assert response.context["form"].errors["focus"] == ["Choose at least one of the kit's focus competencies."]
     assert 'class="errorlist"' in response.content.decode()
+    focus = KitCompetency.objects.filter(kit=loop.kit).first()
+    for typo, words in (("2024-12-01T10:00", "in the last 30 days"), ("2062-12-01T10:00", "within a year")):
+        response = as_user(manager).post(url("interview_new", loop.pk), {
+            "stage": "screen", "starts_at": typo, "focus": [focus.pk], "interviewers": manager.email,
+        })
+        assert response.status_code == 400
+        assert words in response.context["form"].errors["starts_at"][0]
     assert not Interview.objects.exists()
 
 
 def test_it_lets_only_those_who_run_the_loop_schedule(as_user, loop, engineer, peer, outsider):
     interview_for(loop, engineer)
     focus = KitCompetency.objects.filter(kit=loop.kit).first()
-    data = {"stage": "screen", "starts_at": "2026-12-01T10:00", "focus": [focus.pk], "interviewers": peer.email}
+    data = {"stage": "screen", "starts_at": SOON, "focus": [focus.pk], "interviewers": peer.email}
     for person in (engineer, outsider):
         assert as_user(person).post(url("interview_new", loop.pk), data).status_code == 404
     assert Interview.objects.count() == 1
@@ -363,7 +376,7 @@ def test_it_finds_interviewers_by_name_without_javascript_then_schedules_them(as
     assert response.status_code == 200 and f'name="interviewer_ids" value="{engineer.pk}"' in response.content.decode()
     assert not Interview.objects.exists()
     response = signed_in.post(url("interview_new", loop.pk), {
-        "stage": "screen", "starts_at": "2026-12-01T10:00", "focus": [focus.pk],
+        "stage": "screen", "starts_at": SOON, "focus": [focus.pk],
         "interviewer_ids": [engineer.pk], "interviewers": peer.email,
     })
     assert response.status_code == 302
@@ -393,7 +406,7 @@ def test_it_lets_hr_open_a_loop_led_by_someone_else(as_user, kit, hr, manager):
 
 def test_it_says_at_the_field_when_a_ticked_interviewer_is_not_a_colleague(as_user, loop, manager):
     focus = KitCompetency.objects.filter(kit=loop.kit).first()
-    data = {"stage": "screen", "starts_at": "2026-12-01T10:00", "focus": [focus.pk]}
+    data = {"stage": "screen", "starts_at": SOON, "focus": [focus.pk]}
     for ticked, message in (("x", "Choose interviewers among the colleagues found."), ("999999", "Choose interviewers among people who work here.")):
         response = as_user(manager).post(url("interview_new", loop.pk), {**data, "interviewer_ids": ticked})
         assert response.status_code == 400

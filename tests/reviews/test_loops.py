@@ -159,6 +159,26 @@ def test_it_rejects_a_bad_interview_at_the_field_writing_nothing(loop, manager, 
     assert not Interview.objects.exists() and not Scorecard.objects.exists()
 
 
+def test_it_takes_times_from_a_month_ago_to_a_year_ahead(loop, manager, engineer):
+    now = timezone.now()
+    recorded = schedule(loop, manager, engineer, starts_at=now - datetime.timedelta(days=29))
+    for when, words in ((now - datetime.timedelta(days=31), "in the last 30 days"), (now + datetime.timedelta(days=366), "within a year")):
+        with pytest.raises(ValidationError) as error:
+            schedule(loop, manager, engineer, starts_at=when)
+        assert words in error.value.message_dict["starts_at"][0]
+    # An interview recorded long ago keeps its time through a change of panel.
+    long_ago = now - datetime.timedelta(days=90)
+    Interview.objects.filter(pk=recorded.pk).update(starts_at=long_ago)
+    recorded.refresh_from_db()
+    interview_change(
+        actor=manager, interview=recorded, stage="values", starts_at=recorded.starts_at,
+        focus=list(loop.kit.focus.all()), interviewers=[engineer],
+    )
+    recorded.refresh_from_db()
+    assert recorded.stage == "values" and recorded.starts_at == long_ago
+    assert Interview.objects.count() == 1
+
+
 def test_it_lets_only_those_who_run_the_loop_schedule(loop, engineer, peer, hr):
     with pytest.raises(PermissionDenied):
         schedule(loop, engineer, peer)
