@@ -22,7 +22,16 @@ from ladders.models import Competency, FrameworkVersion, Level, Track
 from people.admin import AuditHistoryAdminMixin
 
 from .models import Kit, KitCompetency, Question, ScalePoint
-from .services.kits import focus_set, focus_validate, kit_copy, kit_create, kit_role_errors, scale_update, scale_validate
+from .services.kits import (
+    focus_set,
+    focus_validate,
+    kit_copy,
+    kit_create,
+    kit_name_errors,
+    kit_role_errors,
+    scale_update,
+    scale_validate,
+)
 
 
 class _VersionChoice(forms.ModelChoiceField):
@@ -49,6 +58,10 @@ class KitForm(forms.ModelForm):
             for name, message in kit_role_errors(*role).items():
                 if name not in self.errors:
                     self.add_error(name, message)
+        in_use = not cleaned.get("is_archived", self.instance.is_archived)
+        if in_use and "name" not in self.errors:
+            for name, message in kit_name_errors((cleaned.get("name") or "").strip(), kit=self.instance).items():
+                self.add_error(name, message)
         return cleaned
 
 

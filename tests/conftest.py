@@ -102,6 +102,25 @@ def in_thread(work, results: dict, name: str) -> threading.Thread:
     return thread
 
 
+def at_once(*works) -> list:
+    """Run each of `works` in a thread of its own, all at the same moment; what each returned
+    (or raised), in order."""
+    start_together = threading.Barrier(len(works), timeout=30)
+    results: dict = {}
+
+    def waiting(work):
+        def run():
+            start_together.wait()
+            return work()
+
+        return run
+
+    threads = [in_thread(waiting(work), results, n) for n, work in enumerate(works)]
+    for thread in threads:
+        thread.join(60)
+    return [results[n] for n in range(len(works))]
+
+
 def page_queries(client: Client, url: str, **kwargs) -> int:
     """Queries one render of a page costs, after a first render warms per-process caches."""
     client.get(url, **kwargs)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 # A kit's scale until HR change it: (value, label, anchor, offset against the level).
@@ -42,6 +43,15 @@ class Kit(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
+        constraints = [
+            # Two kits in use never share a name, whatever its case (see services.kits.kit_name_errors).
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=Q(is_archived=False),
+                name="kit_name_once_in_use",
+                violation_error_message="A kit in use has this name already: name this one apart, or archive the other first.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -160,6 +170,8 @@ class Loop(models.Model):
                 | (Q(decision__in=["hire", "no_hire"]) & Q(decided_at__isnull=False) & ~Q(decision_reason="")),
                 name="loop_decided_with_a_reason",
             ),
+            # One open loop per candidate and kit: a second would split the panel's evidence.
+            models.UniqueConstraint(fields=["candidate", "kit"], condition=Q(decision=""), name="loop_open_once_per_kit"),
         ]
 
     def __str__(self) -> str:

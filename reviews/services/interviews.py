@@ -321,12 +321,24 @@ def loop_create(
     if manager is None:
         errors["hiring_manager"] = "Choose a hiring manager who works here."
     team = _active_people(hiring_team, "hiring_team", errors, what="the hiring team")
+    if "candidate" not in errors and "kit" not in errors and _open_loop(candidate, kit):
+        errors["kit"] = OPEN_LOOP
     if errors:
         raise ValidationError(errors)
-    with acting_as(actor):
-        loop = Loop.objects.create(candidate=candidate, kit=kit, target_level=target_level, hiring_manager=manager)
-        loop.hiring_team.set([p for p in team if p.pk != manager.pk])
+    try:
+        with transaction.atomic(), acting_as(actor):
+            loop = Loop.objects.create(candidate=candidate, kit=kit, target_level=target_level, hiring_manager=manager)
+            loop.hiring_team.set([p for p in team if p.pk != manager.pk])
+    except IntegrityError:  # the same loop opened at the same moment
+        raise ValidationError({"kit": OPEN_LOOP}) from None
     return loop
+
+
+OPEN_LOOP = "This candidate's loop for this kit is still open: schedule its interviews there."
+
+
+def _open_loop(candidate: Candidate, kit: Kit) -> bool:
+    return Loop.objects.filter(candidate=candidate, kit=kit, decision="").exists()
 
 
 # --- Interviews ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from ladders.models import FrameworkVersion, Level, Track
@@ -191,6 +191,41 @@ def _positions(rows: Iterable) -> None:
 # --- Kits ------------------------------------------------------------------------------
 
 
+def kit_name_errors(name: str, *, kit: Kit | None = None, field: str = "name") -> dict[str, str]:
+    """The problems with `name` for a kit in use (`kit` itself aside): empty, too long, or the
+    name of another kit in use, whatever its case."""
+    if not name:
+        return {field: "Name the kit, e.g. the role and the interview."}
+    if len(name) > NAME_MAX_LENGTH:
+        return {field: f"Keep the name under {NAME_MAX_LENGTH} characters."}
+    others = Kit.objects.filter(is_archived=False, name__iexact=name)
+    if kit is not None and kit.pk:
+        others = others.exclude(pk=kit.pk)
+    if others.exists():
+        return {field: "A kit in use has this name already: name this one apart, e.g. by its level or stage."}
+    return {}
+
+
+def kit_copy_name(kit: Kit) -> str:
+    """"<name> (copy)", then "(copy 2)" and so on, whichever no kit in use has."""
+    base = kit.name[: NAME_MAX_LENGTH - len(" (copy 99)")]
+    taken = {n.lower() for n in Kit.objects.filter(is_archived=False, name__istartswith=base).values_list("name", flat=True)}
+    name, n = f"{base} (copy)", 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{base} (copy {n})"
+    return name
+
+
+def _save_named(kit: Kit) -> None:
+    """Save a new kit; another saved under the same name at the same moment is a name error."""
+    try:
+        with transaction.atomic():
+            kit.save()
+    except IntegrityError:
+        raise ValidationError(kit_name_errors(kit.name) or {"name": "A kit in use has this name already."}) from None
+
+
 @transaction.atomic
 def kit_create(
     *,
@@ -209,10 +244,7 @@ def kit_create(
     errors = kit_role_errors(version, track, level)
     name = (name or "").strip()
     description = (description or "").strip()
-    if not name:
-        errors["name"] = "Name the kit, e.g. the role and the interview."
-    elif len(name) > NAME_MAX_LENGTH:
-        errors["name"] = f"Keep the name under {NAME_MAX_LENGTH} characters."
+    errors.update(kit_name_errors(name))
     if len(description) > TEXT_MAX_LENGTH:
         errors["description"] = f"Keep the description under {TEXT_MAX_LENGTH:,} characters."
     if errors:
@@ -226,7 +258,7 @@ def kit_create(
         except (TypeError, ValueError):
             raise ValidationError({"competencies": f"Choose competencies {level} has an expectation for."}) from None
         competencies = focus_validate(kit, wanted)
-    kit.save()
+    _save_named(kit)
     KitCompetency.objects.bulk_create(
         KitCompetency(kit=kit, competency=c, position=n) for n, c in enumerate(competencies)
     )
@@ -247,9 +279,9 @@ def kit_copy(*, actor: User, kit: Kit, name: str | None = None, level: Level | N
     the copy and the competencies dropped (empty when none were).
     """
     _may_edit(actor)
-    name = (name or "").strip() or f"{kit.name} (copy)"[:NAME_MAX_LENGTH]
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError({"name": f"Keep the name under {NAME_MAX_LENGTH} characters."})
+    name = (name or "").strip() or kit_copy_name(kit)
+    if errors := kit_name_errors(name):
+        raise ValidationError(errors)
     level = level or kit.level
     version = FrameworkVersion.objects.get(pk=level.version_id)
     track = kit.track
@@ -267,10 +299,11 @@ def kit_copy(*, actor: User, kit: Kit, name: str | None = None, level: Level | N
         (kept if match else dropped).append((focus, match))
     if not kept:
         raise ValidationError({"level": f"{level} has none of the kit's competencies: make a new kit for it."})
-    copy = Kit.objects.create(
+    copy = Kit(
         name=name, version=version, track=track, level=level, description=kit.description,
         copied_from=kit, created_by=actor,
     )
+    _save_named(copy)
     new_focus = KitCompetency.objects.bulk_create(
         KitCompetency(kit=copy, competency=match, position=n) for n, (_, match) in enumerate(kept)
     )

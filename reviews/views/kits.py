@@ -18,7 +18,15 @@ from ladders.models import FrameworkVersion, Level, Track
 from ..forms.kits import SCALE_ROWS, CopyForm, KitForm, QuestionForm, ScaleForm
 from ..models import Kit, KitCompetency, Question, ScalePoint
 from ..selectors.kits import kit_detail, kit_get_for_user, kits_visible_to
-from ..services.kits import kit_copy, kit_create, question_add, question_edit, question_remove, scale_update
+from ..services.kits import (
+    kit_copy,
+    kit_copy_name,
+    kit_create,
+    question_add,
+    question_edit,
+    question_remove,
+    scale_update,
+)
 from ..forms import errors_to
 
 ROLE_ERRORS = {"version": "role", "track": "role", "level": "role"}
@@ -248,7 +256,7 @@ def kit_copy_view(request, pk: int):
     kit = _kit_for_hr(request, pk)
     levels = _copy_levels(kit)
     if request.method == "GET":
-        form = CopyForm(initial={"name": f"{kit.name} (copy)", "level": kit.level_id}, levels=levels)
+        form = CopyForm(initial={"name": kit_copy_name(kit), "level": kit.level_id}, levels=levels)
         return render(request, "reviews/kits/copy.html", {"kit": kit, "form": form})
     form = CopyForm(request.POST, levels=levels)
     if form.is_valid():

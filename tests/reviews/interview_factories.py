@@ -15,9 +15,12 @@ from reviews.models.interviews import DEFAULT_SCALE
 def kit_for(version: FrameworkVersion, level_code: str, *, track: str = "ic", name: str = "") -> Kit:
     """A kit for `level_code` on `track`, every competency of the version in focus, the default scale."""
     level = Level.objects.get(version=version, code=level_code)
-    kit = Kit.objects.create(
-        name=name or f"{level.title} interview", version=version, track=version.tracks.get(slug=track), level=level
-    )
+    if not name:  # kits in use have names of their own
+        name, n = f"{level.title} interview", 1
+        while Kit.objects.filter(name__iexact=name, is_archived=False).exists():
+            n += 1
+            name = f"{level.title} interview {n}"
+    kit = Kit.objects.create(name=name, version=version, track=version.tracks.get(slug=track), level=level)
     KitCompetency.objects.bulk_create(
         KitCompetency(kit=kit, competency=c, position=n)
         for n, c in enumerate(Competency.objects.filter(version=version).order_by("area__position", "position"))

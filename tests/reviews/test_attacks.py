@@ -5,7 +5,6 @@ admin and the audit log. Each test names what holds."""
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
@@ -25,7 +24,7 @@ from reviews.selectors.feedback import competencies_for
 from reviews.services import oneonones as services
 from reviews.services.feedback import feedback_delete, feedback_edit, feedback_give, feedback_reply
 from reviews.services.requests import feedback_request_answer, feedback_request_create, feedback_request_decline
-from tests.conftest import TOTP_SECRET, in_thread
+from tests.conftest import TOTP_SECRET, at_once
 from tests.ladders.factories import document, place, publish, reports_to
 from tests.people.factories import UserFactory
 from tests.people.rules import Rules
@@ -317,32 +316,13 @@ def test_a_request_sent_twice_asks_each_colleague_once(as_user, engineer, peer, 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time")
 
 
-def _at_once(*works) -> list:
-    """Run each of `works` in a thread of its own, all at the same moment; what each returned
-    (or raised), in order."""
-    start_together = threading.Barrier(len(works), timeout=30)
-    results: dict = {}
-
-    def waiting(work):
-        def run():
-            start_together.wait()
-            return work()
-
-        return run
-
-    threads = [in_thread(waiting(work), results, n) for n, work in enumerate(works)]
-    for thread in threads:
-        thread.join(60)
-    return [results[n] for n in range(len(works))]
-
-
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_the_same_feedback_sent_twice_at_once_is_given_once(engineer, peer):
     def send():
         return feedback_give(giver=peer, subject=engineer, kind="praise", visibility="shared", body="Calm.", once=True).pk
 
-    first, second = _at_once(send, send)
+    first, second = at_once(send, send)
 
     assert first == second
     assert Feedback.objects.count() == 1
@@ -357,7 +337,7 @@ def test_the_same_request_sent_twice_at_once_asks_once(engineer, peer):
             requester=engineer, subject=engineer, respondent_ids=[peer.pk], visibility="shared", due_on=soon(), question="Demo?"
         ).pk
 
-    first, second = _at_once(send, send)
+    first, second = at_once(send, send)
 
     assert first == second
     assert Notification.objects.filter(recipient=peer, rule="reviews.feedback_asked").count() == 1
@@ -374,7 +354,7 @@ def test_an_ask_answered_twice_at_once_is_answered_once(engineer, peer):
     def answer(words):
         return lambda: feedback_request_answer(ask=ask, respondent=peer, kind="praise", body=words).pk
 
-    results = _at_once(answer("Clear."), answer("Very clear."))
+    results = at_once(answer("Clear."), answer("Very clear."))
 
     assert len([r for r in results if isinstance(r, int)]) == 1
     refused = next(r for r in results if not isinstance(r, int))
@@ -390,7 +370,7 @@ def test_two_people_setting_up_1_1s_with_each_other_at_once_get_one_series(engin
             actor=actor, other=other, cadence="weekly", first_at=timezone.now() + datetime.timedelta(days=2)
         ).pk
 
-    results = _at_once(set_up(manager, engineer), set_up(engineer, manager))
+    results = at_once(set_up(manager, engineer), set_up(engineer, manager))
 
     assert len([r for r in results if isinstance(r, int)]) == 1
     assert Series.objects.count() == 1

@@ -8,24 +8,28 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from people.models import Notification
 from people.services import reminders as dispatcher
 from people.services import reminders_dispatch
-from reviews.models import Scorecard, ScorecardRevision
+from reviews.models import Candidate, Kit, Loop, Scorecard, ScorecardRevision
 from reviews.services.interviews import (
     ERASED_REASON,
     candidate_erase,
     interview_change,
     interview_schedule,
+    loop_create,
     loop_decide,
     scorecard_add,
     scorecard_amend,
     scorecard_save,
     scorecard_submit,
 )
+from reviews.services.kits import kit_create
+from tests.conftest import at_once
 from tests.ladders.factories import document, publish
 from tests.people.rules import Rules
 from tests.reviews.interview_factories import interview_for, kit_for, loop_for
@@ -573,3 +577,36 @@ def test_it_answers_a_malformed_new_loop_at_its_fields(as_user, kit, hr, manager
         response = as_user(hr).post(url("loop_new"), data)
         assert response.status_code == 400, (field, value)
     assert not candidate.loops.exists()
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_loop_opened_twice_at_once_is_opened_once(kit, hr, manager):
+    candidate = Candidate.objects.create(name=NAME, email=EMAIL)
+
+    def open_loop():
+        return loop_create(actor=hr, candidate=candidate, kit=kit, hiring_manager=manager).pk
+
+    results = at_once(open_loop, open_loop)
+
+    assert len([r for r in results if isinstance(r, int)]) == 1
+    refused = next(r for r in results if not isinstance(r, int))
+    assert isinstance(refused, ValidationError) and list(refused.message_dict) == ["kit"]
+    assert Loop.objects.filter(candidate=candidate).count() == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_kits_made_at_once_under_one_name_make_one(kit, hr):
+    def make(name):
+        return lambda: kit_create(actor=hr, name=name, version=kit.version, track=kit.track, level=kit.level).pk
+
+    results = at_once(make("Platform engineer"), make("PLATFORM ENGINEER"))
+
+    assert len([r for r in results if isinstance(r, int)]) == 1
+    refused = next(r for r in results if not isinstance(r, int))
+    assert isinstance(refused, ValidationError) and "has this name already" in refused.message_dict["name"][0]
+    assert Kit.objects.filter(name__iexact="platform engineer").count() == 1

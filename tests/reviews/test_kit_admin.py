@@ -298,3 +298,25 @@ def test_it_lists_kits_in_the_same_queries_however_many(as_user, hr, version):
         make(hr, version, code="l1" if n % 2 else "l2", name=f"Kit {n}")
 
     assert page_queries(client, KITS) == few
+
+
+def test_it_keeps_the_names_of_kits_in_use_apart_at_the_field(as_user, hr, version):
+    kit = make(hr, version)
+    other = make(hr, version, code="l1", name="Junior backend")
+    client = as_user(hr)
+
+    response = client.post(ADD, {
+        "name": "backend ENGINEER", "version": version.pk, "track": Track.objects.get(version=version, slug="ic").pk,
+        "level": Level.objects.get(version=version, code="l1").pk,
+    })
+    assert response.status_code == 200
+    assert "has this name already" in response.context["adminform"].form.errors["name"][0]
+    response = client.post(change_url(other), change_form(other, name="Backend engineer"))
+    assert "has this name already" in response.context["adminform"].form.errors["name"][0]
+
+    # Archived, a kit's name is free; brought back into use under a taken name, it is refused.
+    assert client.post(change_url(kit), change_form(kit, is_archived="on")).status_code == 302
+    assert client.post(change_url(other), change_form(other, name="Backend engineer")).status_code == 302
+    response = client.post(change_url(kit), change_form(kit, is_archived=""))
+    assert "has this name already" in response.context["adminform"].form.errors["name"][0]
+    assert sorted(Kit.objects.values_list("name", "is_archived")) == [("Backend engineer", False), ("Backend engineer", True)]

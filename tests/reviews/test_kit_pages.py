@@ -419,6 +419,20 @@ def test_it_copies_a_kit_as_it_is(as_user, hr, kit):
     assert "with every competency" in flashed(response)[0]
 
 
+def test_it_names_a_copy_apart_from_the_kits_in_use(as_user, hr, kit):
+    client = as_user(hr)
+    client.post(url("kit_copy", kit), {"name": "", "level": kit.level_id})
+
+    assert client.get(url("kit_copy", kit)).context["form"].initial["name"] == "Backend engineer (copy 2)"
+    for taken in ("backend engineer", "Backend engineer (COPY)"):
+        response = client.post(url("kit_copy", kit), {"name": taken, "level": kit.level_id})
+        assert response.status_code == 400
+        assert "has this name already" in field_errors(response, "name")[0]
+    response = client.post(url("kit_new"), {"name": "Backend Engineer", "role": f"{kit.track_id}-{kit.level_id}"})
+    assert "has this name already" in field_errors(response, "name")[0]
+    assert Kit.objects.count() == 2
+
+
 def test_it_offers_the_levels_of_the_kits_track(as_user, hr, kit, version):
     response = as_user(hr).get(url("kit_copy", kit))
 

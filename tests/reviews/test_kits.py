@@ -462,7 +462,7 @@ def test_it_reads_a_kit_in_the_same_queries_however_large(hr, db):
     big = publish(document(slug="big", levels=3, competencies=10, areas=2))
     small = make(hr, big, competency_ids=[comp(big, "c0-0").pk])
     question_add(actor=hr, kit=small, text="One", focus_ids=[small.focus.get().pk])
-    large = make(hr, big)
+    large = make(hr, big, name="Backend engineer, every competency")
     ids = list(large.focus.values_list("pk", flat=True))
     for n in range(10):
         question_add(actor=hr, kit=large, text=f"Q{n}", focus_ids=ids[n:n + 3])
@@ -492,3 +492,22 @@ def test_it_keeps_a_copys_name_short(hr, version):
 
     assert "under 120 characters" in field_error(caught, "name")
     assert Kit.objects.count() == 1
+
+
+def test_it_keeps_the_names_of_kits_in_use_apart(hr, version):
+    kit = make(hr, version)
+
+    with pytest.raises(ValidationError) as caught:
+        make(hr, version, code="l1", name="  BACKEND engineer ")
+    assert "has this name already" in field_error(caught, "name")
+    with pytest.raises(ValidationError) as caught:
+        kit_copy(actor=hr, kit=kit, name="backend Engineer")
+    assert "has this name already" in field_error(caught, "name")
+    assert Kit.objects.count() == 1
+
+    # Copies are numbered; an archived kit's name is free again.
+    assert [kit_copy(actor=hr, kit=kit)[0].name for _ in range(3)] == [
+        "Backend engineer (copy)", "Backend engineer (copy 2)", "Backend engineer (copy 3)"
+    ]
+    Kit.objects.filter(pk=kit.pk).update(is_archived=True)
+    assert make(hr, version, name="Backend engineer").name == "Backend engineer"

@@ -132,6 +132,11 @@ def test_it_adds_a_candidate_then_opens_their_loop(as_user, kit, manager, peer):
     loop = Loop.objects.get(candidate=candidate)
     assert response.status_code == 302 and response["Location"] == url("loop", loop.pk)
     assert loop.target_level == level3 and loop.hiring_manager == manager and list(loop.hiring_team.all()) == [peer]
+    # Sent twice, the form opens one loop and says where the first one is.
+    response = signed_in.post(url("loop_new"), {"candidate": candidate.pk, "kit": kit.pk, "hiring_manager": manager.email})
+    assert response.status_code == 400
+    assert "loop for this kit is still open" in response.context["form"].errors["kit"][0]
+    assert Loop.objects.filter(candidate=candidate).count() == 1
 
 
 def test_it_says_what_is_wrong_with_a_candidate_at_the_field_and_writes_nothing(as_user, manager, engineer):

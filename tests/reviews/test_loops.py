@@ -92,7 +92,22 @@ def test_it_opens_a_loop_on_the_kits_track(hr, kit, manager, peer):
     assert loop.target_level == kit.level
     assert list(loop.hiring_team.all()) == [peer]
     higher = Level.objects.get(version=kit.version, code="l3-ic")
-    assert loop_create(actor=hr, candidate=candidate, kit=kit, hiring_manager=manager, target_level=higher).target_level == higher
+    other = candidate_create(actor=hr, name="Alan")
+    assert loop_create(actor=hr, candidate=other, kit=kit, hiring_manager=manager, target_level=higher).target_level == higher
+
+
+def test_it_keeps_one_open_loop_per_candidate_and_kit(hr, kit, manager, version):
+    candidate = candidate_create(actor=hr, name="Grace")
+    first = loop_create(actor=hr, candidate=candidate, kit=kit, hiring_manager=manager)
+    with pytest.raises(ValidationError) as error:
+        loop_create(actor=hr, candidate=candidate, kit=kit, hiring_manager=manager)
+    assert error.value.message_dict == {"kit": ["This candidate's loop for this kit is still open: schedule its interviews there."]}
+    # Another role's kit is another loop; once the first is decided, the candidate may come again.
+    other_kit = kit_for(version, "l1", name="Another role")
+    assert loop_create(actor=hr, candidate=candidate, kit=other_kit, hiring_manager=manager).kit == other_kit
+    loop_decide(actor=hr, loop=first, decision="no_hire", reason="Not yet; encouraged to apply again.")
+    assert loop_create(actor=hr, candidate=candidate, kit=kit, hiring_manager=manager).candidate == candidate
+    assert Loop.objects.filter(candidate=candidate).count() == 3
 
 
 def test_it_rejects_a_target_level_off_the_track_or_version_at_the_field(hr, kit, manager):
