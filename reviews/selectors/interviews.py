@@ -144,14 +144,16 @@ def own_scorecard_get(viewer: User, pk: int) -> Scorecard:
 
 
 def loops_visible_to(viewer: User) -> QuerySet[Loop]:
-    """HR read every loop; a hiring manager their loops; an interviewer the loops they
-    interview in (where what they read of others' scorecards is still limited as above)."""
+    """HR read every loop; a hiring manager their loops; the hiring team and interviewers the
+    loops they are on (where what they read of scorecards is still limited as above: the
+    hiring team reads none but their own)."""
     if not _active(viewer):
         return Loop.objects.none()
     loops = Loop.objects.all()
     if not _hr(viewer):
         interviews_in = Scorecard.objects.filter(interview__loop=OuterRef("pk"), interviewer=viewer)
-        loops = loops.filter(Q(hiring_manager=viewer) | Exists(interviews_in))
+        on_team = Loop.hiring_team.through.objects.filter(loop=OuterRef("pk"), user=viewer)
+        loops = loops.filter(Q(hiring_manager=viewer) | Exists(interviews_in) | Exists(on_team))
     return loops.select_related("candidate", "kit", "target_level", "hiring_manager", "decided_level")
 
 

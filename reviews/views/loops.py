@@ -134,6 +134,9 @@ def _level_choices() -> list[tuple[str, list[tuple[int, str]]]]:
 def loop_new(request):
     if not _adds_candidates(request.user):
         raise Http404("No such page.")
+    if request.method == "GET" and "candidate" not in request.GET:
+        messages.info(request, "A loop is for one candidate: add them first, then open their loop.")
+        return redirect("reviews:candidate_new")
     candidate = _loop_candidate(request)
     levels = _level_choices()
     if request.method == "GET":

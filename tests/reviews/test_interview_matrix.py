@@ -1,7 +1,8 @@
 """Who reaches which interview page, and independence across all of them.
 
 Around one loop: Ada has submitted her scorecard, Sam is still drafting his,
-Marcus is the hiring manager, Tina is on the hiring team without interviewing,
+Marcus is the hiring manager, Tina is on the hiring team without interviewing (she reads
+the loop and its schedule, never a scorecard),
 Helen is an HR admin and Nora works elsewhere.
 """
 
@@ -36,7 +37,7 @@ MATRIX = {
     "loops": (302, 200, 200, 200, 200, 200, 200),
     # A manager starts loops for candidates they added; this one HR added.
     "loop_new": (302, 404, 404, 404, 404, 200, 404),
-    "loop": (302, 200, 200, 200, 404, 200, 404),
+    "loop": (302, 200, 200, 200, 200, 200, 404),
     "interview_new": (302, 404, 404, 400, 404, 400, 404),
     "debrief": (302, 404, 404, 200, 404, 200, 404),
     "debrief_open": (302, 404, 404, 302, 404, 302, 404),
@@ -151,3 +152,8 @@ def test_once_sam_submits_he_reads_the_panel(world, as_user):
     assert people["submitted"].name in page and "Strong yes" in page
     debrief = as_user(people["hiring_manager"]).get(reverse("reviews:debrief", args=[objects["loop"].pk])).content.decode()
     assert "Clear, with examples." in debrief
+    # The hiring team reads the loop and its schedule, never a scorecard, even once all are in.
+    team = as_user(people["hiring_team"])
+    for url in readable_pages(objects):
+        body = team.get(url, follow=True).content.decode()
+        assert ADAS_WORDS not in body and SAMS_DRAFT not in body, url

@@ -173,7 +173,11 @@ def test_it_keeps_candidates_and_loops_to_those_who_may_add_them(as_user, kit, m
     assert as_user(engineer).post(url("candidate_new"), {"name": "X"}).status_code == 404
     theirs = Candidate.objects.create(name="Someone", created_by=hr)
     assert as_user(manager).get(f"{url('loop_new')}?candidate={theirs.pk}").status_code == 404
-    assert as_user(manager).get(url("loop_new")).status_code == 404
+    # Without a candidate, the page sends one to add them first.
+    response = as_user(manager).get(url("loop_new"), follow=True)
+    assert response.redirect_chain == [(url("candidate_new"), 302)]
+    assert "add them first" in response.content.decode()
+    assert as_user(manager).get(f"{url('loop_new')}?candidate=").status_code == 404
     assert as_user(hr).get(f"{url('loop_new')}?candidate={theirs.pk}").status_code == 200
     response = as_user(manager).post(url("loop_new"), {"candidate": theirs.pk, "kit": kit.pk, "hiring_manager": manager.email})
     assert response.status_code == 404 and not Loop.objects.exists()

@@ -304,10 +304,13 @@ def test_it_shows_each_their_loops(kit, manager, skip_level, engineer, peer, hr,
     assert set(loops_visible_to(manager)) == {mine}
     assert set(loops_visible_to(skip_level)) == {theirs}
     assert set(loops_visible_to(engineer)) == {theirs}
-    assert set(loops_visible_to(peer)) == set()
+    assert set(loops_visible_to(peer)) == {mine}  # on the hiring team
     assert set(loops_visible_to(outsider)) == set()
     assert loop_get_for_user(engineer, theirs.pk) == theirs
-    for someone, loop in ((engineer, mine), (outsider, mine), (manager, theirs)):
+    mine.hiring_team.set([peer, engineer, skip_level])
+    assert list(loops_visible_to(engineer).order_by("pk")) == [mine, theirs]  # each once
+    mine.hiring_team.set([])
+    for someone, loop in ((engineer, mine), (outsider, mine), (manager, theirs), (peer, mine)):
         with pytest.raises(Http404):
             loop_get_for_user(someone, loop.pk)
 
