@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from people.models import User
@@ -26,8 +27,15 @@ def pages(sender, *, people: dict[str, User], **kwargs) -> list[tuple[str, str, 
 def _interviews(people: dict[str, User]) -> list[tuple[str, str, str]]:
     engineer, manager = people["engineer"], people["manager"]
     scorecard = Scorecard.objects.filter(interviewer=engineer, submitted_at=None).order_by("pk").first()
-    loop = Loop.objects.filter(hiring_manager=manager, decision="").exclude(debrief_opened_at=None).order_by("pk").first()
-    loop = loop or Loop.objects.filter(hiring_manager=manager).order_by("pk").first()
+    # The loop page with its scheduling form, and a debrief with everything to read and the
+    # decision to take: an undecided loop of the manager's whose scorecards are all in.
+    cards = Scorecard.objects.filter(interview__loop=OuterRef("pk"))
+    loop = (
+        Loop.objects.filter(hiring_manager=manager, decision="", candidate__erased_at=None)
+        .filter(Exists(cards), ~Exists(cards.filter(submitted_at=None)))
+        .order_by("pk")
+        .first()
+    )
     if scorecard is None or loop is None:
         return []
     return [

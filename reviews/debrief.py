@@ -8,9 +8,9 @@ short, Strong yes shows the next). So every rating becomes an *observed
 proficiency* on the framework's own scale, and the panel's view of a
 competency can be compared with what any level on the kit's track expects.
 
-`debrief_load` reads a loop's submitted scorecards (drafts never count) in a
-constant number of queries: the framework comes from its published rubric,
-kept per process.
+`debrief_load` reads the submitted scorecards of a loop its reader may read
+(drafts never count; see selectors.interviews) in a constant number of
+queries: the framework comes from its published rubric, kept per process.
 """
 
 from __future__ import annotations
@@ -280,10 +280,14 @@ def level_recommend(ladder: Ladder, target: Step, competencies: Sequence[Compete
             next_level = level
             break
         supported = level
-    if supported is None:
-        lowest = walk[0].title if walk else "the track"
+    if not walk:
+        summary = "This track has no levels: no level to recommend"
+    elif supported is None:
         short = len({shortfall.competency for shortfall in shortfalls})
-        summary = f"Evidence falls short of {lowest}, the first level on this track, in {short} of {len(rated)} rated competencies"
+        summary = (
+            f"Evidence falls short of {walk[0].title}, the first level on this track, in {short} of {len(rated)} "
+            f"rated {'competency' if len(rated) == 1 else 'competencies'}"
+        )
     elif supported.rung > target.rung:
         summary = f"Evidence supports {supported.title}, above the target, {target.title}"
     elif supported.rung < target.rung:

@@ -49,7 +49,7 @@ class Kit(models.Model):
                 Lower("name"),
                 condition=Q(is_archived=False),
                 name="kit_name_once_in_use",
-                violation_error_message="A kit in use has this name already: name this one apart, or archive the other first.",
+                violation_error_message="A kit in use has this name already: name this one apart, e.g. by its level or stage.",
             ),
         ]
 

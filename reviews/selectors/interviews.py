@@ -5,7 +5,8 @@ Nobody is swayed by another's scorecard before writing their own:
   a loop only once every one of their own scorecards in that loop is submitted;
 - the hiring manager and HR read a loop's submitted scorecards once all of them are in,
   or once the debrief has been opened;
-- a draft is read by its author alone; anyone else reads nothing.
+- a draft is read by its author alone; anyone else reads nothing (the hiring team, who
+  read the loop and its schedule, included).
 Someone who is both (a hiring manager, or HR, who also interviews in the loop) is an
 interviewer first: nothing of the others until their own are in, debrief opened or not
 (waits_for_own). Counts follow the same rule: how many scorecards are in is shown to those who

@@ -346,20 +346,22 @@ def _open_loop(candidate: Candidate, kit: Kit) -> bool:
 
 def _interview_fields(
     loop: Loop, *, stage, starts_at, minutes, title, focus, questions, interviewers, errors: dict[str, str],
-    was: datetime.datetime | None = None,
+    interview: Interview | None = None,
 ):
-    """The checked fields of an interview; `was` is its time before a change (kept as it was,
-    however long ago, it needs no new check)."""
+    """The checked fields of a new interview, or of `interview` changed (its time kept as it
+    was, however long ago, needs no new check)."""
     if stage not in Interview.Stage.values:
         errors["stage"] = "Choose a stage."
-    if not isinstance(starts_at, datetime.datetime):
+    if not isinstance(starts_at, datetime.datetime) or timezone.is_naive(starts_at):
         errors["starts_at"] = "Choose the day and time of the interview."
-    elif starts_at != was:
+    elif interview is None or starts_at != interview.starts_at:
         now = timezone.now()
         if starts_at < now - SCHEDULE_BEHIND:
             errors["starts_at"] = "Choose a time in the last 30 days at the earliest: check the year."
         elif starts_at > now + SCHEDULE_AHEAD:
             errors["starts_at"] = "Choose a time within a year from now: check the year."
+        elif starts_at > now and interview is not None and interview.scorecards.filter(submitted_at__isnull=False).exists():
+            errors["starts_at"] = "Scorecards of this interview are in, so it has taken place: keep its time in the past."
     if not isinstance(minutes, int) or not MINUTES_MIN <= minutes <= MINUTES_MAX:
         errors["minutes"] = f"An interview lasts between {MINUTES_MIN} and {MINUTES_MAX} minutes."
     title = (title or "").strip()
@@ -436,7 +438,7 @@ def interview_change(
     errors: dict[str, str] = {}
     title, focus_pks, question_pks, people = _interview_fields(
         loop, stage=stage, starts_at=starts_at, minutes=minutes, title=title, focus=focus,
-        questions=questions, interviewers=interviewers, errors=errors, was=interview.starts_at,
+        questions=questions, interviewers=interviewers, errors=errors, interview=interview,
     )
     if errors:
         raise ValidationError(errors)
@@ -461,8 +463,9 @@ def panel_hints(loop: Loop, *, interviews: list[Interview] | None = None, kit_fo
     the hiring team; one interviewer rating every focus competency (unless
     settings.PANEL_HINT_SAME_RATER is False).
 
-    Four queries; one when the caller has the loop's `interviews` already, with their
-    `scorecards` (and each one's interviewer) and `focus` prefetched, and the kit's focus."""
+    Five queries; one (the hiring team) when the caller has the loop's `interviews` already,
+    with their `scorecards` (and each one's interviewer) and `focus` prefetched, and the
+    kit's focus."""
     if interviews is None:
         interviews = list(
             loop.interviews.prefetch_related(
@@ -601,11 +604,18 @@ def scorecard_save(
 
 @transaction.atomic
 def scorecard_submit(*, actor: User, scorecard: Scorecard) -> Scorecard:
-    """Submit a saved draft. Submitting again (a double click) changes nothing and returns it."""
+    """Submit a saved draft, once the interview has started. Submitting again (a double click)
+    changes nothing and returns it."""
     scorecard, loop = _own_scorecard(scorecard, actor)
     if scorecard.submitted_at is not None:
         return scorecard
     _undecided(loop)
+    if scorecard.interview.starts_at > timezone.now():
+        starts = timezone.localtime(scorecard.interview.starts_at)
+        raise ValidationError(
+            f"The interview starts on {starts.day} {starts:%B at %H:%M}: submit your scorecard once it has taken place "
+            "(save a draft until then)."
+        )
     errors: dict[str, str] = {}
     _complete(scorecard, _current(scorecard, {}), scorecard.recommendation, errors)
     if errors:

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Value
+from django.db.models.functions import Lower
 
 from ladders.models import FrameworkVersion, Level, Track
 from ladders.selectors.frameworks import Rubric, published_rubric
@@ -198,7 +199,8 @@ def kit_name_errors(name: str, *, kit: Kit | None = None, field: str = "name") -
         return {field: "Name the kit, e.g. the role and the interview."}
     if len(name) > NAME_MAX_LENGTH:
         return {field: f"Keep the name under {NAME_MAX_LENGTH} characters."}
-    others = Kit.objects.filter(is_archived=False, name__iexact=name)
+    # Lowered by the database, as the constraint kit_name_once_in_use lowers it.
+    others = Kit.objects.filter(is_archived=False).alias(key=Lower("name")).filter(key=Lower(Value(name)))
     if kit is not None and kit.pk:
         others = others.exclude(pk=kit.pk)
     if others.exists():
@@ -209,9 +211,8 @@ def kit_name_errors(name: str, *, kit: Kit | None = None, field: str = "name") -
 def kit_copy_name(kit: Kit) -> str:
     """"<name> (copy)", then "(copy 2)" and so on, whichever no kit in use has."""
     base = kit.name[: NAME_MAX_LENGTH - len(" (copy 99)")]
-    taken = {n.lower() for n in Kit.objects.filter(is_archived=False, name__istartswith=base).values_list("name", flat=True)}
     name, n = f"{base} (copy)", 1
-    while name.lower() in taken:
+    while kit_name_errors(name):
         n += 1
         name = f"{base} (copy {n})"
     return name

@@ -1,7 +1,8 @@
 """Hiring pages for those who run loops (the hiring manager and HR): the loops, a new candidate
 and their loop, a loop with its interviews and panel, the debrief with the decision, and
-erasing a candidate. Interviewers see a loop they interview in, never others' scorecards
-before the selectors release them, and never the debrief."""
+erasing a candidate. Interviewers see a loop they interview in, and its hiring team a loop
+they are on; neither reads others' scorecards before the selectors release them (the hiring
+team never), nor the debrief."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from ladders.selectors.frameworks import published_rubric
 
 from ..forms import errors_to
 from ..forms.scorecards import ScorecardForm
-from ..models import KitCompetency, Scorecard, ScorecardRating
+from ..models import KitCompetency, ScorecardRating
 from ..selectors import interviews as selectors
 from ..services.interviews import scorecard_amend, scorecard_save, scorecard_submit
 
@@ -53,8 +53,8 @@ def my_interviews(request):
         # Where hiring is run from: HR, and managers (who add candidates and lead loops).
         "runs_loops": selectors.runs_hiring(user),
         "is_hr": user.sees_everyone,
-        # Interviewers find their loops (and the scorecards they have submitted) from here.
-        "interviews_anywhere": Scorecard.objects.filter(interviewer=user).exists(),
+        # Interviewers and hiring teams find their loops (and scorecards submitted) from here.
+        "on_loops": selectors.loops_visible_to(user).exists(),
     }
     if context["runs_loops"]:
         # The loops the viewer leads whose debrief is ready and which wait for their decision.
@@ -157,6 +157,7 @@ def _page(request, scorecard, *, form=None, status=200, amending=False):
         "form": form,
         "amending": amending,
         "may_amend": scorecard.submitted_at is not None and not loop.decision,
+        "to_come": scorecard.interview.starts_at > timezone.now(),
         "revisions": _revisions(request, scorecard, guide) if scorecard.submitted_at else [],
         "others": _others(request, scorecard),
     }

@@ -54,7 +54,7 @@ def decided(audited, hr, manager, engineer, peer):
     loop = loop_create(actor=hr, candidate=candidate, kit=kit, hiring_manager=manager)
     interview = interview_schedule(
         actor=manager, loop=loop, stage="technical", title="Hopper: technical",
-        starts_at=timezone.now() + datetime.timedelta(hours=1), focus=list(kit.focus.all()), interviewers=[engineer, peer],
+        starts_at=timezone.now() - datetime.timedelta(hours=1), focus=list(kit.focus.all()), interviewers=[engineer, peer],
     )
     for person, value in ((engineer, 3), (peer, 4)):
         scorecard = interview.scorecards.get(interviewer=person)

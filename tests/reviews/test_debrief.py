@@ -400,7 +400,7 @@ def test_it_finds_no_level_when_even_the_lowest_is_not_met():
     assert debrief.competencies[0].observed == 1
     assert recommendation.level is None and recommendation.rated and recommendation.below_target
     assert recommendation.next_level.title == "Rung 1"
-    assert recommendation.summary == "Evidence falls short of Rung 1, the first level on this track, in 1 of 1 rated competencies"
+    assert recommendation.summary == "Evidence falls short of Rung 1, the first level on this track, in 1 of 1 rated competency"
     assert [s.sentence for s in recommendation.shortfalls] == ["Rung 1 expects Two in Craft; the panel saw One"]
 
 

@@ -232,7 +232,7 @@ def test_it_keeps_every_page_of_a_loop_shut_to_those_outside_it(as_user, panel, 
                     url("loop", other_loop.pk), url("scorecard", stranger.scorecards.get().pk)]),
         (outsider, [url("scorecard", own.pk), url("loop", loop.pk), url("debrief", loop.pk)]),
         (manager, [url("scorecard", own.pk), url("loop", other_loop.pk), url("debrief", other_loop.pk)]),
-        (team_member, [url("scorecard", own.pk), url("loop", loop.pk), url("debrief", loop.pk)]),
+        (team_member, [url("scorecard", own.pk), url("debrief", loop.pk), url("loop", other_loop.pk)]),
     ):
         client = as_user(person)
         for address in forbidden:
@@ -421,11 +421,17 @@ def test_it_waits_for_every_scorecard_of_an_interviewer_on_two_interviews(as_use
     write(later.scorecards.get(), engineer)
     page = as_user(engineer).get(url("scorecard", first.pk)).content.decode()
     assert "Other scorecards" in page and peer.name in page
-    # On the hiring team without interviewing: nothing of the loop, not even in the list.
+    # On the hiring team without interviewing: the loop and its schedule, nothing of a scorecard,
+    # not even how many are in.
     team_member = UserFactory()
     loop.hiring_team.add(team_member)
-    page = as_user(team_member).get(url("loops")).content.decode()
-    assert NAME not in page
+    client = as_user(team_member)
+    listed = client.get(url("loops")).content.decode()
+    assert NAME in listed and " in</td>" not in listed and "Yours:" not in listed
+    page = client.get(url("loop", loop.pk)).content.decode()
+    assert NAME in page and peer.name in page  # who interviews, when
+    for words in ("Scorecard in", "not in yet", "scorecards in", "would do well", f"{NAME} on ", "Debrief"):
+        assert words not in page, words
 
 
 def test_it_answers_malformed_admin_kit_actions_without_failing(as_user, panel, hr):

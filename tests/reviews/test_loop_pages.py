@@ -132,7 +132,7 @@ def test_it_adds_a_candidate_then_opens_their_loop(as_user, kit, manager, peer):
     loop = Loop.objects.get(candidate=candidate)
     assert response.status_code == 302 and response["Location"] == url("loop", loop.pk)
     assert loop.target_level == level3 and loop.hiring_manager == manager and list(loop.hiring_team.all()) == [peer]
-    # Sent twice, the form opens one loop and says where the first one is.
+    # Sent twice, the form opens one loop and says the first is still open.
     response = signed_in.post(url("loop_new"), {"candidate": candidate.pk, "kit": kit.pk, "hiring_manager": manager.email})
     assert response.status_code == 400
     assert "loop for this kit is still open" in response.context["form"].errors["kit"][0]

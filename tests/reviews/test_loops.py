@@ -201,15 +201,22 @@ def test_it_lets_only_those_who_run_the_loop_schedule(loop, engineer, peer, hr):
 
 
 def test_it_keeps_submitted_scorecards_when_the_panel_changes(loop, manager, engineer, peer, skip_level):
-    interview = schedule(loop, manager, engineer, peer)
+    interview = schedule(loop, manager, engineer, peer, starts_at=timezone.now() - datetime.timedelta(hours=2))
     focus = list(loop.kit.focus.all())
     yes = loop.kit.scale.get(value=3)
     for person in (engineer, peer):
         scorecard = Scorecard.objects.get(interview=interview, interviewer=person)
         scorecard_save(actor=person, scorecard=scorecard, ratings={f.pk: (yes.pk, "") for f in focus}, recommendation="yes")
     scorecard_submit(actor=engineer, scorecard=Scorecard.objects.get(interview=interview, interviewer=engineer))
+    # Scorecards are in: the interview took place, and cannot be moved ahead.
+    with pytest.raises(ValidationError) as error:
+        interview_change(
+            actor=manager, interview=interview, stage="technical", starts_at=SOON, focus=focus[:1], interviewers=[skip_level]
+        )
+    assert "has taken place" in error.value.message_dict["starts_at"][0]
     interview_change(
-        actor=manager, interview=interview, stage="technical", starts_at=SOON, focus=focus[:1], interviewers=[skip_level]
+        actor=manager, interview=interview, stage="technical", starts_at=interview.starts_at, focus=focus[:1],
+        interviewers=[skip_level],
     )
     kept = dict(interview.scorecards.values_list("interviewer", "submitted_at"))
     assert set(kept) == {engineer.pk, skip_level.pk}  # peer's draft went, engineer's submitted one stays
@@ -307,9 +314,14 @@ def test_it_shows_each_their_loops(kit, manager, skip_level, engineer, peer, hr,
     assert set(loops_visible_to(peer)) == {mine}  # on the hiring team
     assert set(loops_visible_to(outsider)) == set()
     assert loop_get_for_user(engineer, theirs.pk) == theirs
+    # Leading, on the team and interviewing in one loop at once, one still reads it once.
     mine.hiring_team.set([peer, engineer, skip_level])
-    assert list(loops_visible_to(engineer).order_by("pk")) == [mine, theirs]  # each once
+    interview_for(mine, engineer, peer)
+    Loop.objects.filter(pk=mine.pk).update(hiring_manager=engineer)
+    assert list(loops_visible_to(engineer).order_by("pk")) == [mine, theirs]
+    Loop.objects.filter(pk=mine.pk).update(hiring_manager=manager)
     mine.hiring_team.set([])
+    Interview.objects.filter(loop=mine).delete()
     for someone, loop in ((engineer, mine), (outsider, mine), (manager, theirs), (peer, mine)):
         with pytest.raises(Http404):
             loop_get_for_user(someone, loop.pk)

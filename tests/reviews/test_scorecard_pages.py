@@ -201,6 +201,20 @@ def test_it_saves_a_draft(interview, engineer):
     assert "Walked through a design." in page and "checked" in page
 
 
+def test_it_offers_submitting_once_the_interview_has_started(interview, engineer):
+    scorecard = card(interview, engineer)
+    type(interview).objects.filter(pk=interview.pk).update(starts_at=timezone.now() + datetime.timedelta(hours=20))
+    client = login(engineer)
+    page = client.get(url(scorecard)).content.decode()
+    assert "Save draft" in page and 'name="submit"' not in page and "You can submit once the interview has started" in page
+    # Sent anyway: refused with the reason, and nothing written, not even the draft.
+    response = client.post(url(scorecard), answers(interview, submit="1"))
+    assert response.status_code == 400
+    assert "once it has taken place" in response.content.decode()
+    scorecard.refresh_from_db()
+    assert scorecard.submitted_at is None and scorecard.takeaways == ""
+
+
 def test_it_saves_a_draft_with_nothing_rated_yet(interview, engineer):
     scorecard = card(interview, engineer)
     response = login(engineer).post(url(scorecard), {"takeaways": "Notes so far", "recommendation": "", "save": "1"})

@@ -3,6 +3,8 @@ reads another's scorecard before their own is in."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -83,6 +85,19 @@ def test_it_changes_nothing_when_submitted_twice(loop, kit, engineer):
     assert again.pk == first.pk and again.submitted_at == first.submitted_at
     assert again.updated_at == first.updated_at
     assert Scorecard.objects.get(pk=first.pk).submitted_at == first.submitted_at
+
+
+def test_it_submits_only_once_the_interview_has_started(loop, kit, engineer):
+    interview = interview_for(loop, engineer)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    type(interview).objects.filter(pk=interview.pk).update(starts_at=tomorrow)
+    scorecard = fill(card(interview, engineer), kit)  # notes saved ahead, as a draft
+    with pytest.raises(ValidationError) as error:
+        scorecard_submit(actor=engineer, scorecard=scorecard)
+    assert "submit your scorecard once it has taken place" in error.value.messages[0]
+    assert Scorecard.objects.get(pk=scorecard.pk).submitted_at is None
+    type(interview).objects.filter(pk=interview.pk).update(starts_at=timezone.now())
+    assert scorecard_submit(actor=engineer, scorecard=scorecard).submitted_at is not None
 
 
 def test_it_asks_for_every_focus_or_a_note_and_a_recommendation(loop, kit, engineer):
