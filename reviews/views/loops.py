@@ -192,7 +192,8 @@ def _loop_context(request, loop: Loop, form: InterviewForm | None = None, found:
         cards = [p["scorecard"] for i in interviews for p in i.panel]
         kit_focus = list(KitCompetency.objects.filter(kit_id=loop.kit_id).select_related("competency"))
         context.update(
-            hints=panel_hints(loop, interviews=interviews, kit_focus=kit_focus),
+            # Hints help to plan a panel: once the loop is decided there is nothing to plan.
+            hints=[] if loop.decision else panel_hints(loop, interviews=interviews, kit_focus=kit_focus),
             total=len(cards),
             submitted=sum(1 for s in cards if s.submitted_at),
             is_hr=_hr(viewer),

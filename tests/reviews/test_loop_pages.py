@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Candidate, Interview, KitCompetency, Loop, ScalePoint, Scorecard, ScorecardRating
+from reviews.services.interviews import loop_decide
 from tests.conftest import page_queries
 from tests.ladders.factories import document, publish
 from tests.people.factories import UserFactory
@@ -73,9 +74,12 @@ def test_it_lists_loops_to_those_who_run_them_with_progress(as_user, loop, rated
     page = as_user(manager).get(url("loops")).content.decode()
     assert NAME in page and "Backend engineer" in page and "Level 2" in page and "2 of 2 in" in page
     assert "Alan Turing" not in page
+    assert '<td data-label="Hiring manager">You</td>' in page
     page = as_user(hr).get(url("loops")).content.decode()
     assert NAME in page and "Alan Turing" in page
     assert other.candidate.name in page
+    assert f'<td data-label="Hiring manager">{manager.name}</td>' in page
+    assert f'<td data-label="Hiring manager">{other.hiring_manager.name}</td>' in page
     page = as_user(outsider).get(url("loops")).content.decode()
     assert NAME not in page and "No loops to show" in page
 
@@ -197,6 +201,12 @@ def test_it_shows_the_hiring_manager_the_loop_panel_and_scorecard_states(as_user
     assert "Nobody on the panel is from outside the hiring team" not in page  # both are from outside
     assert f"{engineer.name} rates every focus competency" in page
     assert "Schedule an interview" in page and url("debrief", loop.pk) in page
+    # Decided, the loop has no panel left to plan, and a no hire is not shown as a success.
+    rate(interview, peer, "No")
+    loop_decide(actor=manager, loop=loop, decision="no_hire", reason="Gaps the panel agreed on.")
+    page = as_user(manager).get(url("loop", loop.pk)).content.decode()
+    assert "About the panel" not in page and "rates every focus competency" not in page
+    assert "Schedule an interview" not in page and 'class="message message--plain"' in page
 
 
 def test_it_shows_an_interviewer_the_loop_without_the_others_progress(as_user, loop, engineer, peer):
