@@ -41,6 +41,12 @@ class ReviewsConfig(AppConfig):
         auditlog.register(models.Candidate, include_fields=["erased_at"])
         auditlog.register(models.Interview, include_fields=["stage", "starts_at", "minutes"])
         auditlog.register(models.Scorecard, include_fields=["interview", "interviewer", "submitted_at"])
+        # Review cycles: HR's changes to a running cycle (who is in, deadlines, phases closed
+        # early), calibration's moves and locks, and the release. What reviews say is not here.
+        auditlog.register(models.Cycle, include_fields=["name", "period_start", "period_end", "peer_reviews_shared", "calibration_locked_at", "released_at"])
+        auditlog.register(models.Phase, include_fields=["opens_on", "closes_on", "closed_early_at"])
+        auditlog.register(models.Participant, include_fields=["person", "added_late", "removed_at", "removed_reason", "rating"])
+        auditlog.register(models.CalibrationMove)
         # Kits are HR's configuration: every change is history.
         auditlog.register(models.Kit)
         auditlog.register(models.KitCompetency)

@@ -391,6 +391,16 @@ def assessment_history(assessment: Assessment, rubric: Rubric) -> list[dict]:
 # --- Placements ---------------------------------------------------------------------
 
 
+def standing_columns(on: datetime.date, *, person: str = "pk") -> dict[str, Subquery]:
+    """The level and track in force on `on`, as `level_id` and `track_id` columns to
+    annotate on a query of people (whose key is `person`): no query of their own."""
+    in_force = _in_force(OuterRef(person), on)
+    return {
+        "level_id": Subquery(in_force.values("level_id")[:1]),
+        "track_id": Subquery(in_force.values("track_id")[:1]),
+    }
+
+
 def placement_current(person: User) -> Placement | None:
     """One person's placement in force today, in one query."""
     return _placement_current.first(person=person.pk, on=timezone.localdate())

@@ -1,3 +1,4 @@
+from .cycles import CalibrationMove, Cycle, Nomination, Participant, Phase, Review, ReviewAnswer, ReviewRating, Section
 from .feedback import Feedback, FeedbackAsk, FeedbackReply, FeedbackRequest, FeedbackRevision, Reaction
 from .interviews import (
     Candidate,
@@ -14,6 +15,15 @@ from .interviews import (
 from .oneonones import ActionItem, AgendaChange, Meeting, PrivateNote, Series, TalkingPoint
 
 __all__ = [
+    "CalibrationMove",
+    "Cycle",
+    "Nomination",
+    "Participant",
+    "Phase",
+    "Review",
+    "ReviewAnswer",
+    "ReviewRating",
+    "Section",
     "ActionItem",
     "AgendaChange",
     "Candidate",
