@@ -47,6 +47,8 @@ class ReviewsConfig(AppConfig):
         auditlog.register(models.Phase, include_fields=["opens_on", "closes_on", "closed_early_at"])
         auditlog.register(models.Participant, include_fields=["person", "added_late", "removed_at", "removed_reason", "rating"])
         auditlog.register(models.CalibrationMove)
+        auditlog.register(models.Nomination, include_fields=["participant", "peer", "status", "decided_by"])
+        auditlog.register(models.Review, include_fields=["participant", "author", "kind", "submitted_at"])
         # Kits are HR's configuration: every change is history.
         auditlog.register(models.Kit)
         auditlog.register(models.KitCompetency)

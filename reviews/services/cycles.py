@@ -41,7 +41,8 @@ DEFAULT_SECTIONS = (
 )
 
 
-def _day(day: datetime.date) -> str:
+def day_name(day: datetime.date) -> str:
+    """"3 December 2026"."""
     return f"{day.day} {day:%B %Y}"
 
 
@@ -162,7 +163,7 @@ def _phase_dates(phases: Mapping[str, tuple], *, upward: bool, errors: dict[str,
     for (before, opened, closed), (kind, opens_on, _) in zip(rows, rows[1:]):
         if opens_on < opened and f"{kind}_opens_on" not in errors:
             errors[f"{kind}_opens_on"] = (
-                f"{Phase.Kind(kind).label} opens on or after {Phase.Kind(before).label.lower()} ({_day(opened)})."
+                f"{Phase.Kind(kind).label} opens on or after {Phase.Kind(before).label.lower()} ({day_name(opened)})."
             )
     dates = {kind: (opens_on, closes_on) for kind, opens_on, closes_on in rows}
     if Phase.Kind.RELEASE in dates and Phase.Kind.CALIBRATION in dates:
@@ -336,7 +337,7 @@ def phase_extend(*, actor: User, phase: Phase, closes_on: datetime.date | None) 
     if not isinstance(closes_on, datetime.date):
         raise ValidationError({"closes_on": "Choose the new deadline."})
     if closes_on <= phase.closes_on and phase.closed_early_at is None:
-        raise ValidationError({"closes_on": f"Choose a day after the current deadline, {_day(phase.closes_on)}."})
+        raise ValidationError({"closes_on": f"Choose a day after the current deadline, {day_name(phase.closes_on)}."})
     if closes_on < timezone.localdate():
         raise ValidationError({"closes_on": "Choose today or a day to come."})
     if phase.kind == Phase.Kind.CALIBRATION:
@@ -344,7 +345,7 @@ def phase_extend(*, actor: User, phase: Phase, closes_on: datetime.date | None) 
             raise ValidationError({"closes_on": "Calibration is locked: it no longer takes changes."})
         release = Phase.objects.filter(cycle=cycle, kind=Phase.Kind.RELEASE).values_list("opens_on", flat=True).first()
         if release is not None and closes_on >= release:
-            raise ValidationError({"closes_on": f"Results are released on {_day(release)}: calibration closes before that."})
+            raise ValidationError({"closes_on": f"Results are released on {day_name(release)}: calibration closes before that."})
     with acting_as(actor):
         phase.closes_on, phase.closed_early_at = closes_on, None
         phase.save(update_fields=["closes_on", "closed_early_at"])
