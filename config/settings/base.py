@@ -295,6 +295,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.series_roll_due",
         "schedule": 300.0,
     },
+    # Review cycles whose release day has come, once calibration is locked.
+    "reviews-release-cycles": {
+        "task": "reviews.tasks.cycles_release_due",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Audit log -------------------------------------------------------------
