@@ -1,0 +1,143 @@
+"""Reading review cycles, always through what the reader may see now.
+
+- A draft review is read by its author alone.
+- A submitted self, peer or manager review is read by its author, by everyone above the
+  participant in the reporting line today, and by HR admins.
+- The participant reads, once the cycle's results are released: their own self review,
+  the manager review, their overall rating, and the peer reviews if the cycle shares them.
+  Nothing of their results before the release.
+- Upward reviews are never read one by one except by their author. The manager they are
+  about (and HR) read them only in aggregate, and only with UPWARD_MIN responses or more;
+  with fewer, not even how many there are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from people.models import User
+
+from ..models import Cycle, Participant, Review, ReviewAnswer, ReviewRating
+
+UPWARD_MIN = 3
+
+
+def _active(viewer: User) -> bool:
+    return bool(viewer.is_authenticated and viewer.is_active)
+
+
+def _above(viewer: User) -> Q:
+    """Participants below `viewer` in the reporting line today."""
+    if not viewer.reporting_path:
+        return Q(pk__in=[])
+    return Q(participant__person__reporting_path__below=viewer.reporting_path)
+
+
+def reviews_visible_to(viewer: User) -> QuerySet[Review]:
+    """Every review `viewer` may read, one by one (never another's upward review)."""
+    if not _active(viewer):
+        return Review.objects.none()
+    mine = Q(author=viewer)
+    read = Q(submitted_at__isnull=False) & ~Q(kind=Review.Kind.UPWARD)
+    others = _above(viewer)
+    if viewer.sees_everyone:
+        others = Q()
+    released_to_subject = Q(participant__person=viewer, participant__cycle__released_at__isnull=False) & (
+        Q(kind__in=[Review.Kind.SELF, Review.Kind.MANAGER])
+        | Q(kind=Review.Kind.PEER, participant__cycle__peer_reviews_shared=True)
+    )
+    # Nobody reads reviews about themselves before the release, whatever else they are.
+    about_me_early = Q(participant__person=viewer, participant__cycle__released_at__isnull=True)
+    return Review.objects.filter(mine | (read & ((others & ~about_me_early) | released_to_subject)))
+
+
+def review_get_for_user(viewer: User, pk: int) -> Review:
+    review = (
+        reviews_visible_to(viewer)
+        .select_related("participant__cycle", "participant__person", "participant__level", "author", "proposed_level")
+        .filter(pk=pk)
+        .first()
+    )
+    if review is None:
+        raise Http404("No such review.")
+    return review
+
+
+def results_visible(viewer: User, participant: Participant) -> bool:
+    """Whether `viewer` reads `participant`'s overall rating: HR and the managers above them
+    at any time; the participant once released."""
+    if not _active(viewer):
+        return False
+    if viewer.pk == participant.person_id:
+        return participant.cycle.released_at is not None
+    return viewer.sees_everyone or viewer.manages(participant.person)
+
+
+# --- Upward reviews, in aggregate -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpwardSummary:
+    """What the reports of a manager said, together: how many answered, how their ratings
+    spread per competency, and the written answers per section in no order of authorship."""
+
+    responses: int
+    ratings: dict[int, Counter]
+    answers: dict[int, list[str]]
+
+
+def upward_summary(viewer: User, participant: Participant) -> UpwardSummary | None:
+    """The aggregate of the submitted upward reviews of `participant`, for the participant
+    themselves (once released) or HR; None for anyone else, and for everyone when fewer
+    than UPWARD_MIN reports answered. Three queries."""
+    if not _active(viewer):
+        return None
+    hr = viewer.sees_everyone and viewer.pk != participant.person_id
+    own = viewer.pk == participant.person_id and participant.cycle.released_at is not None
+    if not (hr or own):
+        return None
+    submitted = Review.objects.filter(participant=participant, kind=Review.Kind.UPWARD, submitted_at__isnull=False)
+    responses = submitted.count()
+    if responses < UPWARD_MIN:
+        return None
+    ratings: dict[int, Counter] = {}
+    for competency, rating in ReviewRating.objects.filter(review__in=submitted).exclude(rating="").values_list(
+        "competency_id", "rating"
+    ):
+        ratings.setdefault(competency, Counter())[rating] += 1
+    answers: dict[int, list[str]] = {}
+    for section, text in ReviewAnswer.objects.filter(review__in=submitted).exclude(text="").values_list("section_id", "text"):
+        answers.setdefault(section, []).append(text)
+    # Sorted by their words: neither the authors' order nor when they wrote shows.
+    return UpwardSummary(responses, ratings, {section: sorted(texts) for section, texts in answers.items()})
+
+
+# --- Cycles -------------------------------------------------------------------------------------
+
+
+def cycles_for_hr(viewer: User) -> QuerySet[Cycle]:
+    if not (_active(viewer) and viewer.sees_everyone):
+        return Cycle.objects.none()
+    return Cycle.objects.all()
+
+
+def cycle_get_for_hr(viewer: User, pk: int) -> Cycle:
+    cycle = cycles_for_hr(viewer).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404("No such cycle.")
+    return cycle
+
+
+def participation_of(viewer: User) -> QuerySet[Participant]:
+    """The viewer's own places in cycles (not taken out), newest cycle first."""
+    if not _active(viewer):
+        return Participant.objects.none()
+    return (
+        Participant.objects.filter(person=viewer, removed_at=None)
+        .select_related("cycle", "level")
+        .order_by("-cycle__period_end", "-cycle_id")
+    )
