@@ -189,10 +189,12 @@ def cycle_open(
     upward: bool = False,
     peer_reviews_shared: bool = False,
     sections: Iterable[tuple[str, str]] | None = None,
-) -> Cycle:
+    check_only: bool = False,
+) -> Cycle | None:
     """Open a cycle: its participants (each at the level they hold today), phases and
     written sections (DEFAULT_SECTIONS unless given). Every problem is raised at its field;
-    nothing is written then. A constant number of queries however many people it reviews."""
+    nothing is written then, nor ever with `check_only` (a form that found problems of its
+    own asks for the others). A constant number of queries however many people it reviews."""
     _may_run(actor)
     errors: dict[str, str] = {}
     name = (name or "").strip()
@@ -209,7 +211,7 @@ def cycle_open(
     rows = _phase_dates(phases, upward=upward, errors=errors)
     cleaned_sections = _sections_checked(DEFAULT_SECTIONS if sections is None else sections, errors)
     who = _population_people(population, errors)
-    if who is not None and not errors:
+    if who is not None and not errors and not check_only:
         people = list(
             User.objects.filter(who).order_by("pk").annotate(**standing_columns(timezone.localdate()))
             .values_list("pk", "level_id", "track_id")
@@ -218,6 +220,8 @@ def cycle_open(
             errors["population"] = "Nobody working here is in that population: choose others."
     if errors:
         raise ValidationError(errors)
+    if check_only:
+        return None
     now = timezone.now()
     with acting_as(actor):
         cycle = Cycle.objects.create(

@@ -1,6 +1,6 @@
 """Every address of reviews, each domain's in a module of its own."""
 
-from . import calibration, feedback, kits, loops, oneonones, requests, scorecards, team
+from . import calibration, cycles, feedback, kits, loops, oneonones, requests, scorecards, team
 
 app_name = "reviews"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     *loops.urlpatterns,
     *scorecards.urlpatterns,
     *calibration.urlpatterns,
+    *cycles.urlpatterns,
 ]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from ..views import cycles
+
+urlpatterns = [
+    path("reviews/cycles/", cycles.cycle_list, name="cycles"),
+    path("reviews/cycles/new/", cycles.cycle_new, name="cycle_new"),
+    path("reviews/cycles/<int:pk>/", cycles.cycle_page, name="cycle"),
+    path("reviews/cycles/<int:pk>/people/", cycles.cycle_person_add, name="cycle_person_add"),
+    path("reviews/cycles/<int:pk>/people/<int:participant>/remove/", cycles.cycle_person_remove, name="cycle_person_remove"),
+    path("reviews/cycles/<int:pk>/phases/<int:phase>/extend/", cycles.cycle_phase_extend, name="cycle_phase_extend"),
+    path("reviews/cycles/<int:pk>/phases/<int:phase>/close/", cycles.cycle_phase_close, name="cycle_phase_close"),
+    path("reviews/cycles/<int:pk>/lock/", cycles.cycle_lock, name="cycle_lock"),
+    path("reviews/cycles/<int:pk>/release/", cycles.cycle_release_now, name="cycle_release"),
+    path("reviews/cycles/<int:pk>/results.csv", cycles.cycle_export, name="cycle_export"),
+]
