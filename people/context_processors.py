@@ -17,6 +17,7 @@ _NAV = {
     "mentorship": "mentorship:home",
     "feedback": "reviews:timeline",
     "one_on_ones": "reviews:series_list",
+    "reviews": "reviews:my_reviews",
     "interviews": "reviews:my_interviews",
     "people": "people:directory",
     "hr": "ladders:hr_home",

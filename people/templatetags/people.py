@@ -49,6 +49,8 @@ def _section(path: str, nav: dict) -> str:
         return "one_on_ones"
     if path.startswith(nav["interviews"]):
         return "interviews"
+    if path.startswith(nav["reviews"]):
+        return "reviews"
     if path.startswith(nav["mentorship"]):
         return "mentorship"
     if path == nav["hr"]:

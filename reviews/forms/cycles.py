@@ -9,7 +9,7 @@ import datetime
 from django import forms
 
 from ..models import Phase
-from ..models.cycles import NAME_MAX_LENGTH, REASON_MAX_LENGTH
+from ..models.cycles import NAME_MAX_LENGTH, REASON_MAX_LENGTH, TEXT_MAX_LENGTH, Rating
 from ..services.cycles import DEFAULT_SECTIONS
 from .feedback import Form
 
@@ -122,3 +122,65 @@ class RemoveForm(Form):
 class ExtendForm(Form):
     closes_on = _date("New deadline")
 
+
+
+class ReviewForm(Form):
+    """A review: for each line of the rubric a rating against the level and a comment; an
+    answer per written section; for the manager, the proposed overall rating and level."""
+
+    def __init__(self, *args, lines, sections, levels=None, manager: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines, self.sections, self.manager = lines, sections, manager
+        choices = list(Rating.choices)
+        for line in lines:
+            pk = line.competency.pk
+            self.fields[f"rating-{pk}"] = forms.ChoiceField(
+                label=line.competency.name, required=False, choices=choices, widget=forms.RadioSelect
+            )
+            self.fields[f"comment-{pk}"] = forms.CharField(
+                label=f"Why, for {line.competency.name}", required=False, strip=True, max_length=TEXT_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2, "data-limit": TEXT_MAX_LENGTH}),
+            )
+        for section in sections:
+            self.fields[f"answer-{section.pk}"] = forms.CharField(
+                label=section.title, required=False, strip=True, max_length=TEXT_MAX_LENGTH, help_text=section.prompt,
+                widget=forms.Textarea(attrs={"rows": 4, "data-limit": TEXT_MAX_LENGTH}),
+            )
+        if manager:
+            self.fields["overall"] = forms.ChoiceField(
+                label="Overall rating you propose", required=False, choices=[("", "Not yet")] + choices
+            )
+            self.fields["proposed_level"] = forms.TypedChoiceField(
+                label="Propose a promotion to", required=False, coerce=int, empty_value=None,
+                choices=[("", "No level change")] + list(levels or []),
+                help_text="Optional: a promotion packet can start from it once results are released.",
+            )
+
+    @classmethod
+    def for_review(cls, review, **kwargs):
+        initial = {}
+        if review is not None:
+            for rating in review.ratings.all():
+                initial[f"rating-{rating.competency_id}"] = rating.rating
+                initial[f"comment-{rating.competency_id}"] = rating.comment
+            for answer in review.answers.all():
+                initial[f"answer-{answer.section_id}"] = answer.text
+            initial["overall"] = review.overall
+            initial["proposed_level"] = review.proposed_level_id
+        return cls(initial=initial, **kwargs)
+
+    def rows(self):
+        return [(line, self[f"rating-{line.competency.pk}"], self[f"comment-{line.competency.pk}"]) for line in self.lines]
+
+    def answer_fields(self):
+        return [self[f"answer-{section.pk}"] for section in self.sections]
+
+    def ratings(self) -> dict:
+        data = self.cleaned_data
+        return {
+            line.competency.pk: (data.get(f"rating-{line.competency.pk}") or "", data.get(f"comment-{line.competency.pk}") or "")
+            for line in self.lines
+        }
+
+    def answers(self) -> dict:
+        return {section.pk: self.cleaned_data.get(f"answer-{section.pk}") or "" for section in self.sections}

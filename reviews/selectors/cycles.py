@@ -21,7 +21,8 @@ from django.http import Http404
 
 from people.models import User
 
-from ..models import Cycle, Participant, Review, ReviewAnswer, ReviewRating
+from ..models import Cycle, Nomination, Participant, Phase, Review, ReviewAnswer, ReviewRating
+from ..services.cycles import phase_state
 
 UPWARD_MIN = 3
 
@@ -141,3 +142,66 @@ def participation_of(viewer: User) -> QuerySet[Participant]:
         .select_related("cycle", "level")
         .order_by("-cycle__period_end", "-cycle_id")
     )
+
+
+# --- What someone has to do in cycles ------------------------------------------------------------
+
+
+@dataclass
+class Task:
+    """One review someone writes (or wrote) in a running cycle."""
+
+    cycle: Cycle
+    participant: Participant
+    kind: str
+    phase: object
+    state: str  # the phase's: upcoming, open, closed
+    review: Review | None
+
+    @property
+    def status(self) -> str:
+        if self.review is not None and self.review.submitted_at:
+            return "submitted"
+        return "draft" if self.review is not None else "not started"
+
+
+def my_tasks(viewer: User) -> dict:
+    """The viewer's reviews to write in cycles not yet released (their self review, peer
+    reviews they were approved for, upward reviews of their manager, manager reviews of
+    their reports), their nominations, and their released results. A constant number of
+    queries."""
+    if not _active(viewer):
+        return {"tasks": [], "own": [], "released": []}
+    running = Participant.objects.filter(removed_at=None, cycle__released_at=None).select_related("cycle", "person")
+    own = list(running.filter(person=viewer))
+    peers = list(running.filter(nominations__peer=viewer, nominations__status=Nomination.Status.APPROVED).exclude(person=viewer))
+    upward = list(running.filter(person_id=viewer.manager_id, cycle__phases__kind=Phase.Kind.UPWARD)) if viewer.manager_id else []
+    reports = list(running.filter(person__manager=viewer, person__is_active=True))
+    cycles = {p.cycle_id for p in own + peers + upward + reports}
+    phases = {(ph.cycle_id, ph.kind): ph for ph in Phase.objects.filter(cycle_id__in=cycles)}
+    written = {
+        (r.participant_id, r.kind): r
+        for r in Review.objects.filter(author=viewer, participant__cycle_id__in=cycles).only(
+            "pk", "participant_id", "kind", "submitted_at"
+        )
+    }
+    tasks = []
+    for kind, rows in (
+        (Review.Kind.SELF, own), (Review.Kind.PEER, peers), (Review.Kind.UPWARD, upward), (Review.Kind.MANAGER, reports)
+    ):
+        for participant in rows:
+            phase = phases.get((participant.cycle_id, kind))
+            if phase is None:
+                continue
+            tasks.append(Task(participant.cycle, participant, kind, phase, phase_state(phase), written.get((participant.pk, kind))))
+    tasks.sort(key=lambda t: (t.state != "open", t.phase.closes_on, t.participant.person.name))
+    nominations = {cycle_id: phase for (cycle_id, kind), phase in phases.items() if kind == Phase.Kind.NOMINATIONS}
+    released = list(
+        Participant.objects.filter(person=viewer, removed_at=None, cycle__released_at__isnull=False)
+        .select_related("cycle").order_by("-cycle__released_at")[:10]
+    )
+    return {
+        "tasks": tasks,
+        "own": [(p, nominations.get(p.cycle_id), phase_state(nominations[p.cycle_id]) if p.cycle_id in nominations else "") for p in own],
+        "released": released,
+    }

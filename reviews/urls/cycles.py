@@ -1,8 +1,12 @@
 from django.urls import path
 
-from ..views import cycles
+from ..views import cycle_reviews, cycles
 
 urlpatterns = [
+    path("reviews/", cycle_reviews.my_reviews, name="my_reviews"),
+    path("reviews/write/<int:pk>/<str:kind>/", cycle_reviews.review_write, name="review_write"),
+    path("reviews/write/<int:pk>/<str:kind>/autosave/", cycle_reviews.review_autosave, name="review_autosave"),
+    path("reviews/results/<int:pk>/", cycle_reviews.cycle_results, name="cycle_results"),
     path("reviews/cycles/", cycles.cycle_list, name="cycles"),
     path("reviews/cycles/new/", cycles.cycle_new, name="cycle_new"),
     path("reviews/cycles/<int:pk>/", cycles.cycle_page, name="cycle"),

@@ -1,10 +1,11 @@
-// An assessment draft saves as it is typed (htmx posts the form, see
-// assessment_form.html). This keeps the reader told: "unsaved" while typing,
+// A draft saves as it is typed: htmx posts the form marked data-autosave (an
+// assessment, see assessment_form.html; a cycle's review, see
+// reviews/cycles/review.html). This keeps the reader told: "unsaved" while typing,
 // the server's answer once saved, a warning before leaving with text not yet
 // saved, a character counter against the limit, and a confirmation before
 // submitting.
 (function () {
-  var form = document.getElementById("assessment-form");
+  var form = document.querySelector("form[data-autosave]");
   if (!form) return;
   var edits = 0;   // changes made on the page
   var sent = 0;    // changes the request in flight carries

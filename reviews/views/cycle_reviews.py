@@ -1,0 +1,221 @@
+"""Review cycle pages for everyone: my reviews (to write, and my results once released), and
+the review form, which saves as it is typed. A manager's form shows, beside it, the
+person's self review, their peer reviews and the feedback of the period."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ladders.selectors.frameworks import published_rubric
+
+from ..cycle_rubric import lines_for
+from ..forms import errors_to
+from ..forms.cycles import ReviewForm
+from ..models import Participant, Review
+from ..selectors import feedback as feedback_selectors
+from ..selectors.cycles import my_tasks, reviews_visible_to, upward_summary
+from ..services.cycle_reviews import may_write, review_save, review_start, review_submit
+from ..services.cycles import phase_state
+
+FEEDBACK_SHOWN = 200
+
+
+@require_GET
+@login_required
+def my_reviews(request):
+    context = my_tasks(request.user)
+    context["is_hr"] = request.user.sees_everyone
+    return render(request, "reviews/cycles/my_reviews.html", context)
+
+
+# --- Writing a review ---------------------------------------------------------------------------
+
+
+def _participant_for(request, pk: int, kind: str) -> Participant:
+    """The participant whose `kind` review the viewer writes; 404 for anyone else."""
+    participant = Participant.objects.select_related("cycle", "person", "level").filter(pk=pk).first()
+    if participant is None or kind not in Review.Kind.values or not may_write(request.user, participant, kind):
+        raise Http404("No such review.")
+    return participant
+
+
+def _levels_above(participant: Participant, level) -> list[tuple[int, str]]:
+    if level is None:
+        return []
+    rubric = published_rubric(level.version_id)
+    track = next((t for t in rubric.tracks if t.pk == participant.track_id), None)
+    return [(lv.pk, lv.title) for lv in rubric.next_levels(level, track)]
+
+
+def _evidence(viewer, participant: Participant, lines) -> dict[int, object]:
+    """The latest feedback of the period on each competency, as the writer may read it."""
+    cycle = participant.cycle
+    since = timezone.make_aware(datetime.datetime.combine(cycle.period_start, datetime.time.min))
+    until = timezone.make_aware(datetime.datetime.combine(cycle.period_end + datetime.timedelta(days=1), datetime.time.min))
+    recent = feedback_selectors.feedback_filtered(
+        feedback_selectors.feedback_about(viewer, participant.person), since=since, until=until
+    ).select_related("giver").prefetch_related("competencies").order_by("-created_at", "-pk")[:FEEDBACK_SHOWN]
+    by_slug = {}
+    for feedback in recent:
+        for competency in feedback.competencies.all():
+            by_slug.setdefault(competency.slug, feedback)
+    return {line.competency.pk: by_slug.get(line.competency.slug) for line in lines}
+
+
+def _side_by_side(viewer, participant: Participant) -> dict:
+    """For the manager: the self review and peer reviews, as the manager may read them."""
+    others = list(
+        reviews_visible_to(viewer).filter(participant=participant, kind__in=[Review.Kind.SELF, Review.Kind.PEER],
+                                          submitted_at__isnull=False)
+        .select_related("author").prefetch_related("ratings", "answers__section").order_by("kind", "submitted_at")
+    )
+    return {"self_review": next((r for r in others if r.kind == Review.Kind.SELF), None),
+            "peer_reviews": [r for r in others if r.kind == Review.Kind.PEER]}
+
+
+def _page(request, participant: Participant, kind: str, *, form=None, status=200):
+    review = (
+        Review.objects.filter(participant=participant, author=request.user, kind=kind)
+        .prefetch_related("ratings", "answers").first()
+    )
+    level, lines = lines_for(participant.level_id, participant.track_id)
+    sections = list(participant.cycle.sections.all())
+    phase = participant.cycle.phases.filter(kind=kind).first()
+    state = phase_state(phase) if phase else "closed"
+    manager = kind == Review.Kind.MANAGER
+    options = {"lines": lines, "sections": sections, "manager": manager, "levels": _levels_above(participant, level) if manager else []}
+    if form is None:
+        form = ReviewForm.for_review(review, **options)
+    evidence = _evidence(request.user, participant, lines)
+    rows = [
+        {
+            "line": line, "choice": choice, "comment": comment, "latest": evidence.get(line.competency.pk),
+            # Each choice with the proficiency it stands for on the framework's scale.
+            "options": [(radio, line.proficiency_name(radio.data["value"])) for radio in choice],
+        }
+        for line, choice, comment in form.rows()
+    ]
+    context = {
+        "participant": participant, "cycle": participant.cycle, "kind": kind, "kind_label": Review.Kind(kind).label,
+        "review": review, "form": form, "rows": rows, "level": level, "phase": phase, "state": state,
+        "writable": state == "open" and not (review and review.submitted_at),
+        "about_self": participant.person_id == request.user.pk,
+    }
+    if manager:
+        context.update(_side_by_side(request.user, participant))
+    return render(request, "reviews/cycles/review.html", context, status=status)
+
+
+def _form(request, participant: Participant, kind: str) -> ReviewForm:
+    level, lines = lines_for(participant.level_id, participant.track_id)
+    manager = kind == Review.Kind.MANAGER
+    return ReviewForm(
+        request.POST, lines=lines, sections=list(participant.cycle.sections.all()), manager=manager,
+        levels=_levels_above(participant, level) if manager else [],
+    )
+
+
+def _save(request, participant: Participant, kind: str, form: ReviewForm) -> Review:
+    review = review_start(actor=request.user, participant=participant, kind=kind)
+    data = form.cleaned_data
+    return review_save(
+        actor=request.user, review=review, ratings=form.ratings(), answers=form.answers(),
+        overall=data.get("overall") if kind == Review.Kind.MANAGER else None,
+        proposed_level=data.get("proposed_level") if kind == Review.Kind.MANAGER else None,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def review_write(request, pk: int, kind: str):
+    participant = _participant_for(request, pk, kind)
+    if request.method == "GET":
+        return _page(request, participant, kind)
+    form = _form(request, participant, kind)
+    if form.is_valid():
+        submitting = "submit" in request.POST
+        try:
+            # Saving and submitting stand or fall together: a refused submission writes nothing.
+            with transaction.atomic():
+                review = _save(request, participant, kind, form)
+                if submitting:
+                    review_submit(actor=request.user, review=review)
+        except PermissionDenied:
+            raise Http404("No such review.") from None
+        except ValidationError as error:
+            errors_to(form, error)
+        else:
+            if submitting:
+                messages.success(request, f"{Review.Kind(kind).label} submitted. It is locked now.")
+            else:
+                messages.success(request, "Draft saved. Only you can read it.")
+            return redirect("reviews:review_write", participant.pk, kind)
+    return _page(request, participant, kind, form=form, status=400)
+
+
+@require_POST
+@login_required
+def review_autosave(request, pk: int, kind: str):
+    """The form as it is typed (htmx): saved as a draft, answered with the save state."""
+    participant = _participant_for(request, pk, kind)
+    form = _form(request, participant, kind)
+    problem = ""
+    if form.is_valid():
+        try:
+            _save(request, participant, kind, form)
+        except PermissionDenied:
+            raise Http404("No such review.") from None
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    else:
+        problem = "some answers are too long or not one of the choices."
+    context = {"problem": problem, "saved_at": None if problem else timezone.localtime()}
+    return render(request, "reviews/cycles/review.html#save-state", context, status=422 if problem else 200)
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def cycle_results(request, pk: int):
+    """The viewer's own results of a cycle, once released: their overall rating, the manager
+    review, their self review, the peer reviews if the cycle shares them, and what their
+    reports said together (upward), if enough answered."""
+    participant = (
+        Participant.objects.select_related("cycle", "level")
+        .filter(pk=pk, person=request.user, removed_at=None, cycle__released_at__isnull=False)
+        .first()
+    )
+    if participant is None:
+        raise Http404("No such results.")
+    reviews = list(
+        reviews_visible_to(request.user).filter(participant=participant, submitted_at__isnull=False)
+        .exclude(kind=Review.Kind.UPWARD).select_related("author")
+        .prefetch_related("ratings__competency", "answers__section").order_by("kind", "submitted_at")
+    )
+    context = {
+        "participant": participant,
+        "cycle": participant.cycle,
+        "manager_review": next((r for r in reviews if r.kind == Review.Kind.MANAGER), None),
+        "self_review": next((r for r in reviews if r.kind == Review.Kind.SELF and r.author_id == request.user.pk), None),
+        "peer_reviews": [r for r in reviews if r.kind == Review.Kind.PEER],
+        "upward": upward_summary(request.user, participant),
+        "sections": {s.pk: s.title for s in participant.cycle.sections.all()},
+    }
+    if context["upward"] is not None:
+        _, lines = lines_for(participant.level_id, participant.track_id)
+        context["upward_rows"] = [(line.competency.name, context["upward"].ratings.get(line.competency.pk, {})) for line in lines]
+        context["upward_sections"] = [
+            (context["sections"].get(section, ""), texts) for section, texts in context["upward"].answers.items()
+        ]
+    return render(request, "reviews/cycles/results.html", context)
