@@ -119,6 +119,11 @@ class RemoveForm(Form):
                              widget=forms.Textarea(attrs={"rows": 2}), help_text="It stays on record.")
 
 
+class NominateForm(Form):
+    email = forms.CharField(label="Nominate a colleague", required=False, strip=True,
+                            help_text="Their e-mail address: someone who saw the work this period.")
+
+
 class ExtendForm(Form):
     closes_on = _date("New deadline")
 

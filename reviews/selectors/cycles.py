@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from people.models import User
@@ -171,7 +171,7 @@ def my_tasks(viewer: User) -> dict:
     their reports), their nominations, and their released results. A constant number of
     queries."""
     if not _active(viewer):
-        return {"tasks": [], "own": [], "released": []}
+        return {"tasks": [], "nominations": [], "released": []}
     running = Participant.objects.filter(removed_at=None, cycle__released_at=None).select_related("cycle", "person")
     own = list(running.filter(person=viewer))
     peers = list(running.filter(nominations__peer=viewer, nominations__status=Nomination.Status.APPROVED).exclude(person=viewer))
@@ -200,8 +200,16 @@ def my_tasks(viewer: User) -> dict:
         Participant.objects.filter(person=viewer, removed_at=None, cycle__released_at__isnull=False)
         .select_related("cycle").order_by("-cycle__released_at")[:10]
     )
+    proposed = dict(
+        Nomination.objects.filter(participant__in=[p.pk for p in reports], status=Nomination.Status.PROPOSED)
+        .values("participant").annotate(n=Count("pk")).values_list("participant", "n")
+    ) if reports else {}
     return {
         "tasks": tasks,
-        "own": [(p, nominations.get(p.cycle_id), phase_state(nominations[p.cycle_id]) if p.cycle_id in nominations else "") for p in own],
+        "nominations": [
+            (p, nominations[p.cycle_id], phase_state(nominations[p.cycle_id]), proposed.get(p.pk, 0))
+            for p in own + reports
+            if p.cycle_id in nominations and phase_state(nominations[p.cycle_id]) != "closed"
+        ],
         "released": released,
     }

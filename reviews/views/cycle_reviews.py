@@ -16,14 +16,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ladders.selectors.frameworks import published_rubric
+from people.models import User
 
 from ..cycle_rubric import lines_for
 from ..forms import errors_to
-from ..forms.cycles import ReviewForm
+from ..forms.cycles import NominateForm, ReviewForm
 from ..models import Participant, Review
 from ..selectors import feedback as feedback_selectors
 from ..selectors.cycles import my_tasks, reviews_visible_to, upward_summary
-from ..services.cycle_reviews import may_write, review_save, review_start, review_submit
+from ..services.cycle_reviews import manages, may_write, nominate, nomination_decide, review_save, review_start, review_submit
 from ..services.cycles import phase_state
 
 FEEDBACK_SHOWN = 200
@@ -219,3 +220,69 @@ def cycle_results(request, pk: int):
             (context["sections"].get(section, ""), texts) for section, texts in context["upward"].answers.items()
         ]
     return render(request, "reviews/cycles/results.html", context)
+
+
+# --- Peer nominations ---------------------------------------------------------------------------
+
+
+def _nominations_participant(request, pk: int) -> Participant:
+    """A participant whose nominations the viewer handles: their own, or a report's."""
+    participant = Participant.objects.select_related("cycle", "person").filter(pk=pk, removed_at=None).first()
+    if participant is None or not (participant.person_id == request.user.pk or manages(request.user, participant)):
+        raise Http404("No such nominations.")
+    return participant
+
+
+def _nominations_page(request, participant: Participant, *, form=None, status=200):
+    phase = participant.cycle.phases.filter(kind="nominations").first()
+    context = {
+        "participant": participant,
+        "cycle": participant.cycle,
+        "nominations": list(participant.nominations.select_related("peer").order_by("created_at", "pk")),
+        "form": form or NominateForm(),
+        "phase": phase,
+        "state": phase_state(phase) if phase else "closed",
+        "is_manager": manages(request.user, participant),
+        "about_self": participant.person_id == request.user.pk,
+    }
+    return render(request, "reviews/cycles/nominations.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def nominations(request, pk: int):
+    participant = _nominations_participant(request, pk)
+    if request.method == "GET":
+        return _nominations_page(request, participant)
+    form = NominateForm(request.POST)
+    form.is_valid()
+    email = (form.cleaned_data.get("email") or "").lower()
+    peer = User.objects.filter(email__iexact=email, is_active=True).first() if email else None
+    if peer is None:
+        form.add_error("email", "Give the e-mail address of a colleague who works here.")
+    else:
+        try:
+            nominate(actor=request.user, participant=participant, peer=peer)
+        except ValidationError as error:
+            errors_to(form, error, aliases={"peer": "email"})
+        else:
+            messages.success(request, f"{peer.name} is nominated.")
+            return redirect("reviews:nominations", participant.pk)
+    return _nominations_page(request, participant, form=form, status=400)
+
+
+@require_POST
+@login_required
+def nomination_decide_view(request, pk: int, nomination: int):
+    participant = _nominations_participant(request, pk)
+    row = participant.nominations.filter(pk=nomination).first()
+    if row is None or not manages(request.user, participant):
+        raise Http404("No such nomination.")
+    approve = request.POST.get("decision") == "approve"
+    try:
+        nomination_decide(actor=request.user, nomination=row, approve=approve)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{row.peer.name} is {'approved' if approve else 'declined'}.")
+    return redirect("reviews:nominations", participant.pk)

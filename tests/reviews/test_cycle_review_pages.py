@@ -154,3 +154,25 @@ def test_the_pages_cost_the_same_queries_however_many_reviews(as_user, cycle, en
         Review.objects.create(participant=of(other, engineer), author=engineer, kind="self")
     big = (page_queries(client, url("my_reviews")), page_queries(client, url("review_write", mine.pk, "self")))
     assert small == big
+
+
+def test_nominations_are_made_by_the_participant_and_decided_by_their_manager(as_user, cycle, engineer, peer, manager, outsider):
+    opened(cycle, "nominations")
+    mine = of(cycle, engineer)
+    page = as_user(engineer).get(url("my_reviews")).content.decode()
+    assert url("nominations", mine.pk) in page
+    response = as_user(engineer).post(url("nominations", mine.pk), {"email": "ghost@example.com"})
+    assert response.status_code == 400 and "colleague who works here" in response.content.decode()
+    response = as_user(engineer).post(url("nominations", mine.pk), {"email": manager.email})
+    assert "Their manager writes the manager review" in response.context["form"].errors["email"][0]
+    assert as_user(engineer).post(url("nominations", mine.pk), {"email": peer.email}).status_code == 302
+    row = Nomination.objects.get(participant=mine, peer=peer)
+    assert row.status == "proposed"
+    assert "1 to approve" in as_user(manager).get(url("my_reviews")).content.decode()
+    assert as_user(engineer).post(url("nomination_decide", mine.pk, row.pk), {"decision": "approve"}).status_code == 404
+    as_user(manager).post(url("nomination_decide", mine.pk, row.pk), {"decision": "approve"})
+    assert Nomination.objects.get(pk=row.pk).status == "approved"
+    as_user(manager).post(url("nominations", mine.pk), {"email": outsider.email})
+    assert Nomination.objects.get(participant=mine, peer=outsider).status == "approved"
+    for person in (peer, outsider):
+        assert as_user(person).get(url("nominations", mine.pk)).status_code == 404
