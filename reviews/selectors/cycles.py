@@ -171,7 +171,7 @@ def my_tasks(viewer: User) -> dict:
     their reports), their nominations, and their released results. A constant number of
     queries."""
     if not _active(viewer):
-        return {"tasks": [], "nominations": [], "released": []}
+        return {"tasks": [], "nominations": [], "released": [], "teams": []}
     running = Participant.objects.filter(removed_at=None, cycle__released_at=None).select_related("cycle", "person")
     own = list(running.filter(person=viewer))
     peers = list(running.filter(nominations__peer=viewer, nominations__status=Nomination.Status.APPROVED).exclude(person=viewer))
@@ -212,4 +212,5 @@ def my_tasks(viewer: User) -> dict:
             if p.cycle_id in nominations and phase_state(nominations[p.cycle_id]) != "closed"
         ],
         "released": released,
+        "teams": list({p.cycle_id: p.cycle for p in reports}.values()),
     }

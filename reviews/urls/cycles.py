@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ..views import cycle_reviews, cycles
+from ..views import cycle_calibration, cycle_reviews, cycles
 
 urlpatterns = [
     path("reviews/", cycle_reviews.my_reviews, name="my_reviews"),
@@ -19,4 +19,7 @@ urlpatterns = [
     path("reviews/cycles/<int:pk>/lock/", cycles.cycle_lock, name="cycle_lock"),
     path("reviews/cycles/<int:pk>/release/", cycles.cycle_release_now, name="cycle_release"),
     path("reviews/cycles/<int:pk>/results.csv", cycles.cycle_export, name="cycle_export"),
+    path("reviews/cycles/<int:pk>/team/", cycle_calibration.cycle_team, name="cycle_team"),
+    path("reviews/cycles/<int:pk>/calibration/", cycle_calibration.calibration, name="cycle_calibration"),
+    path("reviews/cycles/<int:pk>/calibration/<int:participant>/", cycle_calibration.calibration_move, name="cycle_calibration_move"),
 ]

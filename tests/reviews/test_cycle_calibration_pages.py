@@ -1,0 +1,95 @@
+"""The team status and calibration pages: managers see the people below them, HR everyone;
+ratings side by side, filtered and charted, moved with a reason at the row."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import CalibrationMove, Participant, Phase, Review
+from reviews.services.cycles import Population, cycle_open
+from tests.conftest import page_queries
+from tests.people.factories import DepartmentFactory, UserFactory
+
+TODAY = timezone.localdate()
+
+
+def day(n: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=n)
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"reviews:{name}", args=args)
+
+
+@pytest.fixture
+def cycle(hr, manager, engineer, peer, outsider, skip_level):
+    kinds = ["self", "nominations", "peer", "manager", "calibration"]
+    dates = {kind: (day(-40 + 7 * n), day(-34 + 7 * n)) for n, kind in enumerate(kinds)}
+    dates["calibration"] = (day(-1), day(6))
+    dates["release"] = (day(10), None)
+    cycle = cycle_open(actor=hr, name="H2", period_start=day(-220), period_end=day(-41),
+                       population=Population(everyone=True), phases=dates)
+    cycle.participants.update(rating="meets")
+    Review.objects.create(participant=cycle.participants.get(person=engineer), author=manager, kind="manager",
+                          overall="above", submitted_at=timezone.now())
+    return cycle
+
+
+def test_a_manager_sees_their_tree_and_hr_everyone(as_user, cycle, manager, engineer, peer, outsider, hr, skip_level):
+    page = as_user(manager).get(url("cycle_calibration", cycle.pk)).content.decode()
+    assert engineer.name in page and peer.name in page and outsider.name not in page
+    assert "Above expectations" in page  # the proposal beside the rating
+    page = as_user(hr).get(url("cycle_calibration", cycle.pk)).content.decode()
+    assert outsider.name in page and engineer.name in page
+    page = as_user(skip_level).get(url("cycle_team", cycle.pk)).content.decode()
+    assert engineer.name in page and manager.name in page and outsider.name not in page
+    for person in (engineer, outsider):
+        assert as_user(person).get(url("cycle_calibration", cycle.pk)).status_code == 404
+        assert as_user(person).get(url("cycle_team", cycle.pk)).status_code == 404
+
+
+def test_a_move_needs_a_reason_said_at_the_row(as_user, cycle, manager, engineer):
+    row = cycle.participants.get(person=engineer)
+    move = url("cycle_calibration_move", cycle.pk, row.pk)
+    response = as_user(manager).post(move, {"rating": "above", "reason": ""})
+    assert response.status_code == 400
+    assert "Say why the rating moves" in response.content.decode() and 'aria-invalid="true"' in response.content.decode()
+    response = as_user(manager).post(move + "?level=", {"rating": "above", "reason": "Carried the launch."})
+    assert response.status_code == 302
+    assert CalibrationMove.objects.get().before == "meets" and Participant.objects.get(pk=row.pk).rating == "above"
+    own = cycle.participants.get(person=manager)
+    assert as_user(manager).post(url("cycle_calibration_move", cycle.pk, own.pk), {"rating": "above", "reason": "Me"}).status_code == 404
+
+
+def test_filters_and_the_chart(as_user, cycle, hr, engineer, peer):
+    data = DepartmentFactory(name="Data")
+    type(engineer).objects.filter(pk=engineer.pk).update(department=data)
+    Participant.objects.filter(cycle=cycle, person=engineer).update(rating="above")
+    page = as_user(hr).get(url("cycle_calibration", cycle.pk) + f"?department={data.pk}").content.decode()
+    assert engineer.name in page and peer.name not in page
+    assert "Above expectations: 1" in page and "Meets expectations: 0" in page
+    assert as_user(hr).get(url("cycle_calibration", cycle.pk) + "?department=x&manager=99999999999999999999").status_code == 200
+
+
+def test_nothing_moves_once_locked_or_outside_calibration(as_user, cycle, hr, engineer):
+    Phase.objects.filter(cycle=cycle, kind="calibration").update(opens_on=day(2), closes_on=day(6))
+    page = as_user(hr).get(url("cycle_calibration", cycle.pk)).content.decode()
+    assert "Move</button>" not in page
+    response = as_user(hr).post(url("cycle_calibration_move", cycle.pk, cycle.participants.get(person=engineer).pk),
+                                {"rating": "above", "reason": "Early"})
+    assert response.status_code == 400 and "Calibration is not open" in response.content.decode()
+
+
+def test_the_pages_cost_the_same_queries_for_more_people(as_user, cycle, hr, manager):
+    client = as_user(hr)
+    small = (page_queries(client, url("cycle_calibration", cycle.pk)), page_queries(as_user(manager), url("cycle_team", cycle.pk)))
+    for n in range(30):
+        UserFactory(manager=manager if n % 2 else UserFactory(), department=DepartmentFactory(name=f"D{n % 4}") if n < 4 else None)
+    bigger = cycle_open(actor=hr, name="Bigger", period_start=day(-220), period_end=day(-41), population=Population(everyone=True),
+                        phases={k: (day(-1), day(6)) for k in ("self", "nominations", "peer", "manager", "calibration")} | {"release": (day(10), None)})
+    big = (page_queries(client, url("cycle_calibration", bigger.pk)), page_queries(as_user(manager), url("cycle_team", bigger.pk)))
+    assert small == big
