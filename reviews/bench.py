@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from people.models import User
 
-from .models import Feedback, FeedbackAsk, FeedbackRequest, Loop, Scorecard, Series
+from .models import Cycle, Feedback, FeedbackAsk, FeedbackRequest, Loop, Participant, Scorecard, Series
 
 
 def pages(sender, *, people: dict[str, User], **kwargs) -> list[tuple[str, str, str]]:
@@ -21,7 +21,26 @@ def pages(sender, *, people: dict[str, User], **kwargs) -> list[tuple[str, str, 
     if None in (feedback, request, ask, series):
         return []
     meeting = series.meetings.filter(starts_at__lt=series.next_at).order_by("-starts_at").first()
-    return [*_feedback_and_1on1s(engineer, feedback, request, ask, series, meeting), *_interviews(people)]
+    return [
+        *_feedback_and_1on1s(engineer, feedback, request, ask, series, meeting), *_interviews(people), *_cycles(people)
+    ]
+
+
+def _cycles(people: dict[str, User]) -> list[tuple[str, str, str]]:
+    engineer = people["engineer"]
+    released = Participant.objects.filter(person=engineer, cycle__released_at__isnull=False).order_by("-cycle__released_at").first()
+    running = Cycle.objects.filter(released_at=None).order_by("-pk").first()
+    if released is None or running is None:
+        return []
+    return [
+        ("engineer", "my reviews", reverse("reviews:my_reviews")),
+        ("engineer", "review results", reverse("reviews:cycle_results", args=[released.pk])),
+        ("manager", "cycle team status", reverse("reviews:cycle_team", args=[running.pk])),
+        ("manager", "cycle calibration", reverse("reviews:cycle_calibration", args=[running.pk])),
+        ("hr", "review cycles", reverse("reviews:cycles")),
+        ("hr", "review cycle dashboard", reverse("reviews:cycle", args=[running.pk])),
+        ("hr", "cycle calibration", reverse("reviews:cycle_calibration", args=[running.pk])),
+    ]
 
 
 def _interviews(people: dict[str, User]) -> list[tuple[str, str, str]]:

@@ -21,7 +21,7 @@ from ladders.selectors.frameworks import published_caches_clear
 from ladders.signals import bench_pages
 from mentorship.models import MentorProfile, Program
 from people.models import Department, User
-from reviews.models import Candidate, Feedback, FeedbackRequest, Kit, Series
+from reviews.models import Candidate, Cycle, Feedback, FeedbackRequest, Kit, Series
 from tests.conftest import login
 from tests.ladders.factories import submitted
 
@@ -53,6 +53,7 @@ def queries_per_page(employees: int) -> dict[str, int]:
 
 
 def empty_the_organisation() -> None:
+    Cycle.objects.all().delete()
     Candidate.objects.all().delete()
     Kit.objects.all().delete()
     Series.objects.all().delete()

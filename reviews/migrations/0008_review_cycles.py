@@ -148,7 +148,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('text', models.TextField(blank=True, max_length=8000)),
                 ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='reviews.review')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='reviews.section')),
+                ('section', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='answers', to='reviews.section')),
             ],
             options={
                 'ordering': ['review', 'section__position', 'pk'],

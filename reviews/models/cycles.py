@@ -227,7 +227,7 @@ class ReviewAnswer(models.Model):
     """What a review says in one of the cycle's written sections."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="answers")
+    section = models.ForeignKey(Section, on_delete=models.RESTRICT, related_name="answers")
     text = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
 
     class Meta:
