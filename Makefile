@@ -52,6 +52,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py flush --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_demo --employees 10000
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark_pages
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark_cycle
 
 # HRIS imports at 10,000 and 50,000 people: seconds and peak memory per step,
 # each size in its own process on an emptied throwaway database.
