@@ -28,6 +28,7 @@ from ..services.cycle_reviews import manages, may_write, nominate, nomination_de
 from ..services.cycles import phase_state
 
 FEEDBACK_SHOWN = 200
+PERIOD_FEEDBACK_LISTED = 12
 
 
 @require_GET
@@ -57,14 +58,21 @@ def _levels_above(participant: Participant, level) -> list[tuple[int, str]]:
     return [(lv.pk, lv.title) for lv in rubric.next_levels(level, track)]
 
 
-def _evidence(viewer, participant: Participant, lines) -> dict[int, object]:
-    """The latest feedback of the period on each competency, as the writer may read it."""
+def _period_feedback(viewer, participant: Participant) -> list:
+    """The feedback of the cycle's period about the participant, newest first, as the writer
+    may read it (at most FEEDBACK_SHOWN pieces)."""
     cycle = participant.cycle
     since = timezone.make_aware(datetime.datetime.combine(cycle.period_start, datetime.time.min))
     until = timezone.make_aware(datetime.datetime.combine(cycle.period_end + datetime.timedelta(days=1), datetime.time.min))
-    recent = feedback_selectors.feedback_filtered(
-        feedback_selectors.feedback_about(viewer, participant.person), since=since, until=until
-    ).select_related("giver").prefetch_related("competencies").order_by("-created_at", "-pk")[:FEEDBACK_SHOWN]
+    return list(
+        feedback_selectors.feedback_filtered(
+            feedback_selectors.feedback_about(viewer, participant.person), since=since, until=until
+        ).select_related("giver").prefetch_related("competencies").order_by("-created_at", "-pk")[:FEEDBACK_SHOWN]
+    )
+
+
+def _evidence(recent: list, lines) -> dict[int, object]:
+    """The latest of `recent` feedback on each competency."""
     by_slug = {}
     for feedback in recent:
         for competency in feedback.competencies.all():
@@ -96,7 +104,8 @@ def _page(request, participant: Participant, kind: str, *, form=None, status=200
     options = {"lines": lines, "sections": sections, "manager": manager, "levels": _levels_above(participant, level) if manager else []}
     if form is None:
         form = ReviewForm.for_review(review, **options)
-    evidence = _evidence(request.user, participant, lines)
+    recent = _period_feedback(request.user, participant)
+    evidence = _evidence(recent, lines)
     rows = [
         {
             "line": line, "choice": choice, "comment": comment, "latest": evidence.get(line.competency.pk),
@@ -112,7 +121,8 @@ def _page(request, participant: Participant, kind: str, *, form=None, status=200
         "about_self": participant.person_id == request.user.pk,
     }
     if manager:
-        context.update(_side_by_side(request.user, participant))
+        context.update(_side_by_side(request.user, participant), period_feedback=recent[:PERIOD_FEEDBACK_LISTED],
+                       period_feedback_total=len(recent))
     return render(request, "reviews/cycles/review.html", context, status=status)
 
 

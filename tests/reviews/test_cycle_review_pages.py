@@ -118,8 +118,13 @@ def test_the_manager_writes_beside_the_self_and_peer_reviews(as_user, cycle, eng
     Review.objects.create(participant=mine, author=engineer, kind="self", submitted_at=timezone.now())
     Review.objects.create(participant=mine, author=peer, kind="peer", submitted_at=timezone.now())
     opened(cycle, "manager")
+    from reviews.services.feedback import feedback_give
+
+    given = feedback_give(giver=peer, subject=engineer, kind="praise", visibility="shared", body="Ran the cut-over calmly.")
+    type(given).objects.filter(pk=given.pk).update(created_at=timezone.now() - datetime.timedelta(days=5))
     page = as_user(manager).get(url("review_write", mine.pk, "manager")).content.decode()
     assert "Their self review" in page and "Peer reviews (1)" in page and "Sam Rivera" in page
+    assert "Feedback of the period (1)" in page and "Ran the cut-over calmly." in page
     assert "Overall rating you propose" in page and "Level 3" in page
     response = as_user(manager).post(url("review_write", mine.pk, "manager"), {**answers(mine, "above"), "overall": "above", "submit": "1"})
     assert response.status_code == 302
