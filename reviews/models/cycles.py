@@ -142,6 +142,11 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return f"{self.person} in {self.cycle}"
 
+    def get_additional_data(self) -> dict:
+        # The audit log's list leaves out, for the person it is about, their rating and how it
+        # moved (people.admin): nobody reads their results before the release there either.
+        return {"private_about": self.person_id}
+
 
 class Nomination(models.Model):
     """A peer asked to review a participant: nominated by the participant (proposed, then
@@ -202,6 +207,9 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.participant}"
 
+    def get_additional_data(self) -> dict:
+        return {"private_about": Participant.objects.filter(pk=self.participant_id).values_list("person_id", flat=True).first()}
+
 
 class ReviewRating(models.Model):
     """A review's rating of one competency of the participant's framework, and what it
@@ -256,3 +264,6 @@ class CalibrationMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.before or 'none'} → {self.after}"
+
+    def get_additional_data(self) -> dict:
+        return {"private_about": Participant.objects.filter(pk=self.participant_id).values_list("person_id", flat=True).first()}

@@ -148,7 +148,10 @@ def cycle_due(days: int, now: datetime.datetime) -> Iterator[Due]:
 def cycle_late(days: int, now: datetime.datetime) -> Iterator[Due]:
     today = timezone.localdate(now)
     latest = today - datetime.timedelta(days=days)
-    for phase in _phases(closes_on__lte=latest, closes_on__gte=today - datetime.timedelta(days=LATE_WINDOW_DAYS)):
+    phases = _phases(closes_on__lte=latest, closes_on__gte=today - datetime.timedelta(days=LATE_WINDOW_DAYS))
+    # Not upward reviews: the manager told would be the one reviewed, and how many of their
+    # reports did not answer says how many did.
+    for phase in phases.exclude(kind=Phase.Kind.UPWARD):
         late = owed(phase.cycle, phase.kind)
         if not late:
             continue

@@ -1,8 +1,8 @@
 """How far a review cycle has come: per phase, per department and per manager, and who is late.
 
 For HR's dashboard (the whole cycle) and a manager's team status (their reports). Counts
-are of what is owed and what is submitted; upward reviews are counted for the whole cycle
-only, never per manager (a count of three answers or fewer would say too much). A constant
+are of what is owed and what is submitted; upward reviews are never counted (a count of
+fewer than three answers would say who answered). A constant
 number of queries however many people the cycle reviews.
 """
 
@@ -119,14 +119,9 @@ def cycle_progress(cycle: Cycle, *, under: User | None = None) -> Progress:
             dept.late += 1
             team.late += 1
             late.append(Late(person, name, ", ".join(missing), manager_name or ""))
-    upward_tally = None
-    if Phase.Kind.UPWARD in state and under is None:
-        owed_upward = User.objects.filter(is_active=True, manager_id__in=[p[1] for p in active]).count()
-        upward_tally = Tally(owed_upward, len(submitted[Review.Kind.UPWARD]))
-    shown = []
-    for phase in phases:
-        tally = totals.get(phase.kind) if phase.kind in totals else (upward_tally if phase.kind == Phase.Kind.UPWARD else None)
-        shown.append((phase, state[phase.kind], tally))
+    # Upward reviews are not counted here at all: in a cycle of one team, a count is one
+    # manager's, and below three it says who answered.
+    shown = [(phase, state[phase.kind], totals.get(phase.kind)) for phase in phases]
     late.sort(key=lambda row: row.name)
     return Progress(
         phases=shown,

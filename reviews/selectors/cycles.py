@@ -51,9 +51,9 @@ def reviews_visible_to(viewer: User) -> QuerySet[Review]:
         Q(kind__in=[Review.Kind.SELF, Review.Kind.MANAGER])
         | Q(kind=Review.Kind.PEER, participant__cycle__peer_reviews_shared=True)
     )
-    # Nobody reads reviews about themselves before the release, whatever else they are.
-    about_me_early = Q(participant__person=viewer, participant__cycle__released_at__isnull=True)
-    return Review.objects.filter(mine | (read & ((others & ~about_me_early) | released_to_subject)))
+    # About themselves, nobody reads more than the subject does, whatever else they are (HR included).
+    about_me = Q(participant__person=viewer)
+    return Review.objects.filter(mine | (read & ((others & ~about_me) | released_to_subject)))
 
 
 def review_get_for_user(viewer: User, pk: int) -> Review:

@@ -128,8 +128,8 @@ def cycle_release(*, actor: User, cycle: Cycle) -> Cycle:
 
 
 def cycles_release_due(today: datetime.date | None = None) -> list[int]:
-    """Release every locked cycle whose release day has come (the release task, daily and
-    after restarts): the ids released. A cycle whose calibration is not locked waits."""
+    """Release every locked cycle whose release day has come (the release task, every hour
+    and after restarts): the ids released. A cycle whose calibration is not locked waits."""
     today = today or timezone.localdate()
     due = Cycle.objects.filter(
         released_at=None,

@@ -15,9 +15,11 @@ Who does what (relationships as they are now, not as they were when the cycle op
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from auditlog.context import disable_auditlog
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -34,12 +36,17 @@ from .cycles import day_name, phase_state
 NOMINATIONS_MAX = 8
 
 
-def _participant(participant: Participant) -> Participant:
-    participant = Participant.objects.select_related("cycle", "person").get(pk=participant.pk)
+def _participant(participant: Participant, *, lock: bool = False) -> Participant:
+    rows = Participant.objects.select_related("cycle", "person")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    participant = rows.get(pk=participant.pk)
     if participant.removed_at is not None:
         raise ValidationError("They have been taken out of this cycle.")
     if participant.cycle.released_at is not None:
         raise ValidationError("This cycle's results are released: it no longer changes.")
+    if participant.cycle.calibration_locked_at is not None:
+        raise ValidationError("Calibration is locked: the cycle's reviews no longer change.")
     return participant
 
 
@@ -54,6 +61,12 @@ def _open_phase(participant: Participant, kind: str) -> Phase:
             f"{phase.get_kind_display()} {when}: it is open from {day_name(phase.opens_on)} to {day_name(phase.closes_on)}."
         )
     return phase
+
+
+def _audited(kind: str):
+    """An upward review leaves no audit entry: its author and when they wrote would say who
+    said what about their manager, which nobody but the author may know."""
+    return disable_auditlog() if kind == Review.Kind.UPWARD else contextlib.nullcontext()
 
 
 def _active(user: User) -> bool:
@@ -71,7 +84,7 @@ def manages(actor: User, participant: Participant) -> bool:
 @transaction.atomic
 def nominate(*, actor: User, participant: Participant, peer: User) -> Nomination:
     """A peer nominated by the participant (proposed) or added by their manager (approved)."""
-    participant = _participant(participant)
+    participant = _participant(participant, lock=True)  # one at a time: the limit holds
     by_manager = manages(actor, participant)
     if not (_active(actor) and (actor.pk == participant.person_id or by_manager)):
         raise PermissionDenied("The participant and their manager nominate peers.")
@@ -140,8 +153,13 @@ def review_start(*, actor: User, participant: Participant, kind: str) -> Review:
     review = Review.objects.filter(participant=participant, author=actor, kind=kind).first()
     if review is not None:
         return review
+    if kind in (Review.Kind.SELF, Review.Kind.MANAGER):
+        # One of each: a manager who took over after the review went in does not write a second.
+        earlier = Review.objects.filter(participant=participant, kind=kind, submitted_at__isnull=False).select_related("author").first()
+        if earlier is not None:
+            raise ValidationError(f"{earlier.author.name} has submitted the {Review.Kind(kind).label.lower()} already.")
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _audited(kind):
             return Review.objects.create(participant=participant, author=actor, kind=kind)
     except IntegrityError:  # started twice at once
         return Review.objects.get(participant=participant, author=actor, kind=kind)
@@ -224,7 +242,8 @@ def review_save(
         review.overall, review.proposed_level_id = overall, level_pk
         fields += ["overall", "proposed_level"]
     review.updated_at = now
-    review.save(update_fields=fields)
+    with _audited(review.kind):
+        review.save(update_fields=fields)
     return review
 
 
@@ -258,7 +277,7 @@ def review_submit(*, actor: User, review: Review) -> Review:
         errors["overall"] = "Propose an overall rating."
     if errors:
         raise ValidationError(errors)
-    with acting_as(actor):
+    with acting_as(actor), _audited(review.kind):
         review.submitted_at = review.updated_at = timezone.now()
         review.save(update_fields=["submitted_at", "updated_at"])
     if review.kind == Review.Kind.MANAGER and not participant.rating:

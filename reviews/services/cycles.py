@@ -46,6 +46,11 @@ def day_name(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def _plausible(day: datetime.date) -> bool:
+    """A day within ten years of today either way (a mistyped year is caught at its field)."""
+    return abs((day - timezone.localdate()).days) <= 3653
+
+
 def _may_run(actor: User) -> None:
     if not (actor.is_authenticated and actor.is_active and actor.sees_everyone):
         raise PermissionDenied("HR admins run review cycles.")
@@ -156,6 +161,9 @@ def _phase_dates(phases: Mapping[str, tuple], *, upward: bool, errors: dict[str,
             errors[f"{kind}_opens_on"] = f"Choose the day {label.lower()} opens."
         if not isinstance(closes_on, datetime.date):
             errors[f"{kind}_closes_on"] = f"Choose the deadline of {label.lower()}."
+        for field, value in ((f"{kind}_opens_on", opens_on), (f"{kind}_closes_on", closes_on)):
+            if isinstance(value, datetime.date) and not _plausible(value):
+                errors[field] = "Choose a day within ten years of today: check the year."
         if isinstance(opens_on, datetime.date) and isinstance(closes_on, datetime.date):
             if closes_on < opens_on:
                 errors[f"{kind}_closes_on"] = f"{label} closes on or after the day it opens."
@@ -166,6 +174,13 @@ def _phase_dates(phases: Mapping[str, tuple], *, upward: bool, errors: dict[str,
                 f"{Phase.Kind(kind).label} opens on or after {Phase.Kind(before).label.lower()} ({day_name(opened)})."
             )
     dates = {kind: (opens_on, closes_on) for kind, opens_on, closes_on in rows}
+    if Phase.Kind.CALIBRATION in dates:
+        calibration_opens = dates[Phase.Kind.CALIBRATION][0]
+        for kind, (_, closes_on) in dates.items():
+            if kind not in (Phase.Kind.CALIBRATION, Phase.Kind.RELEASE) and closes_on >= calibration_opens:
+                errors.setdefault(
+                    f"{kind}_closes_on", f"{Phase.Kind(kind).label} closes before calibration opens ({day_name(calibration_opens)})."
+                )
     if Phase.Kind.RELEASE in dates and Phase.Kind.CALIBRATION in dates:
         if dates[Phase.Kind.RELEASE][0] <= dates[Phase.Kind.CALIBRATION][1]:
             errors.setdefault(
@@ -202,12 +217,15 @@ def cycle_open(
         errors["name"] = "Name the cycle, e.g. “2026 H2 reviews”."
     elif len(name) > NAME_MAX_LENGTH:
         errors["name"] = f"Keep the name under {NAME_MAX_LENGTH} characters."
+    for field, value in (("period_start", period_start), ("period_end", period_end)):
+        if isinstance(value, datetime.date) and not _plausible(value):
+            errors[field] = "Choose a day within ten years of today: check the year."
     if not isinstance(period_start, datetime.date):
-        errors["period_start"] = "Choose the first day of the period reviewed."
+        errors.setdefault("period_start", "Choose the first day of the period reviewed.")
     if not isinstance(period_end, datetime.date):
         errors["period_end"] = "Choose the last day of the period reviewed."
     elif isinstance(period_start, datetime.date) and period_end < period_start:
-        errors["period_end"] = "The period ends on or after the day it starts."
+        errors.setdefault("period_end", "The period ends on or after the day it starts.")
     rows = _phase_dates(phases, upward=upward, errors=errors)
     cleaned_sections = _sections_checked(DEFAULT_SECTIONS if sections is None else sections, errors)
     who = _population_people(population, errors)
@@ -283,6 +301,8 @@ def participant_add(*, actor: User, cycle: Cycle, person: User) -> Participant:
     today; someone removed earlier comes back on their old row, their reviews kept."""
     _may_run(actor)
     cycle = _open_cycle(cycle)
+    if cycle.calibration_locked_at is not None:
+        raise ValidationError({"person": "Calibration is locked: nobody joins the cycle any more."})
     person = User.objects.filter(pk=getattr(person, "pk", person), is_active=True).first()
     if person is None:
         raise ValidationError({"person": "Choose someone who works here."})
@@ -344,6 +364,10 @@ def phase_extend(*, actor: User, phase: Phase, closes_on: datetime.date | None) 
         raise ValidationError({"closes_on": f"Choose a day after the current deadline, {day_name(phase.closes_on)}."})
     if closes_on < timezone.localdate():
         raise ValidationError({"closes_on": "Choose today or a day to come."})
+    if phase.kind != Phase.Kind.CALIBRATION:
+        calibration = Phase.objects.filter(cycle=cycle, kind=Phase.Kind.CALIBRATION).values_list("opens_on", flat=True).first()
+        if calibration is not None and closes_on >= calibration:
+            raise ValidationError({"closes_on": f"Calibration opens on {day_name(calibration)}: {label.lower()} closes before that."})
     if phase.kind == Phase.Kind.CALIBRATION:
         if cycle.calibration_locked_at is not None:
             raise ValidationError({"closes_on": "Calibration is locked: it no longer takes changes."})

@@ -36,7 +36,8 @@ def _cycle_for(request, pk: int) -> tuple[Cycle, Q]:
     if cycle is None or not viewer.is_active:
         raise Http404("No such cycle.")
     if viewer.sees_everyone:
-        return cycle, Q()
+        # Everyone but themselves: nobody reads their own rating before the release.
+        return cycle, ~Q(person=viewer)
     if not viewer.reporting_path:
         raise Http404("No such cycle.")
     below = Q(person__reporting_path__below=viewer.reporting_path)

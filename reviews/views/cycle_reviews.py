@@ -85,7 +85,7 @@ def _side_by_side(viewer, participant: Participant) -> dict:
     others = list(
         reviews_visible_to(viewer).filter(participant=participant, kind__in=[Review.Kind.SELF, Review.Kind.PEER],
                                           submitted_at__isnull=False)
-        .select_related("author").prefetch_related("ratings", "answers__section").order_by("kind", "submitted_at")
+        .select_related("author").prefetch_related("ratings__competency", "answers__section").order_by("kind", "submitted_at")
     )
     return {"self_review": next((r for r in others if r.kind == Review.Kind.SELF), None),
             "peer_reviews": [r for r in others if r.kind == Review.Kind.PEER]}
@@ -288,7 +288,11 @@ def nomination_decide_view(request, pk: int, nomination: int):
     row = participant.nominations.filter(pk=nomination).first()
     if row is None or not manages(request.user, participant):
         raise Http404("No such nomination.")
-    approve = request.POST.get("decision") == "approve"
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "decline"):
+        messages.error(request, "Choose to approve or decline.")
+        return redirect("reviews:nominations", participant.pk)
+    approve = decision == "approve"
     try:
         nomination_decide(actor=request.user, nomination=row, approve=approve)
     except ValidationError as error:

@@ -67,29 +67,28 @@ def cycle_new(request):
     # everything else, so that every problem shows at once.
     valid = form.is_valid()
     data = form.cleaned_data
-    if not ({"departments", "teams"} & set(form.errors)):
-        try:
-            cycle = cycle_open(
-                actor=request.user,
-                name=data.get("name", ""),
-                period_start=data.get("period_start"),
-                period_end=data.get("period_end"),
-                population=Population(
-                    everyone=data.get("everyone", False), departments=data.get("departments", ()),
-                    teams=data.get("teams", ()), emails=data.get("emails", ""),
-                ),
-                phases=form.phases(),
-                upward=data.get("upward", False),
-                peer_reviews_shared=data.get("peer_reviews_shared", False),
-                sections=form.section_list(),
-                check_only=not valid,
-            )
-        except ValidationError as error:
-            errors_to(form, error, besides=True)
-        else:
-            if cycle is not None:
-                messages.success(request, f"{cycle.name} is open: {cycle.participants.count()} people are in it.")
-                return redirect("reviews:cycle", cycle.pk)
+    try:
+        cycle = cycle_open(
+            actor=request.user,
+            name=data.get("name", ""),
+            period_start=data.get("period_start"),
+            period_end=data.get("period_end"),
+            population=Population(
+                everyone=data.get("everyone", False), departments=data.get("departments", ()),
+                teams=data.get("teams", ()), emails=data.get("emails", ""),
+            ),
+            phases=form.phases(),
+            upward=data.get("upward", False),
+            peer_reviews_shared=data.get("peer_reviews_shared", False),
+            sections=form.section_list(),
+            check_only=not valid,
+        )
+    except ValidationError as error:
+        errors_to(form, error, besides=True)
+    else:
+        if cycle is not None:
+            messages.success(request, f"{cycle.name} is open: {cycle.participants.count()} people are in it.")
+            return redirect("reviews:cycle", cycle.pk)
     return render(request, "reviews/cycles/new.html", {"form": form}, status=400)
 
 
@@ -243,7 +242,7 @@ class _Echo:
 def _csv_safe(value) -> str:
     """A cell a spreadsheet does not run as a formula."""
     text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return f"'{text}" if text.lstrip()[:1] in ("=", "+", "-", "@") or text[:1] in ("\t", "\r") else text
 
 
 @require_GET
@@ -271,9 +270,12 @@ def cycle_export(request, pk: int):
         yield writer.writerow(["name", "email", "department", "manager", "level", "proposed rating", "final rating",
                                "moved in calibration", "taken out", "why taken out"])
         for pk, name, email, department, manager, level, rating, removed_at, reason in rows.iterator(chunk_size=2000):
+            own = email == request.user.email and not cycle.released_at  # nobody's own results before the release
             yield writer.writerow([_csv_safe(v) for v in (
-                name, email, department, manager, level, labels.get(proposed.get(pk, ""), ""), labels.get(rating, ""),
-                "yes" if pk in moved else "", removed_at.date().isoformat() if removed_at else "", reason,
+                name, email, department, manager, level,
+                "" if own else labels.get(proposed.get(pk, ""), ""), "" if own else labels.get(rating, ""),
+                "yes" if pk in moved and not own else "",
+                timezone.localtime(removed_at).date().isoformat() if removed_at else "", reason,
             )])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

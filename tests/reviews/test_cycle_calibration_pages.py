@@ -90,6 +90,7 @@ def test_the_pages_cost_the_same_queries_for_more_people(as_user, cycle, hr, man
     for n in range(30):
         UserFactory(manager=manager if n % 2 else UserFactory(), department=DepartmentFactory(name=f"D{n % 4}") if n < 4 else None)
     bigger = cycle_open(actor=hr, name="Bigger", period_start=day(-220), period_end=day(-41), population=Population(everyone=True),
-                        phases={k: (day(-1), day(6)) for k in ("self", "nominations", "peer", "manager", "calibration")} | {"release": (day(10), None)})
+                        phases={k: (day(-1), day(0)) for k in ("self", "nominations", "peer", "manager")}
+                           | {"calibration": (day(1), day(6)), "release": (day(9), None)})
     big = (page_queries(client, url("cycle_calibration", bigger.pk)), page_queries(as_user(manager), url("cycle_team", bigger.pk)))
     assert small == big

@@ -155,8 +155,8 @@ def test_the_pages_cost_the_same_queries_however_many_reviews(as_user, cycle, en
     for n in range(6):
         other = cycle_open(actor=type(engineer).objects.get(email="hr@example.com"), name=f"Extra {n}", period_start=day(-180),
                            period_end=day(-1), population=Population(everyone=True),
-                           phases={k: (day(-1), day(5)) for k in ("self", "nominations", "peer", "manager", "calibration")}
-                           | {"release": (day(9), None)})
+                           phases={k: (day(-1), day(0)) for k in ("self", "nominations", "peer", "manager")}
+                           | {"calibration": (day(1), day(6)), "release": (day(9), None)})
         Review.objects.create(participant=of(other, engineer), author=engineer, kind="self")
     big = (page_queries(client, url("my_reviews")), page_queries(client, url("review_write", mine.pk, "self")))
     assert small == big

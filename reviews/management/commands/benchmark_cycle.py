@@ -33,10 +33,12 @@ class Command(BaseCommand):
         if hr is None:
             raise CommandError("No HR admin here: run seed_demo first.")
         today = timezone.localdate()
+        # The writing phases behind it: calibration open now, as HR and managers read it then.
         phases = {
-            kind: (today - datetime.timedelta(days=1), today + datetime.timedelta(days=6))
-            for kind in ("self", "nominations", "peer", "manager", "calibration")
+            kind: (today - datetime.timedelta(days=14), today - datetime.timedelta(days=1))
+            for kind in ("self", "nominations", "peer", "manager")
         }
+        phases["calibration"] = (today, today + datetime.timedelta(days=6))
         phases["release"] = (today + datetime.timedelta(days=9), None)
         people = User.objects.filter(is_active=True).count()
         client = Client(HTTP_HOST="localhost")

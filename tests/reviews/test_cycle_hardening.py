@@ -1,0 +1,141 @@
+"""Review cycles against their edge cases: an HR admin reviewed in their own cycle, upward
+reviews leaving no trace, a locked calibration, a second manager, wrong years and phases."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from people.models import Notification
+from people.services import reminders as dispatcher
+from people.services import reminders_dispatch
+from reviews.models import Cycle, Nomination, Participant, Phase, Review
+from reviews.selectors.cycles import reviews_visible_to
+from reviews.services.cycle_calibration import rating_move
+from reviews.services.cycle_reviews import review_save, review_start, review_submit
+from reviews.services.cycles import Population, cycle_open, participant_add, phase_extend
+from tests.people.factories import UserFactory
+from tests.people.rules import Rules
+
+
+def day(n: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"reviews:{name}", args=args)
+
+
+@pytest.fixture
+def cycle(hr, manager, engineer, peer, skip_level):
+    kinds = ["self", "nominations", "peer", "upward", "manager"]
+    dates = {kind: (day(-40 + 7 * n), day(-34 + 7 * n)) for n, kind in enumerate(kinds)}
+    dates["calibration"] = (day(-1), day(6))
+    dates["release"] = (day(10), None)
+    cycle = cycle_open(actor=hr, name="H2", period_start=day(-220), period_end=day(-41),
+                       population=Population(everyone=True), phases=dates, upward=True)
+    cycle.participants.update(rating="meets")
+    return cycle
+
+
+def of(cycle, person) -> Participant:
+    return Participant.objects.select_related("cycle").get(cycle=cycle, person=person)
+
+
+def test_an_hr_admin_reviewed_in_their_cycle_reads_nothing_of_their_own_results(as_user, cycle, hr, skip_level):
+    hr.manager = skip_level
+    hr.save()
+    mine = of(cycle, hr)
+    review = Review.objects.create(participant=mine, author=skip_level, kind="manager", overall="below", submitted_at=timezone.now())
+    review.answers.create(section=cycle.sections.first(), text="Helen's words from Daniel")
+    rating_move(actor=skip_level, participant=mine, rating="below", reason="Helen's rating moved by Daniel")
+    client = as_user(hr)
+    dashboard = client.get(url("cycle", cycle.pk) + "?q=helen").content.decode()
+    assert "yours, after the release" in dashboard and "Below expectations" not in dashboard
+    calibration = client.get(url("cycle_calibration", cycle.pk)).content.decode()
+    assert "<th scope=\"row\">Helen Ross" not in calibration and "Helen&#x27;s" not in calibration
+    rows = list(csv.reader(io.StringIO(b"".join(client.get(url("cycle_export", cycle.pk)).streaming_content).decode())))
+    own = next(row for row in rows if row[1] == hr.email)
+    assert own[5:8] == ["", "", ""]
+    log = client.get(reverse("admin:auditlog_logentry_changelist")).content.decode()
+    assert "Helen&#x27;s rating moved by Daniel" not in log and "Helen Ross in H2" not in log
+    assert not reviews_visible_to(hr).filter(pk=review.pk).exists()
+    # After the release she reads her manager review, as any participant; never a peer review unless shared.
+    peer_review = Review.objects.create(participant=mine, author=UserFactory(), kind="peer", submitted_at=timezone.now())
+    Cycle.objects.filter(pk=cycle.pk).update(calibration_locked_at=timezone.now(), released_at=timezone.now())
+    readable = set(reviews_visible_to(hr).values_list("pk", flat=True))
+    assert review.pk in readable and peer_review.pk not in readable
+
+
+def test_upward_reviews_leave_no_audit_entry_and_no_count(as_user, cycle, hr, manager, engineer, monkeypatch):
+    Phase.objects.filter(cycle=cycle, kind="upward").update(opens_on=day(-1), closes_on=day(3))
+    Phase.objects.filter(cycle=cycle, kind="calibration").update(opens_on=day(5), closes_on=day(6))
+    upward = review_start(actor=engineer, participant=of(cycle, manager), kind="upward")
+    review_save(actor=engineer, review=upward, answers={s.pk: "Fine." for s in cycle.sections.all()})
+    review_submit(actor=engineer, review=upward)
+    assert not LogEntry.objects.get_for_object(upward).exists()
+    dashboard = as_user(hr).get(url("cycle", cycle.pk)).content.decode()
+    assert "Upward reviews" in dashboard and "1 of" not in dashboard
+    # After its deadline, nobody is told who did not answer.
+    Phase.objects.filter(cycle=cycle, kind="upward").update(opens_on=day(-10), closes_on=day(-2))
+    rules = Rules(monkeypatch)
+    rules.keep("reviews.cycle_late")
+    monkeypatch.setattr(dispatcher, "notification_emails_queue", lambda ids: None)
+    reminders_dispatch()
+    assert not Notification.objects.filter(rule="reviews.cycle_late", period__startswith="upward").exists()
+
+
+def test_a_locked_cycle_takes_no_review_and_nobody_new(cycle, hr, engineer, outsider):
+    Phase.objects.filter(cycle=cycle, kind="self").update(opens_on=day(-1), closes_on=day(0))
+    review = review_start(actor=engineer, participant=of(cycle, engineer), kind="self")
+    Cycle.objects.filter(pk=cycle.pk).update(calibration_locked_at=timezone.now())
+    with pytest.raises(ValidationError) as caught:
+        review_save(actor=engineer, review=review, answers={})
+    assert caught.value.messages == ["Calibration is locked: the cycle's reviews no longer change."]
+    Participant.objects.filter(cycle=cycle, person=outsider).delete()
+    with pytest.raises(ValidationError) as caught:
+        participant_add(actor=hr, cycle=Cycle.objects.get(pk=cycle.pk), person=outsider)
+    assert "Calibration is locked" in caught.value.message_dict["person"][0]
+
+
+def test_a_new_manager_does_not_write_a_second_manager_review(cycle, manager, skip_level, engineer):
+    Phase.objects.filter(cycle=cycle, kind="manager").update(opens_on=day(-1), closes_on=day(0))
+    Review.objects.create(participant=of(cycle, engineer), author=manager, kind="manager", overall="meets", submitted_at=timezone.now())
+    engineer.manager = skip_level
+    engineer.save()
+    with pytest.raises(ValidationError) as caught:
+        review_start(actor=skip_level, participant=of(cycle, engineer), kind="manager")
+    assert caught.value.messages == ["Marcus Chen has submitted the manager review already."]
+
+
+def test_a_decision_that_is_neither_approve_nor_decline_changes_nothing(as_user, cycle, engineer, peer, manager):
+    Phase.objects.filter(cycle=cycle, kind="nominations").update(opens_on=day(-1), closes_on=day(0))
+    Phase.objects.filter(cycle=cycle, kind="calibration").update(opens_on=day(5), closes_on=day(6))
+    row = Nomination.objects.create(participant=of(cycle, engineer), peer=peer)
+    response = as_user(manager).post(url("nomination_decide", of(cycle, engineer).pk, row.pk), {"decision": "maybe"}, follow=True)
+    assert "Choose to approve or decline." in response.content.decode()
+    assert Nomination.objects.get(pk=row.pk).status == "proposed"
+
+
+def test_years_far_off_and_writing_past_calibration_are_refused_at_the_field(hr, engineer, cycle):
+    kinds = ["self", "nominations", "peer", "manager"]
+    dates = {kind: (day(7 * n), day(7 * n + 6)) for n, kind in enumerate(kinds)}
+    dates["calibration"] = (day(20), day(30))  # manager reviews still running then
+    dates["release"] = (day(40), None)
+    with pytest.raises(ValidationError) as caught:
+        cycle_open(actor=hr, name="Far", period_start=day(-180), period_end=datetime.date(9999, 12, 31),
+                   population=Population(everyone=True), phases=dates)
+    errors = caught.value.message_dict
+    assert errors["period_end"] == ["Choose a day within ten years of today: check the year."]
+    assert errors["manager_closes_on"][0].startswith("Manager reviews closes before calibration opens")
+    peer_phase = Phase.objects.select_related("cycle").get(cycle=cycle, kind="peer")
+    with pytest.raises(ValidationError) as caught:
+        phase_extend(actor=hr, phase=peer_phase, closes_on=day(2))
+    assert "closes before that" in caught.value.message_dict["closes_on"][0]
