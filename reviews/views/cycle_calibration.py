@@ -52,9 +52,11 @@ def cycle_team(request, pk: int):
     cycle, below = _cycle_for(request, pk)
     under = None if request.user.sees_everyone else request.user
     progress = cycle_progress(cycle, under=under)
-    people = list(
-        cycle.participants.filter(below, removed_at=None).select_related("person", "level").order_by("person__name")[:200]
-    )
+    page = Paginator(
+        cycle.participants.filter(below, removed_at=None).select_related("person", "level").order_by("person__name", "pk"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    people = list(page.object_list)
     done = {}
     for participant, kind in Review.objects.filter(
         participant__in=[p.pk for p in people], submitted_at__isnull=False, kind__in=["self", "manager"]
@@ -65,7 +67,7 @@ def cycle_team(request, pk: int):
         .annotate(n=Count("nominations", filter=Q(nominations__status="approved"))).values_list("pk", "n")
     )
     rows = [(p, "self" in done.get(p.pk, ()), "manager" in done.get(p.pk, ()), peers.get(p.pk, 0)) for p in people]
-    return render(request, "reviews/cycles/team.html", {"cycle": cycle, "progress": progress, "rows": rows})
+    return render(request, "reviews/cycles/team.html", {"cycle": cycle, "progress": progress, "rows": rows, "page": page})
 
 
 # --- Calibration --------------------------------------------------------------------------------

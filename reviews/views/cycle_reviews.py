@@ -188,7 +188,9 @@ def review_autosave(request, pk: int, kind: str):
         except ValidationError as error:
             problem = " ".join(error.messages)
     else:
-        problem = "some answers are too long or not one of the choices."
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else ""
+        problem = f"{label}: {errors[0]}" if label else errors[0]
     context = {"problem": problem, "saved_at": None if problem else timezone.localtime()}
     return render(request, "reviews/cycles/review.html#save-state", context, status=422 if problem else 200)
 
