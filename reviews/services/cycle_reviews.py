@@ -95,7 +95,8 @@ def nominate(*, actor: User, participant: Participant, peer: User) -> Nomination
     if peer.pk == participant.person_id:
         raise ValidationError({"peer": "A peer review is someone else's view: choose a colleague."})
     if peer.pk == participant.person.manager_id:
-        raise ValidationError({"peer": "Their manager writes the manager review: choose a colleague."})
+        whose = "Your" if actor.pk == participant.person_id else "Their"
+        raise ValidationError({"peer": f"{whose} manager writes the manager review: choose a colleague."})
     if participant.nominations.exclude(status=Nomination.Status.DECLINED).count() >= NOMINATIONS_MAX:
         raise ValidationError({"peer": f"Keep to {NOMINATIONS_MAX} peers: ask fewer people for more considered reviews."})
     status = Nomination.Status.APPROVED if by_manager else Nomination.Status.PROPOSED

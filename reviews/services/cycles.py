@@ -333,7 +333,9 @@ def participant_add(*, actor: User, cycle: Cycle, person: User) -> Participant:
 def participant_remove(*, actor: User, participant: Participant, reason: str) -> Participant:
     """Take someone out of a cycle, with a reason; their row and reviews stay on record."""
     _may_run(actor)
-    _open_cycle(participant.cycle)
+    cycle = _open_cycle(participant.cycle)
+    if cycle.calibration_locked_at is not None:
+        raise ValidationError({"reason": "Calibration is locked: the cycle's people and ratings are final."})
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     reason = (reason or "").strip()
     if participant.removed_at is not None:
@@ -351,7 +353,8 @@ def participant_remove(*, actor: User, participant: Participant, reason: str) ->
 @transaction.atomic
 def phase_extend(*, actor: User, phase: Phase, closes_on: datetime.date | None) -> Phase:
     """Move a phase's deadline later. A phase closed (early or by its date) opens again until
-    the new deadline; calibration may not run past the release."""
+    the new deadline; writing phases close before calibration opens, and a calibration
+    extended past the release day moves the release to the day after it."""
     _may_run(actor)
     cycle = _open_cycle(phase.cycle)
     phase = Phase.objects.select_for_update().get(pk=phase.pk)
@@ -371,12 +374,15 @@ def phase_extend(*, actor: User, phase: Phase, closes_on: datetime.date | None) 
     if phase.kind == Phase.Kind.CALIBRATION:
         if cycle.calibration_locked_at is not None:
             raise ValidationError({"closes_on": "Calibration is locked: it no longer takes changes."})
-        release = Phase.objects.filter(cycle=cycle, kind=Phase.Kind.RELEASE).values_list("opens_on", flat=True).first()
-        if release is not None and closes_on >= release:
-            raise ValidationError({"closes_on": f"Results are released on {day_name(release)}: calibration closes before that."})
     with acting_as(actor):
         phase.closes_on, phase.closed_early_at = closes_on, None
         phase.save(update_fields=["closes_on", "closed_early_at"])
+        if phase.kind == Phase.Kind.CALIBRATION:
+            # The release follows: on the day after calibration closes, at the earliest.
+            release = Phase.objects.filter(cycle=cycle, kind=Phase.Kind.RELEASE, opens_on__lte=closes_on).first()
+            if release is not None:
+                release.opens_on = release.closes_on = closes_on + datetime.timedelta(days=1)
+                release.save(update_fields=["opens_on", "closes_on"])
     return phase
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ladders.models import Level
 from people.models import Department, User
 
-from ..models import Cycle, Participant, Phase, Review
+from ..models import CalibrationMove, Cycle, Participant, Phase, Review
 from ..models.cycles import Rating
 from ..selectors.cycle_progress import cycle_progress
 from ..services.cycle_calibration import calibrates, rating_move
@@ -123,15 +123,15 @@ def _calibration_page(request, cycle, below, *, move_form_for: int | None = None
         Review.objects.filter(participant__in=[p.pk for p in shown], kind=Review.Kind.MANAGER, submitted_at__isnull=False)
         .values_list("participant_id", "overall")
     )
-    moved = dict(
-        cycle.participants.filter(pk__in=[p.pk for p in shown]).annotate(n=Count("moves")).values_list("pk", "n")
-    )
+    history: dict[int, list] = {}
+    for move in CalibrationMove.objects.filter(participant__in=[p.pk for p in shown]).select_related("moved_by").order_by("moved_at", "pk"):
+        history.setdefault(move.participant_id, []).append(move)
     phase = Phase.objects.filter(cycle=cycle, kind=Phase.Kind.CALIBRATION).first()
     open_now = phase is not None and phase_state(phase) == "open" and cycle.calibration_locked_at is None
     labels = dict(Rating.choices)
     people = [
         {
-            "row": p, "proposed": labels.get(proposed.get(p.pk, ""), ""), "moves": moved.get(p.pk, 0),
+            "row": p, "proposed": labels.get(proposed.get(p.pk, ""), ""), "moves": history.get(p.pk, []),
             "movable": open_now and calibrates(request.user, p),
             "errors": (move_errors or {}) if move_form_for == p.pk else {},
         }

@@ -47,6 +47,8 @@ def _participant_for(request, pk: int, kind: str) -> Participant:
     participant = Participant.objects.select_related("cycle", "person", "level").filter(pk=pk).first()
     if participant is None or kind not in Review.Kind.values or not may_write(request.user, participant, kind):
         raise Http404("No such review.")
+    if not participant.cycle.phases.filter(kind=kind).exists():
+        raise Http404("This cycle has no such review.")
     return participant
 
 
@@ -114,10 +116,17 @@ def _page(request, participant: Participant, kind: str, *, form=None, status=200
         }
         for line, choice, comment in form.rows()
     ]
+    # A manager who took over after the manager review went in reads it; they write none.
+    taken = None
+    if review is None and kind in (Review.Kind.SELF, Review.Kind.MANAGER):
+        taken = (
+            Review.objects.filter(participant=participant, kind=kind, submitted_at__isnull=False)
+            .select_related("author").prefetch_related("ratings__competency", "answers__section").first()
+        )
     context = {
         "participant": participant, "cycle": participant.cycle, "kind": kind, "kind_label": Review.Kind(kind).label,
-        "review": review, "form": form, "rows": rows, "level": level, "phase": phase, "state": state,
-        "writable": state == "open" and not (review and review.submitted_at),
+        "review": review, "form": form, "rows": rows, "level": level, "phase": phase, "state": state, "taken": taken,
+        "writable": state == "open" and not (review and review.submitted_at) and taken is None,
         "about_self": participant.person_id == request.user.pk,
     }
     if manager:

@@ -130,6 +130,9 @@ def cycle_page(request, pk: int):
 @login_required
 def cycle_person_add(request, pk: int):
     cycle = cycle_get_for_hr(request.user, pk)
+    if cycle.released_at is not None:
+        messages.error(request, "This cycle's results are released: it no longer changes.")
+        return redirect("reviews:cycle", cycle.pk)
     form = PersonForm(request.POST)
     form.is_valid()
     email = (form.cleaned_data.get("email") or "").lower()
@@ -181,6 +184,9 @@ def _phase(cycle, phase_pk: int) -> Phase:
 def cycle_phase_extend(request, pk: int, phase: int):
     cycle = cycle_get_for_hr(request.user, pk)
     row = _phase(cycle, phase)
+    if row.kind == Phase.Kind.RELEASE or cycle.released_at is not None:
+        messages.error(request, "The release day moves with calibration's deadline only before the release: extend calibration, and the release follows." if row.kind == Phase.Kind.RELEASE else "This cycle's results are released: it no longer changes.")
+        return redirect("reviews:cycle", cycle.pk)
     form = ExtendForm(request.POST)
     if form.is_valid():
         try:
@@ -270,10 +276,12 @@ def cycle_export(request, pk: int):
         yield writer.writerow(["name", "email", "department", "manager", "level", "proposed rating", "final rating",
                                "moved in calibration", "taken out", "why taken out"])
         for pk, name, email, department, manager, level, rating, removed_at, reason in rows.iterator(chunk_size=2000):
-            own = email == request.user.email and not cycle.released_at  # nobody's own results before the release
+            # Of their own row, HR read what any participant reads: the final rating once released.
+            own = email == request.user.email
             yield writer.writerow([_csv_safe(v) for v in (
                 name, email, department, manager, level,
-                "" if own else labels.get(proposed.get(pk, ""), ""), "" if own else labels.get(rating, ""),
+                "" if own else labels.get(proposed.get(pk, ""), ""),
+                "" if own and not cycle.released_at else labels.get(rating, ""),
                 "yes" if pk in moved and not own else "",
                 timezone.localtime(removed_at).date().isoformat() if removed_at else "", reason,
             )])

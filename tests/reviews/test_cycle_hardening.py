@@ -139,3 +139,31 @@ def test_years_far_off_and_writing_past_calibration_are_refused_at_the_field(hr,
     with pytest.raises(ValidationError) as caught:
         phase_extend(actor=hr, phase=peer_phase, closes_on=day(2))
     assert "closes before that" in caught.value.message_dict["closes_on"][0]
+
+
+def test_after_the_lock_nobody_leaves_and_the_new_manager_reads_the_review_already_in(as_user, cycle, hr, manager, skip_level, engineer):
+    from reviews.services.cycles import participant_remove
+
+    Phase.objects.filter(cycle=cycle, kind="manager").update(opens_on=day(-1), closes_on=day(0))
+    Phase.objects.filter(cycle=cycle, kind="calibration").update(opens_on=day(2), closes_on=day(6))
+    done = Review.objects.create(participant=of(cycle, engineer), author=manager, kind="manager", overall="meets",
+                                 submitted_at=timezone.now())
+    done.answers.create(section=cycle.sections.first(), text="Marcus's words on Ada")
+    engineer.manager = skip_level
+    engineer.save()
+    page = as_user(skip_level).get(url("review_write", of(cycle, engineer).pk, "manager")).content.decode()
+    assert "Marcus Chen submitted the manager review" in page and "Marcus&#x27;s words on Ada" in page
+    assert "data-autosave" not in page
+    # No upward review where the cycle has none.
+    Phase.objects.filter(cycle=cycle, kind="upward").delete()
+    assert as_user(engineer).get(url("review_write", of(cycle, skip_level).pk, "upward")).status_code == 404
+    Cycle.objects.filter(pk=cycle.pk).update(calibration_locked_at=timezone.now())
+    with pytest.raises(ValidationError) as caught:
+        participant_remove(actor=hr, participant=of(cycle, engineer), reason="Left")
+    assert "Calibration is locked" in caught.value.message_dict["reason"][0]
+
+
+def test_calibration_shows_each_moves_reason_and_who_moved_it(as_user, cycle, hr, manager, engineer):
+    rating_move(actor=manager, participant=of(cycle, engineer), rating="above", reason="Carried the launch for two teams.")
+    page = as_user(hr).get(url("cycle_calibration", cycle.pk)).content.decode()
+    assert "Moved 1×" in page and "Carried the launch for two teams." in page and "by Marcus Chen" in page

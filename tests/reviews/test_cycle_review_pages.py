@@ -170,7 +170,7 @@ def test_nominations_are_made_by_the_participant_and_decided_by_their_manager(as
     response = as_user(engineer).post(url("nominations", mine.pk), {"email": "ghost@example.com"})
     assert response.status_code == 400 and "colleague who works here" in response.content.decode()
     response = as_user(engineer).post(url("nominations", mine.pk), {"email": manager.email})
-    assert "Their manager writes the manager review" in response.context["form"].errors["email"][0]
+    assert "Your manager writes the manager review" in response.context["form"].errors["email"][0]
     assert as_user(engineer).post(url("nominations", mine.pk), {"email": peer.email}).status_code == 302
     row = Nomination.objects.get(participant=mine, peer=peer)
     assert row.status == "proposed"

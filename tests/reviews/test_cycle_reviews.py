@@ -106,7 +106,7 @@ def test_the_participant_nominates_and_the_manager_approves_declines_or_adds(cyc
 def test_it_refuses_nominations_that_make_no_sense_at_the_field(cycle, engineer, peer, manager):
     opened(cycle, "nominations")
     mine = of(cycle, engineer)
-    for who, words in ((engineer, "someone else's view"), (manager, "Their manager writes"), (UserFactory(is_active=False), "works here")):
+    for who, words in ((engineer, "someone else's view"), (manager, "Your manager writes"), (UserFactory(is_active=False), "works here")):
         with pytest.raises(ValidationError) as caught:
             nominate(actor=engineer, participant=mine, peer=who)
         assert words in caught.value.message_dict["peer"][0]

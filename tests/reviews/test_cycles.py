@@ -232,14 +232,17 @@ def test_it_refuses_a_deadline_that_is_no_extension(running, hr):
     for phase, closes_on, words in (
         (self_review, self_review.closes_on, "after the current deadline"),
         (self_review, None, "Choose the new deadline"),
-        (calibration, release.opens_on, "calibration closes before that"),
         (release, release.opens_on + datetime.timedelta(days=1), "A release is a day"),
+        (self_review, calibration.opens_on, "closes before that"),
     ):
         with pytest.raises(ValidationError) as caught:
             phase_extend(actor=hr, phase=phase, closes_on=closes_on)
         assert words in caught.value.message_dict["closes_on"][0]
     with pytest.raises(ValidationError):
         phase_close(actor=hr, phase=calibration)  # not open yet
+    # Calibration extended past the release day takes the release with it.
+    phase_extend(actor=hr, phase=calibration, closes_on=release.opens_on + datetime.timedelta(days=3))
+    assert running.phases.get(kind="release").opens_on == release.opens_on + datetime.timedelta(days=4)
 
 
 def test_it_lets_only_hr_change_a_cycle(running, manager, engineer, peer):
