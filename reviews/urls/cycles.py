@@ -22,4 +22,5 @@ urlpatterns = [
     path("reviews/cycles/<int:pk>/team/", cycle_calibration.cycle_team, name="cycle_team"),
     path("reviews/cycles/<int:pk>/calibration/", cycle_calibration.calibration, name="cycle_calibration"),
     path("reviews/cycles/<int:pk>/calibration/<int:participant>/", cycle_calibration.calibration_move, name="cycle_calibration_move"),
+    path("reviews/cycles/<int:pk>/people/<int:participant>/", cycle_calibration.cycle_person, name="cycle_person"),
 ]

@@ -22,6 +22,7 @@ from people.models import Department, User
 from ..models import CalibrationMove, Cycle, Participant, Phase, Review
 from ..models.cycles import Rating
 from ..selectors.cycle_progress import cycle_progress
+from ..selectors.cycles import reviews_visible_to, upward_summary
 from ..services.cycle_calibration import calibrates, rating_move
 from ..services.cycles import phase_state
 
@@ -173,3 +174,32 @@ def calibration_move(request, pk: int, participant: int):
     if page:
         kept["page"] = page
     return redirect(f"{reverse('reviews:cycle_calibration', args=[cycle.pk])}?{urlencode(kept)}" if kept else reverse("reviews:cycle_calibration", args=[cycle.pk]))
+
+
+@require_GET
+@login_required
+def cycle_person(request, pk: int, participant: int):
+    """One person's reviews in a cycle, for those who calibrate them (HR, the managers above
+    them): their submitted self, peer and manager reviews, and what their reports said
+    together if enough answered (HR only, as the selectors allow)."""
+    cycle, below = _cycle_for(request, pk)
+    row = cycle.participants.filter(below, pk=participant).select_related("person", "level", "cycle").first()
+    if row is None:
+        raise Http404("No such participant.")
+    reviews = list(
+        reviews_visible_to(request.user).filter(participant=row, submitted_at__isnull=False)
+        .select_related("author", "proposed_level").prefetch_related("ratings__competency", "answers__section")
+        .order_by("kind", "submitted_at", "pk")
+    )
+    moves = list(row.moves.select_related("moved_by").order_by("moved_at", "pk"))
+    upward = upward_summary(request.user, row)
+    context = {
+        "cycle": cycle, "row": row, "moves": moves, "upward": upward,
+        "self_review": next((r for r in reviews if r.kind == Review.Kind.SELF), None),
+        "manager_reviews": [r for r in reviews if r.kind == Review.Kind.MANAGER],
+        "peer_reviews": [r for r in reviews if r.kind == Review.Kind.PEER],
+    }
+    if upward is not None:
+        titles = {s.pk: s.title for s in cycle.sections.all()}
+        context["upward_sections"] = [(titles.get(section, ""), texts) for section, texts in upward.answers.items()]
+    return render(request, "reviews/cycles/person.html", context)

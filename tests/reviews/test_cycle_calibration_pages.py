@@ -94,3 +94,18 @@ def test_the_pages_cost_the_same_queries_for_more_people(as_user, cycle, hr, man
                            | {"calibration": (day(1), day(6)), "release": (day(9), None)})
     big = (page_queries(client, url("cycle_calibration", bigger.pk)), page_queries(as_user(manager), url("cycle_team", bigger.pk)))
     assert small == big
+
+
+def test_those_who_calibrate_read_a_persons_reviews(as_user, cycle, hr, manager, skip_level, engineer, peer, outsider):
+    ada = cycle.participants.get(person=engineer)
+    self_review = Review.objects.create(participant=ada, author=engineer, kind="self", submitted_at=timezone.now())
+    self_review.answers.create(section=cycle.sections.first(), text="Ada on Ada")
+    draft = Review.objects.create(participant=ada, author=peer, kind="peer")
+    draft.answers.create(section=cycle.sections.first(), text="Sam's unfinished draft")
+    address = url("cycle_person", cycle.pk, ada.pk)
+    for person in (manager, skip_level, hr):
+        page = as_user(person).get(address).content.decode()
+        assert "Ada on Ada" in page and "Sam&#x27;s unfinished draft" not in page and "Above expectations" in page
+    for person in (engineer, peer, outsider):
+        assert as_user(person).get(address).status_code == 404
+    assert address in as_user(manager).get(url("cycle_calibration", cycle.pk)).content.decode()

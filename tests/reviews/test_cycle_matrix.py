@@ -44,6 +44,7 @@ MATRIX = {
     "cycle_team": (302, 404, 404, 404, 200, 200, 200, 404),
     "cycle_calibration": (302, 404, 404, 404, 200, 200, 200, 404),
     "cycle_calibration_move": (302, 404, 404, 404, 400, 400, 400, 404),
+    "cycle_person": (302, 404, 404, 404, 200, 200, 200, 404),
 }
 POSTED = {"review_autosave", "nomination_decide", "cycle_person_add", "cycle_phase_extend", "cycle_phase_close",
           "cycle_lock", "cycle_release", "cycle_calibration_move"}
@@ -84,6 +85,7 @@ def address(name: str, objects) -> str:
         "nominations": [ada.pk], "nomination_decide": [ada.pk, objects["nomination"].pk],
         "cycle_person_remove": [cycle.pk, ada.pk], "cycle_phase_extend": [cycle.pk, objects["phase"].pk],
         "cycle_phase_close": [cycle.pk, objects["phase"].pk], "cycle_calibration_move": [cycle.pk, ada.pk],
+        "cycle_person": [cycle.pk, ada.pk],
     }.get(name, [cycle.pk])
     return reverse(f"reviews:{name}", args=args)
 
