@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from people.models import User
+from people.stamp import Stamped
 
 from ..models import Cycle, Nomination, Participant, Phase, Review
 from ..services.cycles import phase_state
@@ -132,3 +134,29 @@ def cycle_progress(cycle: Cycle, *, under: User | None = None) -> Progress:
         participants=len(active),
         removed=sum(1 for p in people if p[4] is not None),
     )
+
+
+# Whole-cycle progress kept per process while the organisation (the stamp), the day and the
+# cycle's own marks stay the same: HR's dashboard reads 10,000 people once, not every time.
+_kept = Stamped(size=16)
+
+
+def _marks(cycle: Cycle) -> tuple:
+    """What changes whenever the cycle's progress may: its phases, who is in or out, the
+    reviews submitted and the peers approved. Four small queries."""
+    phases = tuple(Phase.objects.filter(cycle=cycle).order_by("pk").values_list("pk", "opens_on", "closes_on", "closed_early_at"))
+    people = Participant.objects.filter(cycle=cycle).aggregate(
+        n=Count("pk"), out=Count("pk", filter=Q(removed_at__isnull=False)), last_out=Max("removed_at"), last_in=Max("added_at"),
+    )
+    reviews = Review.objects.filter(participant__cycle=cycle, submitted_at__isnull=False).aggregate(
+        n=Count("pk"), last=Max("submitted_at")
+    )
+    peers = Nomination.objects.filter(participant__cycle=cycle, status=Nomination.Status.APPROVED).aggregate(
+        n=Count("pk"), last=Max("decided_at"), first=Max("created_at")
+    )
+    return phases, tuple(sorted(people.items())), tuple(sorted(reviews.items())), tuple(sorted(peers.items()))
+
+
+def cycle_progress_kept(cycle: Cycle, *, stamp: int | None) -> Progress:
+    """cycle_progress for the whole cycle, kept under the stamp and the cycle's marks."""
+    return _kept.get_or_build(stamp, ("cycle", cycle.pk, timezone.localdate(), _marks(cycle)), lambda: cycle_progress(cycle))

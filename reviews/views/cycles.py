@@ -19,11 +19,12 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.models import Department, Team, User
+from people.stamp import stamp_of
 
 from ..forms import errors_to
 from ..forms.cycles import CycleForm, ExtendForm, PersonForm, RemoveForm, default_dates
 from ..models import Participant, Phase, Review
-from ..selectors.cycle_progress import cycle_progress
+from ..selectors.cycle_progress import cycle_progress_kept
 from ..selectors.cycles import cycle_get_for_hr, cycles_for_hr
 from ..services.cycle_calibration import calibration_lock, cycle_release
 from ..services.cycles import Population, cycle_open, participant_add, participant_remove, phase_close, phase_extend
@@ -93,7 +94,7 @@ def cycle_new(request):
 
 
 def _cycle_context(request, cycle, **forms) -> dict:
-    progress = cycle_progress(cycle)
+    progress = cycle_progress_kept(cycle, stamp=stamp_of(request.user))
     search = (request.GET.get("q") or "").strip()[:100]
     people = (
         Participant.objects.filter(cycle=cycle)

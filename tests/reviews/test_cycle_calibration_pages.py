@@ -73,6 +73,8 @@ def test_filters_and_the_chart(as_user, cycle, hr, engineer, peer):
     assert engineer.name in page and peer.name not in page
     assert "Above expectations: 1" in page and "Meets expectations: 0" in page
     assert as_user(hr).get(url("cycle_calibration", cycle.pk) + "?department=x&manager=99999999999999999999").status_code == 200
+    page = as_user(hr).get(url("cycle_calibration", cycle.pk) + "?manager=marcus").content.decode()
+    assert engineer.name in page and peer.name in page and "Nora Quinn</a>" not in page
 
 
 def test_nothing_moves_once_locked_or_outside_calibration(as_user, cycle, hr, engineer):

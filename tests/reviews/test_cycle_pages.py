@@ -170,3 +170,19 @@ def test_the_dashboard_costs_the_same_queries_for_many_more_people(as_user, hr, 
                      population=Population(everyone=True), phases=phases())
     assert page_queries(client, url("cycle", big.pk)) == small
     assert page_queries(client, url("cycles")) <= 6
+
+
+def test_the_dashboard_kept_between_visits_follows_every_change(as_user, hr, cycle, engineer, peer, manager, skip_level):
+    client = as_user(hr)
+    Phase.objects.filter(cycle=cycle, kind="self").update(opens_on=day(-10), closes_on=day(-2))
+    assert f'{engineer.name}</a>: self review' in client.get(url("cycle", cycle.pk)).content.decode()
+    Review.objects.create(participant=Participant.objects.get(cycle=cycle, person=engineer), author=engineer, kind="self",
+                          submitted_at=timezone.now())
+    page = client.get(url("cycle", cycle.pk)).content.decode()
+    assert f'{engineer.name}</a>: self review' not in page
+    # An org change shows at once too: Sam's row names his new manager.
+    Phase.objects.filter(cycle=cycle, kind="self").update(closes_on=day(-3))
+    peer.manager = skip_level
+    peer.save()
+    page = as_user(hr).get(url("cycle", cycle.pk)).content.decode()
+    assert f'{peer.name}</a>: self review <span class="muted small">(manager Daniel Osei)' in page
