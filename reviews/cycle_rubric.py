@@ -60,3 +60,12 @@ def lines_for(level_id: int | None, track_id: int | None) -> tuple[Level | None,
         value = expectation.proficiency.value
         lines.append(Line(competency, expectation, value, names.get(value, ""), names))
     return level, lines
+
+
+def levels_above(level: Level | None, track_id: int | None) -> list[Level]:
+    """The levels a manager may propose someone at `level` for: the next ones on their track."""
+    if level is None:
+        return []
+    rubric = published_rubric(level.version_id)
+    track = next((t for t in rubric.tracks if t.pk == track_id), None)
+    return rubric.next_levels(level, track)

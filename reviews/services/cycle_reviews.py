@@ -24,11 +24,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ladders.models import Level
-from ladders.selectors.frameworks import published_rubric
 from people.audit import acting_as
 from people.models import User
 
-from ..cycle_rubric import lines_for
+from ..cycle_rubric import levels_above, lines_for
 from ..models import Nomination, Participant, Phase, Review, ReviewAnswer, ReviewRating
 from ..models.cycles import TEXT_MAX_LENGTH, Rating
 from .cycles import day_name, phase_state
@@ -224,7 +223,7 @@ def review_save(
         if overall and overall not in Rating.values:
             errors["overall"] = "Choose below, meets or above expectations."
         level_pk = getattr(proposed_level, "pk", proposed_level) or None
-        if level_pk is not None and not _next_level_ok(participant, level, level_pk):
+        if level_pk is not None and level_pk not in {lv.pk for lv in levels_above(level, participant.track_id)}:
             errors["proposed_level"] = "Choose a level above theirs on their ladder, or none."
     elif overall or proposed_level:
         errors["overall"] = "Only the manager review proposes an overall rating and a level."
@@ -246,14 +245,6 @@ def review_save(
     with _audited(review.kind):
         review.save(update_fields=fields)
     return review
-
-
-def _next_level_ok(participant: Participant, level: Level | None, level_pk: int) -> bool:
-    if level is None:
-        return False
-    rubric = published_rubric(level.version_id)
-    track = next((t for t in rubric.tracks if t.pk == participant.track_id), None)
-    return any(lv.pk == level_pk for lv in rubric.next_levels(level, track))
 
 
 @transaction.atomic

@@ -15,10 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ladders.selectors.frameworks import published_rubric
 from people.models import User
 
-from ..cycle_rubric import lines_for
+from ..cycle_rubric import levels_above, lines_for
 from ..forms import errors_to
 from ..forms.cycles import NominateForm, ReviewForm
 from ..models import Participant, Review
@@ -50,14 +49,6 @@ def _participant_for(request, pk: int, kind: str) -> Participant:
     if not participant.cycle.phases.filter(kind=kind).exists():
         raise Http404("This cycle has no such review.")
     return participant
-
-
-def _levels_above(participant: Participant, level) -> list[tuple[int, str]]:
-    if level is None:
-        return []
-    rubric = published_rubric(level.version_id)
-    track = next((t for t in rubric.tracks if t.pk == participant.track_id), None)
-    return [(lv.pk, lv.title) for lv in rubric.next_levels(level, track)]
 
 
 def _period_feedback(viewer, participant: Participant) -> list:
@@ -98,12 +89,11 @@ def _page(request, participant: Participant, kind: str, *, form=None, status=200
         Review.objects.filter(participant=participant, author=request.user, kind=kind)
         .prefetch_related("ratings", "answers").first()
     )
-    level, lines = lines_for(participant.level_id, participant.track_id)
-    sections = list(participant.cycle.sections.all())
+    level, options = _form_options(participant, kind)
+    lines = options["lines"]
     phase = participant.cycle.phases.filter(kind=kind).first()
     state = phase_state(phase) if phase else "closed"
     manager = kind == Review.Kind.MANAGER
-    options = {"lines": lines, "sections": sections, "manager": manager, "levels": _levels_above(participant, level) if manager else []}
     if form is None:
         form = ReviewForm.for_review(review, **options)
     recent = _period_feedback(request.user, participant)
@@ -135,13 +125,16 @@ def _page(request, participant: Participant, kind: str, *, form=None, status=200
     return render(request, "reviews/cycles/review.html", context, status=status)
 
 
-def _form(request, participant: Participant, kind: str) -> ReviewForm:
+def _form_options(participant: Participant, kind: str) -> tuple:
+    """The participant's level and what a ReviewForm of `kind` for them is built from."""
     level, lines = lines_for(participant.level_id, participant.track_id)
     manager = kind == Review.Kind.MANAGER
-    return ReviewForm(
-        request.POST, lines=lines, sections=list(participant.cycle.sections.all()), manager=manager,
-        levels=_levels_above(participant, level) if manager else [],
-    )
+    levels = [(lv.pk, lv.title) for lv in levels_above(level, participant.track_id)] if manager else []
+    return level, {"lines": lines, "sections": list(participant.cycle.sections.all()), "manager": manager, "levels": levels}
+
+
+def _form(request, participant: Participant, kind: str) -> ReviewForm:
+    return ReviewForm(request.POST, **_form_options(participant, kind)[1])
 
 
 def _save(request, participant: Participant, kind: str, form: ReviewForm) -> Review:

@@ -201,44 +201,40 @@ def cycle_phase_extend(request, pk: int, phase: int):
     return render(request, "reviews/cycles/cycle.html", context, status=400)
 
 
+def _act(request, cycle, change, done: str):
+    """Make one of HR's one-click changes and go back to the dashboard, saying how it went."""
+    try:
+        change()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("reviews:cycle", cycle.pk)
+
+
 @require_POST
 @login_required
 def cycle_phase_close(request, pk: int, phase: int):
     cycle = cycle_get_for_hr(request.user, pk)
     row = _phase(cycle, phase)
-    try:
-        phase_close(actor=request.user, phase=row)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{row.get_kind_display()} is closed: nothing more is submitted in it.")
-    return redirect("reviews:cycle", cycle.pk)
+    return _act(request, cycle, lambda: phase_close(actor=request.user, phase=row),
+                f"{row.get_kind_display()} is closed: nothing more is submitted in it.")
 
 
 @require_POST
 @login_required
 def cycle_lock(request, pk: int):
     cycle = cycle_get_for_hr(request.user, pk)
-    try:
-        calibration_lock(actor=request.user, cycle=cycle)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Calibration is locked: the ratings are final.")
-    return redirect("reviews:cycle", cycle.pk)
+    return _act(request, cycle, lambda: calibration_lock(actor=request.user, cycle=cycle),
+                "Calibration is locked: the ratings are final.")
 
 
 @require_POST
 @login_required
 def cycle_release_now(request, pk: int):
     cycle = cycle_get_for_hr(request.user, pk)
-    try:
-        cycle_release(actor=request.user, cycle=cycle)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Results are released: each participant is told.")
-    return redirect("reviews:cycle", cycle.pk)
+    return _act(request, cycle, lambda: cycle_release(actor=request.user, cycle=cycle),
+                "Results are released: each participant is told.")
 
 
 class _Echo:
