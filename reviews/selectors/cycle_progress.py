@@ -136,9 +136,10 @@ def cycle_progress(cycle: Cycle, *, under: User | None = None) -> Progress:
     )
 
 
-# Whole-cycle progress kept per process while the organisation (the stamp), the day and the
-# cycle's own marks stay the same: HR's dashboard reads 10,000 people once, not every time.
-_kept = Stamped(size=16)
+# Progress kept per process while the organisation (the stamp), the day and the cycle's own
+# marks stay the same: HR's dashboard, and the team status of a manager with thousands below
+# them, read 10,000 people once, not on every visit.
+_kept = Stamped(size=32)
 
 
 def _marks(cycle: Cycle) -> tuple:
@@ -157,6 +158,11 @@ def _marks(cycle: Cycle) -> tuple:
     return phases, tuple(sorted(people.items())), tuple(sorted(reviews.items())), tuple(sorted(peers.items()))
 
 
-def cycle_progress_kept(cycle: Cycle, *, stamp: int | None) -> Progress:
-    """cycle_progress for the whole cycle, kept under the stamp and the cycle's marks."""
-    return _kept.get_or_build(stamp, ("cycle", cycle.pk, timezone.localdate(), _marks(cycle)), lambda: cycle_progress(cycle))
+def cycle_progress_kept(cycle: Cycle, *, stamp: int | None, under: User | None = None) -> Progress:
+    """cycle_progress, kept under the stamp (which any change to the reporting lines moves)
+    and the cycle's marks."""
+    return _kept.get_or_build(
+        stamp,
+        ("cycle", cycle.pk, under.pk if under is not None else None, timezone.localdate(), _marks(cycle)),
+        lambda: cycle_progress(cycle, under=under),
+    )

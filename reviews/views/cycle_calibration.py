@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,11 +17,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ladders.models import Level
 from people.models import Department
+from people.stamp import stamp_of
 
-from ..models import CalibrationMove, Cycle, Participant, Phase, Review
+from ..models import CalibrationMove, Cycle, Phase, Review
 from ..models.cycles import Rating
-from ..selectors.cycle_progress import cycle_progress
-from ..selectors.cycles import reviews_visible_to, upward_summary
+from ..selectors.cycle_progress import cycle_progress_kept
+from ..selectors.cycles import participants_page, reviews_visible_to, upward_summary
 from ..services.cycle_calibration import calibrates, rating_move
 from ..services.cycles import phase_state
 
@@ -52,12 +52,10 @@ def _cycle_for(request, pk: int) -> tuple[Cycle, Q]:
 def cycle_team(request, pk: int):
     cycle, below = _cycle_for(request, pk)
     under = None if request.user.sees_everyone else request.user
-    progress = cycle_progress(cycle, under=under)
-    page = Paginator(
-        cycle.participants.filter(below, removed_at=None).select_related("person", "level").order_by("person__name", "pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    people = list(page.object_list)
+    progress = cycle_progress_kept(cycle, stamp=stamp_of(request.user), under=under)
+    page, people = participants_page(
+        cycle.participants.filter(below, removed_at=None), request.GET.get("page"), per_page=PAGE_SIZE, related=("person", "level")
+    )
     done = {}
     for participant, kind in Review.objects.filter(
         participant__in=[p.pk for p in people], submitted_at__isnull=False, kind__in=["self", "manager"]
@@ -112,15 +110,14 @@ def _filters(query) -> dict:
 def _calibration_page(request, cycle, below, *, move_form_for: int | None = None, move_errors: dict | None = None, status: int = 200):
     filters = _filters(request.GET)
     rows = _calibration_rows(cycle, below, filters)
-    counts = dict(rows.values("rating").annotate(n=Count("pk")).values_list("rating", "n"))
+    counts = dict(rows.order_by().values("rating").annotate(n=Count("pk")).values_list("rating", "n"))
     total = sum(counts.values()) or 1
     distribution = [
         (value, label, counts.get(value, 0), round(100 * counts.get(value, 0) / total)) for value, label in Rating.choices
     ] + [("", "Not rated yet", counts.get("", 0), round(100 * counts.get("", 0) / total))]
-    page = Paginator(
-        rows.select_related("person__department", "person__manager", "level").order_by("person__name", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    page, shown = participants_page(
+        rows, request.GET.get("page"), per_page=PAGE_SIZE, related=("person__department", "person__manager", "level")
+    )
     proposed = dict(
         Review.objects.filter(participant__in=[p.pk for p in shown], kind=Review.Kind.MANAGER, submitted_at__isnull=False)
         .values_list("participant_id", "overall")
@@ -147,7 +144,7 @@ def _calibration_page(request, cycle, below, *, move_form_for: int | None = None
         "cycle": cycle, "phase": phase, "open_now": open_now, "distribution": distribution, "people": people, "page": page,
         "filters": filters, "ratings": Rating.choices,
         "departments": Department.objects.filter(pk__in=scope.values("person__department")).order_by("name"),
-        "levels": sorted(set(Level.objects.filter(pk__in=scope.values("level")).values_list("title", flat=True))),
+        "levels": sorted(set(Level.objects.filter(pk__in=scope.values("level")).order_by().values_list("title", flat=True))),
         "is_hr": request.user.sees_everyone,
         "problem": problem,
     }

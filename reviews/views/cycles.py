@@ -25,7 +25,7 @@ from ..forms import errors_to
 from ..forms.cycles import CycleForm, ExtendForm, PersonForm, RemoveForm, default_dates
 from ..models import Participant, Phase, Review
 from ..selectors.cycle_progress import cycle_progress_kept
-from ..selectors.cycles import cycle_get_for_hr, cycles_for_hr
+from ..selectors.cycles import cycle_get_for_hr, cycles_for_hr, participants_page
 from ..services.cycle_calibration import calibration_lock, cycle_release
 from ..services.cycles import Population, cycle_open, participant_add, participant_remove, phase_close, phase_extend
 
@@ -96,21 +96,19 @@ def cycle_new(request):
 def _cycle_context(request, cycle, **forms) -> dict:
     progress = cycle_progress_kept(cycle, stamp=stamp_of(request.user))
     search = (request.GET.get("q") or "").strip()[:100]
-    people = (
-        Participant.objects.filter(cycle=cycle)
-        .select_related("person", "level")
-        .order_by("removed_at", "person__name", "pk")
-    )
+    people = Participant.objects.filter(cycle=cycle)
     if search:
         people = people.filter(Q(person__name__icontains=search) | Q(person__email__icontains=search))
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, shown = participants_page(
+        people, request.GET.get("page"), per_page=PAGE_SIZE, related=("person", "level"), order=("removed_at", "person__name", "pk")
+    )
     return {
         "cycle": cycle,
         "progress": progress,
         "managers_shown": progress.managers[:25],
         "q": search,
         "page": page,
-        "people": page.object_list,
+        "people": shown,
         "add_form": forms.get("add_form") or PersonForm(),
         "phase_rows": [
             (phase, state, tally, (forms.get("extend_forms") or {}).get(phase.pk) or ExtendForm())

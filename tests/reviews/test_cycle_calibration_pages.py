@@ -111,3 +111,47 @@ def test_those_who_calibrate_read_a_persons_reviews(as_user, cycle, hr, manager,
     for person in (engineer, peer, outsider):
         assert as_user(person).get(address).status_code == 404
     assert address in as_user(manager).get(url("cycle_calibration", cycle.pk)).content.decode()
+
+
+@pytest.mark.parametrize("name", ["cycle_calibration", "cycle_team", "cycle"])
+def test_pages_run_through_everyone_by_name(monkeypatch, as_user, cycle, hr, name):
+    """Each page shows its people by name, a page at a time, each of them once, with the
+    same number of queries on every page."""
+    from reviews.views import cycle_calibration, cycles
+
+    monkeypatch.setattr(cycle_calibration, "PAGE_SIZE", 2)
+    monkeypatch.setattr(cycles, "PAGE_SIZE", 2)
+    late = [UserFactory(name=f"Zed {n}") for n in range(3)]
+    Participant.objects.bulk_create([Participant(cycle=cycle, person=person) for person in late])
+    # HR calibrate and follow everyone but themselves; the dashboard lists everyone.
+    everyone = Participant.objects.filter(cycle=cycle).select_related("person")
+    expected = sorted(p.person.name for p in everyone if p.person != hr or name == "cycle")
+    client = as_user(hr)
+    seen, queries = [], set()
+    for number in range(1, (len(expected) + 1) // 2 + 1):
+        address = url(name, cycle.pk) + f"?page={number}"
+        page = client.get(address)
+        assert page.status_code == 200
+        rows = page.context["people"] if name != "cycle_team" else [row[0] for row in page.context["rows"]]
+        seen += [(row["row"] if isinstance(row, dict) else row).person.name for row in rows]
+        queries.add(page_queries(client, address))
+    assert seen == expected
+    assert len(queries) == 1
+
+
+def test_team_status_kept_between_visits_follows_every_change(as_user, cycle, manager, skip_level, engineer, peer):
+    """A manager's team status is kept per manager between visits, and a review submitted or
+    a change of reporting line shows on the next one."""
+    client = as_user(manager)
+    page = client.get(url("cycle_team", cycle.pk)).content.decode()
+    assert "The 2 people below you" in page and f"<li>{engineer.name}: self review" in page
+    # The director's own view is kept apart from the manager's.
+    assert "The 3 people below you" in as_user(skip_level).get(url("cycle_team", cycle.pk)).content.decode()
+    Review.objects.create(participant=cycle.participants.get(person=engineer), author=engineer, kind="self",
+                          submitted_at=timezone.now())
+    page = client.get(url("cycle_team", cycle.pk)).content.decode()
+    assert f"<li>{engineer.name}: self review" not in page
+    peer.manager = skip_level
+    peer.save()
+    page = as_user(manager).get(url("cycle_team", cycle.pk)).content.decode()
+    assert "The 1 person below you" in page and peer.name not in page
