@@ -193,7 +193,8 @@ def review_autosave(request, pk: int, kind: str):
         field, errors = next(iter(form.errors.items()))
         label = form.fields[field].label if field in form.fields else ""
         problem = f"{label}: {errors[0]}" if label else errors[0]
-    context = {"problem": problem, "saved_at": None if problem else timezone.localtime()}
+    # Saved, the page's "Not started" becomes "Draft" (swapped out of band).
+    context = {"problem": problem, "saved_at": None if problem else timezone.localtime(), "draft_badge": True}
     return render(request, "reviews/cycles/review.html#save-state", context, status=422 if problem else 200)
 
 

@@ -76,6 +76,8 @@ def test_a_self_review_is_written_saved_as_typed_and_submitted(as_user, cycle, e
     response = client.post(url("review_autosave", mine.pk, "self"), {f"rating-{first}": "above", f"comment-{first}": "Draft words"},
                            HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "All changes saved" in response.content.decode()
+    # The page's "Not started" turns to "Draft" with it.
+    assert 'id="review-badge" hx-swap-oob="true"><span class="badge badge--draft">Draft' in response.content.decode()
     review = Review.objects.get(participant=mine, kind="self")
     assert review.ratings.get(competency_id=first).rating == "above" and review.submitted_at is None
     response = client.post(url("review_write", mine.pk, "self"), {f"rating-{first}": "above", "submit": "1"})
