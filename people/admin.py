@@ -24,7 +24,7 @@ from . import services
 from .audit import describe_entries
 from .admin_imports import CsvImport, checked_import_view
 from .models import Department, Notification, ReminderRule, Team, User
-from .reminders import registered
+from .reminders import private_rules, registered
 from .services.imports import PEOPLE_COLUMNS_OPTIONAL, PEOPLE_COLUMNS_REQUIRED, people_import
 from .services.notifications import EMAIL_MAX_ATTEMPTS
 from .services.reminders import reminder_rules_sync
@@ -178,7 +178,8 @@ class NotificationAdmin(admin.ModelAdmin):
     A notification's words are its recipient's: a reminder can quote a
     mentorship's agenda or an action item only the pair may read, so the
     admin shows who, which rule, when and the e-mail's state, and nothing
-    it could be searched by.
+    it could be searched by. A private rule's notifications are not listed
+    at all: whom they reached is itself their recipients' to know.
     """
 
     list_display = ("__str__", "recipient", "rule", "period", "created_at", "read_at", "email_state")
@@ -190,6 +191,9 @@ class NotificationAdmin(admin.ModelAdmin):
         "email_sent_at", "email_lease_until", "email_attempts",
     )
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(rule__in=private_rules())
 
     def has_add_permission(self, request) -> bool:
         return False

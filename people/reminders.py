@@ -81,12 +81,17 @@ class RuleKind:
     days: int  # the default, until HR change it
     days_label: str
     finder: Finder
+    # Whom it reaches says something only its recipient may know (who has not yet answered
+    # an anonymous survey, say): its notifications are listed for nobody else, admins included.
+    private: bool = False
 
 
 _registry: dict[str, RuleKind] = {}
 
 
-def rule(key: str, *, name: str, description: str, days: int, days_label: str) -> Callable[[Finder], Finder]:
+def rule(
+    key: str, *, name: str, description: str, days: int, days_label: str, private: bool = False
+) -> Callable[[Finder], Finder]:
     """Decorator registering a finder under `key` (e.g. "mentorship.touchpoint_soon")."""
     if not _KEY.match(key) or len(key) > KEY_MAX_LENGTH:
         raise ValueError(f"A rule key is '<app>.<name>' in lower case, at most {KEY_MAX_LENGTH} characters: {key!r}")
@@ -99,7 +104,8 @@ def rule(key: str, *, name: str, description: str, days: int, days_label: str) -
         if known is not None and _origin(known.finder) != _origin(finder):
             raise ValueError(f"Reminder rule {key!r} is already registered by {_origin(known.finder)}.")
         _registry[key] = RuleKind(
-            key=key, name=name, description=description, days=days, days_label=days_label, finder=finder
+            key=key, name=name, description=description, days=days, days_label=days_label, finder=finder,
+            private=private,
         )
         return finder
 
@@ -109,6 +115,11 @@ def rule(key: str, *, name: str, description: str, days: int, days_label: str) -
 def registered() -> dict[str, RuleKind]:
     """Every rule the code knows, by key."""
     return dict(_registry)
+
+
+def private_rules() -> list[str]:
+    """The keys of the rules whose notifications only their recipients see listed."""
+    return sorted(key for key, kind in _registry.items() if kind.private)
 
 
 def unregister(key: str) -> None:

@@ -124,6 +124,14 @@ class NominateForm(Form):
                             help_text="Their e-mail address: someone who saw the work this period.")
 
 
+class MoveForm(Form):
+    """A calibration move, as typed at its row: the rules (a rating that moves, a reason) are
+    the service's."""
+
+    rating = forms.CharField(required=False, max_length=20)
+    reason = forms.CharField(required=False, strip=True)
+
+
 class ExtendForm(Form):
     closes_on = _date("New deadline")
 

@@ -201,6 +201,11 @@ class Review(models.Model):
         ordering = ["participant", "kind", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["participant", "author", "kind"], name="cycle_review_once"),
+            # One self review and one manager review in, whoever wrote them.
+            models.UniqueConstraint(
+                fields=["participant", "kind"], condition=Q(submitted_at__isnull=False, kind__in=["self", "manager"]),
+                name="cycle_review_one_self_and_manager",
+            ),
         ]
         indexes = [models.Index(fields=["author", "submitted_at"], name="cycle_review_author_idx")]
 

@@ -1,6 +1,8 @@
 """Reminders of review cycles: what someone has still to write while a phase is open (once per
-person per phase), the late escalated to their manager after a deadline (once per manager
-per phase), and each participant told once when their results are released.
+person per phase; upward reviews under a private rule of their own, whose notifications
+nobody but their recipients sees listed), the late escalated to their manager after a
+deadline (once per manager per phase, never for upward reviews), and each participant told
+once when their results are released.
 
 Everyone is counted as they are now: the manager who is told is today's manager. Nothing
 here says what any review says, nor who wrote an upward review.
@@ -109,19 +111,9 @@ def _phases(**filters):
     )
 
 
-@rule(
-    "reviews.cycle_due",
-    name="Review cycle: still to write",
-    description=(
-        "Everyone with something still to do in an open phase of a review cycle (their self review, peer "
-        "nominations, peer, upward or manager reviews), once per phase, some days before its deadline."
-    ),
-    days=3,
-    days_label="days before the deadline",
-)
-def cycle_due(days: int, now: datetime.datetime) -> Iterator[Due]:
+def _due(days: int, now: datetime.datetime, phases) -> Iterator[Due]:
     today = timezone.localdate(now)
-    for phase in _phases(opens_on__lte=today, closes_on__gte=today, closes_on__lte=today + datetime.timedelta(days=days)):
+    for phase in phases.filter(opens_on__lte=today, closes_on__gte=today, closes_on__lte=today + datetime.timedelta(days=days)):
         one, many = WHAT[phase.kind]
         for person, count in sorted(owed(phase.cycle, phase.kind).items()):
             what = one if count == 1 else f"{count} {many}"
@@ -133,6 +125,35 @@ def cycle_due(days: int, now: datetime.datetime) -> Iterator[Due]:
                 body=f"{phase.get_kind_display()} closes at the end of {phase.closes_on.day} {phase.closes_on:%B}.",
                 url=my_reviews_url(),
             )
+
+
+@rule(
+    "reviews.cycle_due",
+    name="Review cycle: still to write",
+    description=(
+        "Everyone with something still to do in an open phase of a review cycle (their self review, peer "
+        "nominations, peer or manager reviews), once per phase, some days before its deadline."
+    ),
+    days=3,
+    days_label="days before the deadline",
+)
+def cycle_due(days: int, now: datetime.datetime) -> Iterator[Due]:
+    yield from _due(days, now, _phases().exclude(kind=Phase.Kind.UPWARD))
+
+
+@rule(
+    "reviews.cycle_upward_due",
+    name="Review cycle: upward review still to write",
+    description=(
+        "Everyone whose upward review of their manager is still to write, once per cycle, some days before "
+        "its deadline. Private: who was reminded would say who had answered, so the admin lists none of them."
+    ),
+    days=3,
+    days_label="days before the deadline",
+    private=True,
+)
+def cycle_upward_due(days: int, now: datetime.datetime) -> Iterator[Due]:
+    yield from _due(days, now, _phases(kind=Phase.Kind.UPWARD))
 
 
 @rule(

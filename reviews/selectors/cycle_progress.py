@@ -80,15 +80,17 @@ def cycle_progress(cycle: Cycle, *, under: User | None = None) -> Progress:
     active = [p for p in people if p[4] is None and p[3]]
     ids = {p[0] for p in active}
     submitted: dict[str, set] = defaultdict(set)
+    # Only the rows' reviews and peers, unsorted: a manager's team reads its own, not the cycle's.
+    scope = {"participant__cycle": cycle} if under is None else {"participant__in": rows.values("pk")}
     for participant, kind, author in Review.objects.filter(
-        participant__cycle=cycle, submitted_at__isnull=False
-    ).values_list("participant_id", "kind", "author_id"):
+        submitted_at__isnull=False, **scope
+    ).order_by().values_list("participant_id", "kind", "author_id"):
         if participant in ids:
             submitted[kind].add((participant, author) if kind in (Review.Kind.PEER, Review.Kind.UPWARD) else participant)
     peers: dict[int, list[int]] = defaultdict(list)
     for participant, peer in Nomination.objects.filter(
-        participant__cycle=cycle, status=Nomination.Status.APPROVED, peer__is_active=True
-    ).values_list("participant_id", "peer_id"):
+        status=Nomination.Status.APPROVED, peer__is_active=True, **scope
+    ).order_by().values_list("participant_id", "peer_id"):
         if participant in ids:
             peers[participant].append(peer)
     state = {phase.kind: phase_state(phase, today) for phase in phases}
@@ -138,8 +140,10 @@ def cycle_progress(cycle: Cycle, *, under: User | None = None) -> Progress:
 
 # Progress kept per process while the organisation (the stamp), the day and the cycle's own
 # marks stay the same: HR's dashboard, and the team status of a manager with thousands below
-# them, read 10,000 people once, not on every visit.
-_kept = Stamped(size=32)
+# them, read 10,000 people once, not on every visit. The whole cycles' apart from the teams',
+# so that many managers' visits do not push HR's out.
+_kept_whole = Stamped(size=8)
+_kept_teams = Stamped(size=64)
 
 
 def _marks(cycle: Cycle) -> tuple:
@@ -161,7 +165,8 @@ def _marks(cycle: Cycle) -> tuple:
 def cycle_progress_kept(cycle: Cycle, *, stamp: int | None, under: User | None = None) -> Progress:
     """cycle_progress, kept under the stamp (which any change to the reporting lines moves)
     and the cycle's marks."""
-    return _kept.get_or_build(
+    kept = _kept_whole if under is None else _kept_teams
+    return kept.get_or_build(
         stamp,
         ("cycle", cycle.pk, under.pk if under is not None else None, timezone.localdate(), _marks(cycle)),
         lambda: cycle_progress(cycle, under=under),

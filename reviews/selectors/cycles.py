@@ -94,14 +94,21 @@ class UpwardSummary:
 
 def upward_summary(viewer: User, participant: Participant) -> UpwardSummary | None:
     """The aggregate of the submitted upward reviews of `participant`, for the participant
-    themselves (once released) or HR; None for anyone else, and for everyone when fewer
-    than UPWARD_MIN reports answered. Three queries."""
+    themselves (once released) or HR (once upward reviews have closed: read while answers
+    still came in, two visits apart would show what one report said and when); None for
+    anyone else, and for everyone when fewer than UPWARD_MIN reports answered. At most four
+    queries."""
     if not _active(viewer):
         return None
+    released = participant.cycle.released_at is not None
     hr = viewer.sees_everyone and viewer.pk != participant.person_id
-    own = viewer.pk == participant.person_id and participant.cycle.released_at is not None
+    own = viewer.pk == participant.person_id and released
     if not (hr or own):
         return None
+    if hr and not released:
+        phase = Phase.objects.filter(cycle_id=participant.cycle_id, kind=Phase.Kind.UPWARD).first()
+        if phase is None or phase_state(phase) != "closed":
+            return None
     submitted = Review.objects.filter(participant=participant, kind=Review.Kind.UPWARD, submitted_at__isnull=False)
     responses = submitted.count()
     if responses < UPWARD_MIN:
@@ -213,7 +220,14 @@ def my_tasks(viewer: User) -> dict:
             if p.cycle_id in nominations and phase_state(nominations[p.cycle_id]) != "closed"
         ],
         "released": released,
-        "teams": list({p.cycle_id: p.cycle for p in reports}.values()),
+        # Every running cycle with someone below the viewer in it: their team status and
+        # calibration, for a director whose own reports are not reviewed too.
+        "teams": list(
+            Cycle.objects.filter(
+                released_at=None, participants__removed_at=None,
+                participants__person__reporting_path__below=viewer.reporting_path,
+            ).distinct().order_by("-period_end", "pk")
+        ) if viewer.reporting_path else [],
     }
 
 

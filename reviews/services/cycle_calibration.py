@@ -50,10 +50,12 @@ def _calibration_open(cycle: Cycle) -> None:
 def rating_move(*, actor: User, participant: Participant, rating: str, reason: str) -> CalibrationMove:
     """Move a participant's overall rating in calibration, with a reason; the move keeps the
     rating before and after, and the audit log who moved it."""
-    participant = Participant.objects.select_for_update().select_related("cycle", "person").get(pk=participant.pk)
+    # The cycle first, then the row, as HR's changes to who is in the cycle take them.
+    cycle = Cycle.objects.select_for_update().get(pk=Participant.objects.filter(pk=participant.pk).values("cycle_id")[:1])
+    participant = Participant.objects.select_for_update(of=("self",)).select_related("person").get(pk=participant.pk)
+    participant.cycle = cycle
     if not calibrates(actor, participant):
         raise PermissionDenied("HR and the managers above someone calibrate their rating.")
-    cycle = Cycle.objects.select_for_update().get(pk=participant.cycle_id)
     _calibration_open(cycle)
     if participant.removed_at is not None:
         raise ValidationError("They have been taken out of this cycle.")

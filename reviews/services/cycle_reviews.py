@@ -112,12 +112,21 @@ def nominate(*, actor: User, participant: Participant, peer: User) -> Nomination
 @transaction.atomic
 def nomination_decide(*, actor: User, nomination: Nomination, approve: bool) -> Nomination:
     """The participant's manager approves or declines a proposed peer (and may change their mind
-    while nominations are open)."""
-    nomination = Nomination.objects.select_for_update().select_related("participant").get(pk=nomination.pk)
-    participant = _participant(nomination.participant)
+    while nominations are open, up to NOMINATIONS_MAX approved, and never about a peer whose
+    review is in)."""
+    participant = _participant(Participant(pk=nomination.participant_id), lock=True)  # one at a time: the limit holds
+    nomination = Nomination.objects.select_for_update().select_related("peer").get(pk=nomination.pk)
     if not manages(actor, participant):
         raise PermissionDenied("Their manager approves peers.")
     _open_phase(participant, Phase.Kind.NOMINATIONS)
+    if approve and nomination.status == Nomination.Status.DECLINED:
+        others = participant.nominations.exclude(pk=nomination.pk).exclude(status=Nomination.Status.DECLINED)
+        if others.count() >= NOMINATIONS_MAX:
+            raise ValidationError(f"Keep to {NOMINATIONS_MAX} peers: decline another first.")
+    if not approve and Review.objects.filter(
+        participant=participant, author_id=nomination.peer_id, kind=Review.Kind.PEER, submitted_at__isnull=False
+    ).exists():
+        raise ValidationError(f"{nomination.peer.name} has submitted their peer review already: it stays.")
     with acting_as(actor):
         nomination.status = Nomination.Status.APPROVED if approve else Nomination.Status.DECLINED
         nomination.decided_by, nomination.decided_at = actor, timezone.now()
@@ -154,15 +163,23 @@ def review_start(*, actor: User, participant: Participant, kind: str) -> Review:
     if review is not None:
         return review
     if kind in (Review.Kind.SELF, Review.Kind.MANAGER):
-        # One of each: a manager who took over after the review went in does not write a second.
-        earlier = Review.objects.filter(participant=participant, kind=kind, submitted_at__isnull=False).select_related("author").first()
-        if earlier is not None:
-            raise ValidationError(f"{earlier.author.name} has submitted the {Review.Kind(kind).label.lower()} already.")
+        _one_of_each(participant, Review(participant=participant, kind=kind))
     try:
         with transaction.atomic(), _audited(kind):
             return Review.objects.create(participant=participant, author=actor, kind=kind)
     except IntegrityError:  # started twice at once
         return Review.objects.get(participant=participant, author=actor, kind=kind)
+
+
+def _one_of_each(participant: Participant, review: Review) -> None:
+    """One self review and one manager review per participant: a manager who took over after
+    the review went in does not submit a second."""
+    earlier = (
+        Review.objects.filter(participant=participant, kind=review.kind, submitted_at__isnull=False)
+        .exclude(pk=review.pk).select_related("author").first()
+    )
+    if earlier is not None:
+        raise ValidationError(f"{earlier.author.name} has submitted the {Review.Kind(review.kind).label.lower()} already.")
 
 
 def _writable(review: Review, actor: User) -> tuple[Review, Participant]:
@@ -254,6 +271,8 @@ def review_submit(*, actor: User, review: Review) -> Review:
     if review.submitted_at is not None:
         return review
     _open_phase(participant, review.kind)
+    if review.kind in (Review.Kind.SELF, Review.Kind.MANAGER):
+        _one_of_each(participant, review)
     _, lines = lines_for(participant.level_id, participant.track_id)
     rated = dict(review.ratings.values_list("competency_id", "rating"))
     answered = dict(review.answers.values_list("section_id", "text"))
@@ -269,9 +288,14 @@ def review_submit(*, actor: User, review: Review) -> Review:
         errors["overall"] = "Propose an overall rating."
     if errors:
         raise ValidationError(errors)
-    with acting_as(actor), _audited(review.kind):
-        review.submitted_at = review.updated_at = timezone.now()
-        review.save(update_fields=["submitted_at", "updated_at"])
+    try:
+        with transaction.atomic(), acting_as(actor), _audited(review.kind):
+            review.submitted_at = review.updated_at = timezone.now()
+            review.save(update_fields=["submitted_at", "updated_at"])
+    except IntegrityError:  # another manager's went in at the same moment
+        review.submitted_at = None
+        _one_of_each(participant, review)
+        raise
     if review.kind == Review.Kind.MANAGER and not participant.rating:
         # Calibration starts from the manager's proposal.
         Participant.objects.filter(pk=participant.pk, rating="").update(rating=review.overall)

@@ -367,6 +367,8 @@ def phase_extend(*, actor: User, phase: Phase, closes_on: datetime.date | None) 
         raise ValidationError({"closes_on": f"Choose a day after the current deadline, {day_name(phase.closes_on)}."})
     if closes_on < timezone.localdate():
         raise ValidationError({"closes_on": "Choose today or a day to come."})
+    if not _plausible(closes_on):
+        raise ValidationError({"closes_on": "Choose a day within ten years of today: check the year."})
     if phase.kind != Phase.Kind.CALIBRATION:
         calibration = Phase.objects.filter(cycle=cycle, kind=Phase.Kind.CALIBRATION).values_list("opens_on", flat=True).first()
         if calibration is not None and closes_on >= calibration:

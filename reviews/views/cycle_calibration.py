@@ -19,6 +19,7 @@ from ladders.models import Level
 from people.models import Department
 from people.stamp import stamp_of
 
+from ..forms.cycles import MoveForm
 from ..models import CalibrationMove, Cycle, Phase, Review
 from ..models.cycles import Rating
 from ..selectors.cycle_progress import cycle_progress_kept
@@ -98,12 +99,16 @@ def calibration(request, pk: int):
     return _calibration_page(request, cycle, below)
 
 
+def _typed(query, name: str, limit: int) -> str:
+    return (query.get(name) or "").replace("\x00", "").strip()[:limit]
+
+
 def _filters(query) -> dict:
     return {
         "department": _int(query.get("department")),
-        "level": (query.get("level") or "")[:120],
+        "level": _typed(query, "level", 120),
         # By name: a list of every manager of 10,000 people would weigh more than the page.
-        "manager": (query.get("manager") or "").strip()[:100],
+        "manager": _typed(query, "manager", 100),
     }
 
 
@@ -158,8 +163,11 @@ def calibration_move(request, pk: int, participant: int):
     row = cycle.participants.filter(below, pk=participant).select_related("person").first()
     if row is None:
         raise Http404("No such participant.")
+    form = MoveForm(request.POST)
     try:
-        rating_move(actor=request.user, participant=row, rating=request.POST.get("rating", ""), reason=request.POST.get("reason", ""))
+        if not form.is_valid():  # a character no text holds, a rating far too long
+            raise ValidationError({field: errors for field, errors in form.errors.items()})
+        rating_move(actor=request.user, participant=row, rating=form.cleaned_data["rating"], reason=form.cleaned_data["reason"])
     except PermissionDenied:
         raise Http404("No such participant.") from None
     except ValidationError as error:

@@ -153,9 +153,15 @@ def review_write(request, pk: int, kind: str):
     participant = _participant_for(request, pk, kind)
     if request.method == "GET":
         return _page(request, participant, kind)
+    submitting = "submit" in request.POST
+    if submitting and Review.objects.filter(
+        participant=participant, author=request.user, kind=kind, submitted_at__isnull=False
+    ).exists():
+        # Submitted already (a second click, a second tab): nothing changes.
+        messages.info(request, f"{Review.Kind(kind).label} was submitted already. It is locked.")
+        return redirect("reviews:review_write", participant.pk, kind)
     form = _form(request, participant, kind)
     if form.is_valid():
-        submitting = "submit" in request.POST
         try:
             # Saving and submitting stand or fall together: a refused submission writes nothing.
             with transaction.atomic():

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -95,12 +95,12 @@ def cycle_new(request):
 
 def _cycle_context(request, cycle, **forms) -> dict:
     progress = cycle_progress_kept(cycle, stamp=stamp_of(request.user))
-    search = (request.GET.get("q") or "").strip()[:100]
+    search = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
     people = Participant.objects.filter(cycle=cycle)
     if search:
         people = people.filter(Q(person__name__icontains=search) | Q(person__email__icontains=search))
     page, shown = participants_page(
-        people, request.GET.get("page"), per_page=PAGE_SIZE, related=("person", "level"), order=("removed_at", "person__name", "pk")
+        people, request.GET.get("page"), per_page=PAGE_SIZE, related=("person", "level"), order=(F("removed_at").asc(nulls_first=True), "person__name", "pk")
     )
     return {
         "cycle": cycle,

@@ -155,3 +155,16 @@ def test_team_status_kept_between_visits_follows_every_change(as_user, cycle, ma
     peer.save()
     page = as_user(manager).get(url("cycle_team", cycle.pk)).content.decode()
     assert "The 1 person below you" in page and peer.name not in page
+
+
+def test_a_director_finds_the_team_pages_of_a_cycle_reviewing_someone_further_down(as_user, hr, skip_level, manager, engineer, outsider):
+    """Daniel's own report (Marcus) is not reviewed, Ada two levels down is: My reviews links
+    him to the cycle's team status and calibration; someone with nobody below in it gets none."""
+    dates = {kind: (day(-40 + 7 * n), day(-34 + 7 * n)) for n, kind in enumerate(["self", "nominations", "peer", "manager"])}
+    dates["calibration"], dates["release"] = (day(-1), day(6)), (day(10), None)
+    cycle = cycle_open(actor=hr, name="Ada only", period_start=day(-220), period_end=day(-41),
+                       population=Population(emails=engineer.email), phases=dates)
+    page = as_user(skip_level).get(url("my_reviews")).content.decode()
+    assert url("cycle_team", cycle.pk) in page and url("cycle_calibration", cycle.pk) in page
+    assert url("cycle_team", cycle.pk) not in as_user(outsider).get(url("my_reviews")).content.decode()
+    assert as_user(skip_level).get(url("cycle_team", cycle.pk)).status_code == 200

@@ -10,6 +10,7 @@ import io
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from reviews.selectors.cycles import reviews_visible_to
 from reviews.services.cycle_calibration import rating_move
 from reviews.services.cycle_reviews import review_save, review_start, review_submit
 from reviews.services.cycles import Population, cycle_open, participant_add, phase_extend
+from tests.conftest import at_once
 from tests.people.factories import UserFactory
 from tests.people.rules import Rules
 
@@ -167,3 +169,70 @@ def test_calibration_shows_each_moves_reason_and_who_moved_it(as_user, cycle, hr
     rating_move(actor=manager, participant=of(cycle, engineer), rating="above", reason="Carried the launch for two teams.")
     page = as_user(hr).get(url("cycle_calibration", cycle.pk)).content.decode()
     assert "Moved 1×" in page and "Carried the launch for two teams." in page and "by Marcus Chen" in page
+
+
+def test_a_nul_character_is_refused_or_dropped_never_a_500(as_user, cycle, hr, engineer):
+    """PostgreSQL stores no NUL character: the filters and search drop it, a move's reason is
+    refused at its field."""
+    client = as_user(hr)
+    assert client.get(url("cycle", cycle.pk) + "?q=ad%00a").status_code == 200
+    for query in ("?manager=mar%00cus", "?level=Senior%00"):
+        assert client.get(url("cycle_calibration", cycle.pk) + query).status_code == 200
+    move = url("cycle_calibration_move", cycle.pk, of(cycle, engineer).pk)
+    response = client.post(move, {"rating": "above", "reason": "Carried\x00 the launch"})
+    assert response.status_code == 400 and "Null characters are not allowed." in response.content.decode()
+    assert Participant.objects.get(pk=of(cycle, engineer).pk).rating == "meets"
+
+
+def test_a_deadline_extended_into_another_decade_is_refused_at_the_field(cycle, hr):
+    calibration = Phase.objects.select_related("cycle").get(cycle=cycle, kind="calibration")
+    for far in (datetime.date(9999, 12, 31), day(3700)):
+        with pytest.raises(ValidationError) as caught:
+            phase_extend(actor=hr, phase=calibration, closes_on=far)
+        assert caught.value.message_dict["closes_on"] == ["Choose a day within ten years of today: check the year."]
+    assert Phase.objects.get(cycle=cycle, kind="release").opens_on == day(10)
+
+
+def test_submitting_twice_from_the_page_changes_nothing_and_says_so(as_user, cycle, engineer):
+    Phase.objects.filter(cycle=cycle, kind="self").update(opens_on=day(-1), closes_on=day(0))
+    Phase.objects.filter(cycle=cycle, kind="calibration").update(opens_on=day(5), closes_on=day(6))
+    mine = of(cycle, engineer)
+    review = Review.objects.create(participant=mine, author=engineer, kind="self", submitted_at=timezone.now())
+    response = as_user(engineer).post(url("review_write", mine.pk, "self"), {"submit": "1"}, follow=True)
+    assert response.status_code == 200 and "Self review was submitted already. It is locked." in response.content.decode()
+    assert Review.objects.get(pk=review.pk).submitted_at == review.submitted_at
+
+
+def test_the_dashboard_lists_people_taken_out_last_on_every_database(as_user, cycle, hr, engineer):
+    from reviews.services.cycles import participant_remove
+
+    Phase.objects.filter(cycle=cycle, kind="calibration").update(opens_on=day(5), closes_on=day(6))
+    participant_remove(actor=hr, participant=of(cycle, engineer), reason="Moved to another company.")
+    names = [row.person.name for row in as_user(hr).get(url("cycle", cycle.pk)).context["people"]]
+    assert names[-1] == engineer.name and names[:-1] == sorted(names[:-1])
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_move_and_a_removal_at_once_take_their_locks_in_one_order(hr, manager, engineer, peer, skip_level):
+    """A manager moving a rating while HR take the same person out: one waits for the other,
+    neither fails: both take the cycle first, then the row, so neither deadlocks."""
+    from reviews.services.cycles import participant_remove
+
+    kinds = ["self", "nominations", "peer", "manager"]
+    dates = {kind: (day(-40 + 7 * n), day(-34 + 7 * n)) for n, kind in enumerate(kinds)}
+    dates["calibration"], dates["release"] = (day(-1), day(6)), (day(10), None)
+    people = [UserFactory(manager=manager) for _ in range(8)]
+    cycle = cycle_open(actor=hr, name="Race", period_start=day(-220), period_end=day(-41),
+                       population=Population(emails="\n".join(p.email for p in people)), phases=dates)
+    cycle.participants.update(rating="meets")
+    for person in people:
+        row = of(cycle, person)
+        results = at_once(
+            lambda: rating_move(actor=manager, participant=row, rating="above", reason="Led the launch."),
+            lambda: participant_remove(actor=hr, participant=row, reason="Left the company."),
+        )
+        assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, ValidationError)], results

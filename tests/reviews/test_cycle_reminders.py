@@ -82,8 +82,32 @@ def test_it_counts_what_each_owes_in_the_phase(rules, cycle, engineer, peer, man
     assert "2 peer reviews to write" in titles[(outsider.email, "peer")]
     assert (engineer.email, "peer") not in titles  # only proposed
     assert "2 manager reviews to write" in titles[(manager.email, "manager")]
-    assert "an upward review of your manager" in titles[(engineer.email, "upward")]
-    assert "an upward review of your manager" in titles[(peer.email, "upward")]
+    assert not any(period == "upward" for _, period in titles)  # a rule of their own
+
+
+def test_upward_reminders_are_their_recipients_alone(rules, as_user, mfa_ready, cycle, hr, engineer, peer, manager):
+    """Who is reminded of an upward review says who has not answered: the admin lists none of
+    those reminders, not even to an HR admin who is the manager reviewed."""
+    rules.keep("reviews.cycle_due", "reviews.cycle_upward_due")
+    phase_at(cycle, "upward", -3, 1)
+    phase_at(cycle, "self", -3, 1)
+    submitted(cycle, engineer, manager, "upward")
+    reminders_dispatch()
+    reminders_dispatch()
+    upward = sent("reviews.cycle_upward_due")
+    assert [(e, p) for e, p, _ in upward] == [(peer.email, "upward")]
+    assert "an upward review of your manager" in upward[0][2]
+    type(manager).objects.filter(pk=manager.pk).update(is_hr_admin=True)
+    manager.refresh_from_db()
+    mfa_ready(manager)
+    for reader in (hr, manager):
+        client = as_user(reader)
+        listed = client.get("/admin/people/notification/")
+        assert listed.status_code == 200
+        listed = listed.content.decode()
+        assert "reviews.cycle_due" in listed and "cycle_upward" not in listed
+        notice = Notification.objects.get(rule="reviews.cycle_upward_due")
+        assert client.get(f"/admin/people/notification/{notice.pk}/change/").status_code in (302, 404)
 
 
 def test_it_tells_the_manager_once_who_missed_a_deadline(rules, cycle, engineer, peer, manager, skip_level):

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ladders.models import Competency, Level
@@ -238,3 +239,46 @@ def test_nobody_writes_outside_the_phase_or_after_being_taken_out(cycle, enginee
         review_save(actor=engineer, review=review, answers=answers(mine))
     assert caught.value.messages == ["They have been taken out of this cycle."]
     assert not review.answers.exists()
+
+
+def test_a_peer_whose_review_is_in_stays_and_re_approving_keeps_the_limit(cycle, engineer, peer, manager, outsider):
+    """Nominations and peer reviews may run side by side: a manager who declines a peer after
+    their review went in is told it stays; re-approving a declined peer keeps to the limit."""
+    Phase.objects.filter(cycle=cycle, kind__in=["nominations", "peer"]).update(opens_on=day(-1), closes_on=day(5))
+    mine = of(cycle, engineer)
+    approved = nominate(actor=manager, participant=mine, peer=outsider)
+    review = review_start(actor=outsider, participant=mine, kind="peer")
+    review_save(actor=outsider, review=review, answers=answers(mine))
+    review_submit(actor=outsider, review=review)
+    with pytest.raises(ValidationError) as caught:
+        nomination_decide(actor=manager, nomination=approved, approve=False)
+    assert caught.value.messages == [f"{outsider.name} has submitted their peer review already: it stays."]
+    assert Nomination.objects.get(pk=approved.pk).status == "approved"
+    declined = nominate(actor=engineer, participant=mine, peer=peer)
+    nomination_decide(actor=manager, nomination=declined, approve=False)
+    for n in range(NOMINATIONS_MAX - 1):
+        nominate(actor=manager, participant=mine, peer=UserFactory())
+    with pytest.raises(ValidationError) as caught:
+        nomination_decide(actor=manager, nomination=declined, approve=True)
+    assert caught.value.messages == [f"Keep to {NOMINATIONS_MAX} peers: decline another first."]
+    assert mine.nominations.filter(status="approved").count() == NOMINATIONS_MAX
+
+
+def test_one_manager_review_goes_in_whichever_manager_wrote_it(cycle, engineer, manager, skip_level):
+    """A manager's draft started before another manager took over and submitted stays a draft."""
+    opened(cycle, "manager")
+    mine = of(cycle, engineer)
+    first = review_start(actor=manager, participant=mine, kind="manager")
+    review_save(actor=manager, review=first, ratings=everything(mine), answers=answers(mine), overall="meets")
+    type(engineer).objects.filter(pk=engineer.pk).update(manager=skip_level)
+    second = review_start(actor=skip_level, participant=mine, kind="manager")
+    review_save(actor=skip_level, review=second, ratings=everything(mine), answers=answers(mine), overall="above")
+    review_submit(actor=skip_level, review=second)
+    type(engineer).objects.filter(pk=engineer.pk).update(manager=manager)
+    with pytest.raises(ValidationError) as caught:
+        review_submit(actor=manager, review=first)
+    assert caught.value.messages == [f"{skip_level.name} has submitted the manager review already."]
+    assert Review.objects.filter(participant=mine, kind="manager", submitted_at__isnull=False).count() == 1
+    # And the database holds to it whatever the path.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.filter(pk=first.pk).update(submitted_at=timezone.now())

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from reviews.models import Cycle, Participant, Review, ReviewAnswer, Section
+from reviews.models import Cycle, Participant, Phase, Review, ReviewAnswer, Section
 from reviews.selectors.cycles import UPWARD_MIN, results_visible, reviews_visible_to, upward_summary
 from reviews.services.cycles import Population, cycle_open
 from tests.people.factories import UserFactory
@@ -84,6 +84,11 @@ def test_upward_reviews_show_only_in_aggregate_and_only_with_enough_answers(cycl
     summary = upward_summary(hr, mine)
     assert summary.responses == UPWARD_MIN
     assert list(summary.answers.values()) == [["Available when it matters.", "Clear priorities.", "Shields us from churn."]]
+    # While answers may still come in, HR read nothing: two visits apart would single one out.
+    Phase.objects.filter(cycle=cycle, kind="upward").update(closes_on=day(1))
+    assert upward_summary(hr, mine) is None
+    Phase.objects.filter(cycle=cycle, kind="upward").update(closed_early_at=timezone.now())
+    assert upward_summary(hr, mine).responses == UPWARD_MIN
     assert upward_summary(manager, mine) is None  # not before the release
     assert upward_summary(skip_level, mine) is None and upward_summary(engineer, mine) is None
     Cycle.objects.filter(pk=cycle.pk).update(calibration_locked_at=timezone.now(), released_at=timezone.now())
