@@ -236,3 +236,17 @@ def test_a_move_and_a_removal_at_once_take_their_locks_in_one_order(hr, manager,
             lambda: participant_remove(actor=hr, participant=row, reason="Left the company."),
         )
         assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, ValidationError)], results
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_someone_added_twice_at_once_is_added_once(hr, manager, engineer, outsider):
+    dates = {kind: (day(-40 + 7 * n), day(-34 + 7 * n)) for n, kind in enumerate(["self", "nominations", "peer", "manager"])}
+    dates["calibration"], dates["release"] = (day(-1), day(6)), (day(10), None)
+    cycle = cycle_open(actor=hr, name="Late", period_start=day(-220), period_end=day(-41),
+                       population=Population(emails=engineer.email), phases=dates)
+    results = at_once(*[lambda: participant_add(actor=hr, cycle=cycle, person=outsider).pk] * 2)
+    assert len([r for r in results if isinstance(r, int)]) == 1, results
+    refused = next(r for r in results if not isinstance(r, int))
+    assert refused.message_dict["person"] == [f"{outsider.name} is already in this cycle."]
+    assert Participant.objects.filter(cycle=cycle, person=outsider).count() == 1
