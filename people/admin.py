@@ -11,7 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.http import HttpResponseRedirect
 from django.urls import path
@@ -178,22 +178,34 @@ class NotificationAdmin(admin.ModelAdmin):
     A notification's words are its recipient's: a reminder can quote a
     mentorship's agenda or an action item only the pair may read, so the
     admin shows who, which rule, when and the e-mail's state, and nothing
-    it could be searched by. A private rule's notifications are not listed
-    at all: whom they reached is itself their recipients' to know.
+    it could be searched by, in a list without a page per notification. A
+    private rule's notifications are not listed at all: whom they reached is
+    itself their recipients' to know.
     """
 
-    list_display = ("__str__", "recipient", "rule", "period", "created_at", "read_at", "email_state")
+    list_display = ("recipient", "rule", "subject", "period", "created_at", "read_at", "email_state")
+    # A list and nothing more: no page per notification, no number that would count
+    # those of private rules left out between two that are listed.
+    list_display_links = None
     list_filter = ("rule",)
     search_fields = ("recipient__name", "recipient__email")
     list_select_related = ("recipient",)
-    fields = (
-        "recipient", "rule", "subject", "period", "created_at", "read_at",
-        "email_sent_at", "email_lease_until", "email_attempts",
-    )
-    readonly_fields = fields
+    ordering = ("-created_at", "recipient__name")
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(rule__in=private_rules())
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_view_permission(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        raise PermissionDenied  # whatever the number, listed, private or none: the same answer
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -184,8 +184,14 @@ def _one_of_each(participant: Participant, review: Review) -> None:
 
 def _writable(review: Review, actor: User) -> tuple[Review, Participant]:
     review = Review.objects.select_for_update(of=("self",)).select_related("participant").get(pk=review.pk)
-    participant = _participant(review.participant)
-    if review.author_id != actor.pk or not may_write(actor, participant, review.kind):
+    # The participant's row too, as a manager deciding on a nomination takes it: a peer's
+    # review goes in before a decline, or not at all after it.
+    participant = _participant(review.participant, lock=True)
+    if review.author_id != actor.pk:
+        raise PermissionDenied("This review is not yours to write.")
+    if not may_write(actor, participant, review.kind):
+        if review.kind == Review.Kind.PEER and _active(actor):
+            raise ValidationError(f"{participant.person.name}'s manager no longer asks you for a peer review: nothing more is saved.")
         raise PermissionDenied("This review is not yours to write.")
     return review, participant
 

@@ -363,6 +363,9 @@ def phase_extend(*, actor: User, phase: Phase, closes_on: datetime.date | None) 
         raise ValidationError({"closes_on": "A release is a day: move it by extending calibration first, then the release."})
     if not isinstance(closes_on, datetime.date):
         raise ValidationError({"closes_on": "Choose the new deadline."})
+    if phase.kind == Phase.Kind.UPWARD and phase_state(phase) == "closed":
+        # Once closed, HR have read the answers together: one more, read again, is one person's.
+        raise ValidationError({"closes_on": "Upward reviews have closed: reopened, each late answer could be read on its own."})
     if closes_on <= phase.closes_on and phase.closed_early_at is None:
         raise ValidationError({"closes_on": f"Choose a day after the current deadline, {day_name(phase.closes_on)}."})
     if closes_on < timezone.localdate():

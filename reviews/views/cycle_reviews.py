@@ -154,12 +154,18 @@ def review_write(request, pk: int, kind: str):
     if request.method == "GET":
         return _page(request, participant, kind)
     submitting = "submit" in request.POST
-    if submitting and Review.objects.filter(
-        participant=participant, author=request.user, kind=kind, submitted_at__isnull=False
-    ).exists():
-        # Submitted already (a second click, a second tab): nothing changes.
-        messages.info(request, f"{Review.Kind(kind).label} was submitted already. It is locked.")
-        return redirect("reviews:review_write", participant.pk, kind)
+
+    def submitted_already():
+        # A second click or a second tab, before or while the first went through: nothing changes.
+        if submitting and Review.objects.filter(
+            participant=participant, author=request.user, kind=kind, submitted_at__isnull=False
+        ).exists():
+            messages.info(request, f"{Review.Kind(kind).label} was submitted already. It is locked.")
+            return redirect("reviews:review_write", participant.pk, kind)
+        return None
+
+    if (done := submitted_already()) is not None:
+        return done
     form = _form(request, participant, kind)
     if form.is_valid():
         try:
@@ -171,6 +177,8 @@ def review_write(request, pk: int, kind: str):
         except PermissionDenied:
             raise Http404("No such review.") from None
         except ValidationError as error:
+            if (done := submitted_already()) is not None:
+                return done
             errors_to(form, error)
         else:
             if submitting:

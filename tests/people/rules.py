@@ -32,6 +32,7 @@ class Rules:
         *,
         days: int = 7,
         name: str = "",
+        private: bool = False,
     ) -> None:
         reminders.rule(
             key,
@@ -39,6 +40,7 @@ class Rules:
             description=f"Registered by a test: {key}.",
             days=days,
             days_label="days in a test",
+            private=private,
         )(finder)
 
 

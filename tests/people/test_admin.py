@@ -246,7 +246,13 @@ def test_nobody_writes_notifications_in_the_admin(as_user, hr, engineer):
     client = as_user(hr)
 
     assert client.get(reverse("admin:people_notification_add")).status_code == 403
-    assert client.get(reverse("admin:people_notification_change", args=[notification.pk])).status_code == 200
+    # A list alone: no page of its own, whose number would count the private ones between.
+    for pk in (notification.pk, notification.pk + 1000):
+        assert client.get(reverse("admin:people_notification_change", args=[pk])).status_code == 403
+        assert client.get(reverse("admin:people_notification_history", args=[pk])).status_code == 403
+    listing = client.get(reverse("admin:people_notification_changelist"))
+    assert listing.status_code == 200 and engineer.name in listing.text
+    assert f"Notification {notification.pk}" not in listing.text
 
 
 # --- The audit log -------------------------------------------------------------------------------

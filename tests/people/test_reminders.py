@@ -350,6 +350,16 @@ def test_the_command_says_what_it_would_send_and_sends_nothing_on_a_dry_run(rule
     assert mail.outbox == []
 
 
+def test_the_command_counts_a_private_rules_reminders_without_naming_anyone(rules, engineer, peer):
+    rules.add("tests.things", lambda days, now: dues([engineer.pk], count=1), name="Things")
+    rules.add("tests.secret", lambda days, now: dues([peer.pk], count=2), name="Secret", private=True)
+
+    output = run_command("--dry-run")
+
+    assert "Secret (tests.secret, 7 days): would send 2" in output and peer.email not in output
+    assert "  engineer@example.com: Thing 0 needs you" in output
+
+
 def test_the_command_sends_and_emails_once(rules, engineer):
     rules.add("tests.things", lambda days, now: dues([engineer.pk], count=2), name="Things")
     rules.add("tests.quiet", lambda days, now: [], name="Quiet", days=1)

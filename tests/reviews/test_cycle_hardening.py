@@ -250,3 +250,62 @@ def test_someone_added_twice_at_once_is_added_once(hr, manager, engineer, outsid
     refused = next(r for r in results if not isinstance(r, int))
     assert refused.message_dict["person"] == [f"{outsider.name} is already in this cycle."]
     assert Participant.objects.filter(cycle=cycle, person=outsider).count() == 1
+
+
+def test_upward_reviews_once_closed_do_not_reopen(cycle, hr):
+    """HR may have read the answers together once closed: reopened, a late answer read again
+    would be one person's."""
+    upward = Phase.objects.select_related("cycle").get(cycle=cycle, kind="upward")  # closed by its date
+    with pytest.raises(ValidationError) as caught:
+        phase_extend(actor=hr, phase=upward, closes_on=day(-2))
+    assert "Upward reviews have closed" in caught.value.message_dict["closes_on"][0]
+    Phase.objects.filter(pk=upward.pk).update(opens_on=day(-3), closes_on=day(-2))
+    Phase.objects.filter(cycle=cycle, kind="calibration").update(opens_on=day(5), closes_on=day(6))
+    Phase.objects.filter(pk=upward.pk).update(closes_on=day(1))
+    assert phase_extend(actor=hr, phase=Phase.objects.get(pk=upward.pk), closes_on=day(2)).closes_on == day(2)  # still open
+    Phase.objects.filter(pk=upward.pk).update(closed_early_at=timezone.now())
+    with pytest.raises(ValidationError):
+        phase_extend(actor=hr, phase=Phase.objects.get(pk=upward.pk), closes_on=day(3))
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_decline_and_the_peers_submission_at_once_never_leave_both(hr, manager, engineer, peer):
+    from reviews.services.cycle_reviews import nomination_decide
+
+    dates = {kind: (day(-1), day(5)) for kind in ["self", "nominations", "peer", "manager"]}
+    dates["calibration"], dates["release"] = (day(6), day(7)), (day(10), None)
+    cycle = cycle_open(actor=hr, name="Side by side", period_start=day(-220), period_end=day(-41),
+                       population=Population(emails=engineer.email), phases=dates)
+    mine = of(cycle, engineer)
+    for n in range(6):
+        person = UserFactory()
+        nomination = Nomination.objects.create(participant=mine, peer=person, status="approved")
+        review = review_start(actor=person, participant=mine, kind="peer")
+        review_save(actor=person, review=review, answers={s.pk: "Seen it." for s in cycle.sections.all()})
+        results = at_once(
+            lambda: review_submit(actor=person, review=review),
+            lambda: nomination_decide(actor=manager, nomination=nomination, approve=False),
+        )
+        assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, ValidationError)], results
+        declined = Nomination.objects.get(pk=nomination.pk).status == "declined"
+        submitted = Review.objects.get(pk=review.pk).submitted_at is not None
+        assert declined != submitted, (n, results)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_submit_clicked_twice_at_once_goes_in_once_and_says_so(hr, engineer):
+    from tests.conftest import login
+
+    dates = {kind: (day(-1), day(5)) for kind in ["self", "nominations", "peer", "manager"]}
+    dates["calibration"], dates["release"] = (day(6), day(7)), (day(10), None)
+    cycle = cycle_open(actor=hr, name="Twice", period_start=day(-220), period_end=day(-41),
+                       population=Population(emails=engineer.email), phases=dates)
+    mine = of(cycle, engineer)
+    data = {f"answer-{s.pk}": "Shipped it." for s in cycle.sections.all()} | {"submit": "1"}
+    address = url("review_write", mine.pk, "self")
+    clients = [login(engineer), login(engineer)]
+    results = at_once(*[lambda c=c: c.post(address, data) for c in clients])
+    assert [r.status_code for r in results] == [302, 302], results
+    assert Review.objects.get(participant=mine, kind="self").submitted_at is not None

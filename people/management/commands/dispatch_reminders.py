@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from people.models import User
+from people.reminders import private_rules
 from people.services import notification_emails_send, reminders_dispatch
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             )
         )
         verb = "would send" if dry_run else "sent"
+        private = set(private_rules())
         for run in runs:
             head = f"{run.name} ({run.key}, {run.days} day{'' if run.days == 1 else 's'})"
             if not run.enabled:
@@ -31,6 +33,8 @@ class Command(BaseCommand):
             if run.error:
                 self.stderr.write(f"{head}: failed: {run.error}")
             self.stdout.write(f"{head}: {verb} {len(run.created)}")
+            if run.key in private:
+                continue  # whom they reach is their recipients' alone: the count, not the names
             for due in run.created:
                 self.stdout.write(f"  {names.get(due.recipient_id, due.recipient_id)}: {due.title}")
         total = sum(len(run.created) for run in runs)
