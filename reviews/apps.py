@@ -50,6 +50,20 @@ class ReviewsConfig(AppConfig):
         auditlog.register(models.CalibrationMove)
         auditlog.register(models.Nomination, include_fields=["participant", "peer", "status", "decided_by"])
         auditlog.register(models.Review, include_fields=["participant", "author", "kind", "submitted_at"])
+        # Promotion packets: each step, rating and decision with its reason; endorsements
+        # asked and answered; that a member voted, and when (how, and why, the packet shows
+        # its committee once each has voted: an HR admin on the committee reads this log).
+        auditlog.register(
+            models.Packet,
+            include_fields=[
+                "status", "sponsor", "sponsored_at", "target_level", "committee", "submitted_at", "routed_at",
+                "decided_by", "decided_at", "decision_reason", "effective_date", "reopened_from",
+            ],
+        )
+        auditlog.register(models.Evidence, include_fields=["packet", "competency", "self_rating", "manager_rating"])
+        auditlog.register(models.Endorsement, include_fields=["packet", "endorser", "requested_by", "submitted_at", "declined_at"])
+        auditlog.register(models.Vote, include_fields=["packet", "member", "voted_at"])
+        auditlog.register(models.Committee, m2m_fields={"members", "departments"})
         # Kits are HR's configuration: every change is history.
         auditlog.register(models.Kit)
         auditlog.register(models.KitCompetency)

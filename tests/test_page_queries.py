@@ -21,7 +21,7 @@ from ladders.selectors.frameworks import published_caches_clear
 from ladders.signals import bench_pages
 from mentorship.models import MentorProfile, Program
 from people.models import Department, User
-from reviews.models import Candidate, Cycle, Feedback, FeedbackRequest, Kit, Series
+from reviews.models import Candidate, Committee, Cycle, Feedback, FeedbackRequest, Kit, Packet, Series, Vote
 from tests.conftest import login
 from tests.ladders.factories import submitted
 
@@ -53,6 +53,10 @@ def queries_per_page(employees: int) -> dict[str, int]:
 
 
 def empty_the_organisation() -> None:
+    Vote.objects.all().delete()
+    Packet.objects.update(reopened_from=None)
+    Packet.objects.all().delete()
+    Committee.objects.all().delete()
     Cycle.objects.all().delete()
     Candidate.objects.all().delete()
     Kit.objects.all().delete()

@@ -13,8 +13,14 @@ from .interviews import (
     ScorecardRevision,
 )
 from .oneonones import ActionItem, AgendaChange, Meeting, PrivateNote, Series, TalkingPoint
+from .packets import Committee, Endorsement, Evidence, Packet, Vote
 
 __all__ = [
+    "Committee",
+    "Endorsement",
+    "Evidence",
+    "Packet",
+    "Vote",
     "CalibrationMove",
     "Cycle",
     "Nomination",
