@@ -1,6 +1,6 @@
 """Every address of reviews, each domain's in a module of its own."""
 
-from . import calibration, cycles, feedback, kits, loops, oneonones, requests, scorecards, team
+from . import calibration, cycles, feedback, kits, loops, oneonones, packets, requests, scorecards, team
 
 app_name = "reviews"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     *scorecards.urlpatterns,
     *calibration.urlpatterns,
     *cycles.urlpatterns,
+    *packets.urlpatterns,
 ]
