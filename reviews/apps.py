@@ -13,11 +13,12 @@ class ReviewsConfig(AppConfig):
 
         from ladders.signals import bench_pages, demo_seeded
 
-        from . import bench, demo, demo_cycles, demo_interviews, models, path, profile
+        from . import bench, demo, demo_cycles, demo_interviews, demo_packets, models, path, profile
 
         demo_seeded.connect(demo.seed, dispatch_uid="reviews.demo")
         demo_seeded.connect(demo_interviews.seed, dispatch_uid="reviews.demo_interviews")
         demo_seeded.connect(demo_cycles.seed, dispatch_uid="reviews.demo_cycles")
+        demo_seeded.connect(demo_packets.seed, dispatch_uid="reviews.demo_packets")
         bench_pages.connect(bench.pages, dispatch_uid="reviews.bench")
         # Feedback on each competency beside its gap, on My path.
         path.register()
