@@ -295,9 +295,9 @@ def endorsement_request(*, actor: User, packet: Packet, endorser: User) -> Endor
         raise PermissionDenied("The person and their manager ask for endorsements.")
     if not packet.is_open:
         raise ValidationError({"endorser": "This packet is decided: it takes no more endorsements."})
-    endorser = User.objects.filter(pk=getattr(endorser, "pk", endorser), is_active=True).first()
+    endorser = User.objects.filter(pk=getattr(endorser, "pk", endorser), is_active=True).first() if endorser else None
     if endorser is None:
-        raise ValidationError({"endorser": "Choose someone who works here."})
+        raise ValidationError({"endorser": "Give the address of someone who works here."})
     if endorser.pk == packet.person_id:
         raise ValidationError({"endorser": "Nobody endorses their own packet: ask a colleague."})
     if endorser.pk == packet.sponsor_id:

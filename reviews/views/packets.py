@@ -275,8 +275,6 @@ def packet_endorser(request, pk: int):
     endorser = User.objects.filter(email__iexact=email, is_active=True).first() if email else None
 
     def ask(packet):
-        if endorser is None:
-            raise ValidationError({"endorser": "Give the address of someone who works here."})
         services.endorsement_request(actor=request.user, packet=packet, endorser=endorser)
 
     return _act(request, pk, ask, f"{endorser.name if endorser else 'They'} will be asked to endorse it.",
