@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from people.models import User
 
-from .models import Cycle, Feedback, FeedbackAsk, FeedbackRequest, Loop, Participant, Scorecard, Series
+from .models import Cycle, Feedback, FeedbackAsk, FeedbackRequest, Loop, Packet, Participant, Scorecard, Series
 
 
 def pages(sender, *, people: dict[str, User], **kwargs) -> list[tuple[str, str, str]]:
@@ -22,7 +22,8 @@ def pages(sender, *, people: dict[str, User], **kwargs) -> list[tuple[str, str, 
         return []
     meeting = series.meetings.filter(starts_at__lt=series.next_at).order_by("-starts_at").first()
     return [
-        *_feedback_and_1on1s(engineer, feedback, request, ask, series, meeting), *_interviews(people), *_cycles(people)
+        *_feedback_and_1on1s(engineer, feedback, request, ask, series, meeting), *_interviews(people), *_cycles(people),
+        *_packets(people),
     ]
 
 
@@ -40,6 +41,20 @@ def _cycles(people: dict[str, User]) -> list[tuple[str, str, str]]:
         ("hr", "review cycles", reverse("reviews:cycles")),
         ("hr", "review cycle dashboard", reverse("reviews:cycle", args=[running.pk])),
         ("hr", "cycle calibration", reverse("reviews:cycle_calibration", args=[running.pk])),
+    ]
+
+
+def _packets(people: dict[str, User]) -> list[tuple[str, str, str]]:
+    engineer, manager = people["engineer"], people["manager"]
+    own = Packet.objects.filter(person=engineer).order_by("-pk").first()
+    waiting = Packet.objects.filter(sponsor=manager, status=Packet.Status.IN_COMMITTEE).order_by("pk").first()
+    if own is None or waiting is None:
+        return []
+    return [
+        ("engineer", "promotion packets", reverse("reviews:packets")),
+        ("engineer", "my packet", reverse("reviews:packet", args=[own.pk])),
+        ("manager", "a packet in committee", reverse("reviews:packet", args=[waiting.pk])),
+        ("hr", "all packets", reverse("reviews:packet_all")),
     ]
 
 
