@@ -12,7 +12,7 @@ from django.contrib import admin
 
 from people.admin import AuditHistoryAdminMixin
 
-from . import admin_kits  # noqa: F401  (registers the interview kit admin)
+from . import admin_committees, admin_kits  # noqa: F401  (register the committee and interview kit admins)
 from .models import Feedback, FeedbackAsk, FeedbackRequest, Series
 
 
