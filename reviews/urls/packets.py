@@ -17,4 +17,5 @@ urlpatterns = [
     path("reviews/packets/<int:pk>/decide/", packets.packet_decide, name="packet_decide"),
     path("reviews/packets/<int:pk>/reopen/", packets.packet_reopen, name="packet_reopen"),
     path("reviews/endorsements/<int:pk>/", packets.endorsement, name="endorsement"),
+    path("reviews/packets/fairness/", packets.fairness_page, name="promotion_fairness"),
 ]

@@ -5,11 +5,13 @@ colleague's endorsement. Each reader sees what selectors.packets allows; anyone 
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,6 +33,7 @@ from ..forms.packets import (
     links_text,
 )
 from ..models import Committee, Endorsement, Packet, Vote
+from ..selectors import fairness as fairness_selectors
 from ..selectors.packets import endorsements_visible, packet_get_for, packets_visible_to, role_of, votes_visible
 from ..services import packets as services
 
@@ -358,3 +361,42 @@ def endorsement(request, pk: int):
             return redirect("reviews:packets")
     status = 400 if request.method == "POST" else 200
     return render(request, "reviews/packets/endorsement.html", {"row": row, "form": form}, status=status)
+
+
+# --- Fairness -----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def fairness_page(request):
+    """Promotion rate, time in level and packet outcomes by group, for HR; groups under
+    MIN_GROUP people show nothing. `?format=csv` downloads the same table."""
+    if not request.user.sees_everyone:
+        raise Http404("No such page.")
+    by = request.GET.get("by") if request.GET.get("by") in fairness_selectors.DIMENSIONS else "department"
+    groups, everyone = fairness_selectors.fairness(by)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="promotions-by-{by}.csv"'
+        writer = csv.writer(response)
+        writer.writerow([fairness_selectors.DIMENSIONS[by], "people", "promoted in the last year (%)",
+                         "median months in level", "packets approved", "declined", "deferred"])
+        for group in [*groups, everyone]:
+            if group.suppressed:
+                writer.writerow([_csv_safe(group.label), "not shown" if group.hidden else f"fewer than {fairness_selectors.MIN_GROUP}",
+                                 "", "", "", "", ""])
+            else:
+                writer.writerow([_csv_safe(group.label), group.people, group.rate, group.median_months,
+                                 group.outcomes["approved"], group.outcomes["declined"], group.outcomes["deferred"]])
+        return response
+    top = max([g.rate or 0 for g in groups] + [1])
+    return render(request, "reviews/packets/fairness.html", {
+        "by": by, "dimensions": fairness_selectors.DIMENSIONS.items(), "groups": groups, "everyone": everyone,
+        "min_group": fairness_selectors.MIN_GROUP, "top": top, "window_days": fairness_selectors.WINDOW_DAYS,
+        "suppressed": sum(1 for g in groups if g.suppressed),
+    })
+
+
+def _csv_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.lstrip()[:1] in ("=", "+", "-", "@") or text[:1] in ("\t", "\r") else text

@@ -42,6 +42,7 @@ MATRIX = {
     "packet_decide": (302, 404, 404, 404, 404, 400, 404, 404, 404),
     "packet_reopen": (302, 400, 400, 404, 404, 404, 404, 404, 404),
     "endorsement": (302, 404, 404, 404, 200, 404, 404, 404, 404),
+    "promotion_fairness": (302, 404, 404, 404, 404, 404, 404, 200, 404),
 }
 POSTED = {"packet_evidence", "packet_case", "packet_sponsor", "packet_submit", "packet_endorser", "packet_route",
           "packet_vote", "packet_decide", "packet_reopen"}
@@ -70,7 +71,7 @@ def world(db, hr, manager, engineer, peer, skip_level, outsider):
 
 def address(world, name: str) -> str:
     packet = world["packet"]
-    if name in ("packets", "packet_all", "packet_new"):
+    if name in ("packets", "packet_all", "packet_new", "promotion_fairness"):
         return reverse(f"reviews:{name}")
     if name == "endorsement":
         return reverse("reviews:endorsement", args=[world["endorsement"].pk])
