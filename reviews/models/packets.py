@@ -140,6 +140,9 @@ class Evidence(models.Model):
     links = models.JSONField(default=list, blank=True)
     self_rating = models.CharField(max_length=5, choices=Rating.choices, blank=True)
     manager_rating = models.CharField(max_length=5, choices=Rating.choices, blank=True)
+    # What was pulled into the text from the last year, as "feedback:<pk>" or "rating:<pk>":
+    # each once.
+    sources = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

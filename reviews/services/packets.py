@@ -32,9 +32,10 @@ from people.audit import acting_as
 from people.models import User
 
 from ..cycle_rubric import levels_above, lines_for
-from ..models import Committee, Endorsement, Evidence, Packet, Vote
+from ..models import Committee, Endorsement, Evidence, Packet, Review, Vote
 from ..models.cycles import Rating
 from ..models.packets import LINKS_MAX, NAME_MAX_LENGTH, REASON_MAX_LENGTH, TEXT_MAX_LENGTH
+from ..selectors.packet_sources import source_find
 
 # The furthest an effective date lies from the decision, either way.
 EFFECTIVE_WITHIN_DAYS = 366
@@ -88,6 +89,11 @@ def packet_open(*, actor: User, person: User, target_level: Level | int, case: s
         raise ValidationError({"target_level": f"Choose the next level above {placed.level.title} on {person.name}'s ladder."})
     if Packet.objects.filter(person=person, status__in=Packet.OPEN).exists():
         raise ValidationError({"target_level": f"{person.name} has a packet under way already: finish or withdraw it first."})
+    if source_review is not None and not (
+        source_review.kind == Review.Kind.MANAGER and source_review.submitted_at is not None
+        and source_review.participant.person_id == person.pk and source_review.proposed_level_id == target.pk
+    ):
+        raise ValidationError({"target_level": "That manager review did not propose this level for them."})
     case = (case or "").strip()
     if len(case) > TEXT_MAX_LENGTH:
         raise ValidationError({"case": f"Keep the case under {TEXT_MAX_LENGTH:,} characters."})
@@ -203,6 +209,34 @@ def evidence_save(
     row.updated_at = timezone.now()
     with acting_as(actor):
         row.save(update_fields=fields)
+        Packet.objects.filter(pk=packet.pk).update(updated_at=row.updated_at)
+    return row
+
+
+@transaction.atomic
+def evidence_pull(*, actor: User, packet: Packet, competency: Competency | int, key: str) -> Evidence:
+    """Add to one expectation's evidence, with where it came from, a piece of the last year's
+    feedback or review results the person reads (`key` as selectors.packet_sources gives it).
+    Each piece once per expectation. Problems are raised at `text`."""
+    packet = _locked(packet)
+    if not _writers(actor, packet):
+        raise PermissionDenied("The person and their manager write the evidence.")
+    _draft(packet)
+    competency_id = getattr(competency, "pk", competency)
+    row = Evidence.objects.select_for_update().filter(packet=packet, competency_id=competency_id).first()
+    if row is None:
+        raise ValidationError({"text": "This expectation is not on the target level."})
+    if key in row.sources:
+        raise ValidationError({"text": "That is in the evidence already."})
+    source = source_find(packet, competency_id, key)
+    if source is None:
+        raise ValidationError({"text": "That is not feedback or a review result of theirs from the last year on this expectation."})
+    text = f"{row.text}\n\n{source.quote()}" if row.text else source.quote()
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError({"text": f"The evidence would run over {TEXT_MAX_LENGTH:,} characters: shorten it first."})
+    row.text, row.sources, row.updated_at = text, [*row.sources, key], timezone.now()
+    with acting_as(actor):
+        row.save(update_fields=["text", "sources", "updated_at"])
         Packet.objects.filter(pk=packet.pk).update(updated_at=row.updated_at)
     return row
 

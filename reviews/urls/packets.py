@@ -8,6 +8,7 @@ urlpatterns = [
     path("reviews/packets/new/", packets.packet_new, name="packet_new"),
     path("reviews/packets/<int:pk>/", packets.packet_page, name="packet"),
     path("reviews/packets/<int:pk>/evidence/<int:competency>/", packets.packet_evidence, name="packet_evidence"),
+    path("reviews/packets/<int:pk>/evidence/<int:competency>/pull/", packets.packet_pull, name="packet_pull"),
     path("reviews/packets/<int:pk>/case/", packets.packet_case, name="packet_case"),
     path("reviews/packets/<int:pk>/sponsor/", packets.packet_sponsor, name="packet_sponsor"),
     path("reviews/packets/<int:pk>/submit/", packets.packet_submit, name="packet_submit"),

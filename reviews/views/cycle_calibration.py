@@ -20,10 +20,11 @@ from people.models import Department
 from people.stamp import stamp_of
 
 from ..forms.cycles import MoveForm
-from ..models import CalibrationMove, Cycle, Phase, Review
+from ..models import CalibrationMove, Cycle, Packet, Phase, Review
 from ..models.cycles import Rating
 from ..selectors.cycle_progress import cycle_progress_kept
 from ..selectors.cycles import participants_page, reviews_visible_to, upward_summary
+from ..selectors.packets import packets_visible_to
 from ..services.cycle_calibration import calibrates, rating_move
 from ..services.cycles import phase_state
 
@@ -204,6 +205,14 @@ def cycle_person(request, pk: int, participant: int):
         "manager_reviews": [r for r in reviews if r.kind == Review.Kind.MANAGER],
         "peer_reviews": [r for r in reviews if r.kind == Review.Kind.PEER],
     }
+    proposal = next((r for r in context["manager_reviews"] if r.proposed_level_id), None)
+    if proposal is not None:
+        # The packet under way, to open it; else, for their manager, where to start one.
+        context["packet_open"] = (
+            packets_visible_to(request.user).filter(person=row.person, status__in=Packet.OPEN).values_list("pk", flat=True).first()
+        )
+        if context["packet_open"] is None and row.person.manager_id == request.user.pk and row.person.is_active:
+            context["packet_start"] = f"{reverse('reviews:packet_new')}?{urlencode({'person': row.person.pk, 'review': proposal.pk})}"
     if upward is not None:
         titles = {s.pk: s.title for s in cycle.sections.all()}
         context["upward_sections"] = [(titles.get(section, ""), texts) for section, texts in upward.answers.items()]

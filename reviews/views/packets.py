@@ -32,8 +32,10 @@ from ..forms.packets import (
     VoteForm,
     links_text,
 )
-from ..models import Committee, Endorsement, Packet, Vote
+from ..models import Committee, Endorsement, Packet, Review, Vote
 from ..selectors import fairness as fairness_selectors
+from ..selectors.cycles import reviews_visible_to
+from ..selectors.packet_sources import sources_for
 from ..selectors.packets import endorsements_visible, packet_get_for, packets_visible_to, role_of, votes_visible
 from ..services import packets as services
 
@@ -101,6 +103,18 @@ def _next_levels(person: User) -> list[tuple[int, str]]:
     return [(level.pk, level.title) for level in levels_above(current, placed.track_id)]
 
 
+def _proposal(viewer: User, person: User, pk: int | None) -> Review | None:
+    """A submitted manager review about `person` that proposed a level, which `viewer` reads."""
+    if pk is None:
+        return None
+    return (
+        reviews_visible_to(viewer)
+        .filter(pk=pk, kind=Review.Kind.MANAGER, submitted_at__isnull=False, participant__person=person, proposed_level__isnull=False)
+        .select_related("author", "participant__cycle", "proposed_level")
+        .first()
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def packet_new(request):
@@ -109,13 +123,20 @@ def packet_new(request):
     chosen = by_pk.get(_int(request.POST.get("person") or request.GET.get("person"))) or people[0]
     choices = [(p.pk, "Yourself" if p.pk == request.user.pk else p.name) for p in people]
     levels = _next_levels(chosen)
+    proposal = _proposal(request.user, chosen, _int(request.POST.get("review") or request.GET.get("review")))
+    context = {"chosen": chosen, "has_levels": bool(levels), "proposal": proposal}
     if request.method == "GET":
-        form = OpenForm(initial={"person": chosen.pk}, people=choices, levels=levels)
-        return render(request, "reviews/packets/new.html", {"form": form, "chosen": chosen, "has_levels": bool(levels)})
+        initial = {"person": chosen.pk}
+        if proposal is not None and proposal.proposed_level_id in dict(levels):
+            initial["target_level"] = proposal.proposed_level_id
+        form = OpenForm(initial=initial, people=choices, levels=levels)
+        return render(request, "reviews/packets/new.html", {**context, "form": form})
     form = OpenForm(request.POST, people=choices, levels=levels)
     if form.is_valid():
+        target = form.cleaned_data["target_level"] or 0
+        source = proposal if proposal is not None and proposal.proposed_level_id == target else None
         try:
-            packet = services.packet_open(actor=request.user, person=chosen, target_level=form.cleaned_data["target_level"] or 0)
+            packet = services.packet_open(actor=request.user, person=chosen, target_level=target, source_review=source)
         except PermissionDenied:
             raise Http404("No such person.") from None
         except ValidationError as error:
@@ -123,7 +144,7 @@ def packet_new(request):
         else:
             messages.success(request, "The packet is open: write the evidence for each expectation of the target level.")
             return redirect("reviews:packet", packet.pk)
-    return render(request, "reviews/packets/new.html", {"form": form, "chosen": chosen, "has_levels": bool(levels)}, status=400)
+    return render(request, "reviews/packets/new.html", {**context, "form": form}, status=400)
 
 
 def _int(value) -> int | None:
@@ -137,9 +158,11 @@ def _int(value) -> int | None:
 # --- The packet ---------------------------------------------------------------------------------
 
 
-def _rows(packet: Packet, writer: str, forms: dict) -> list[dict]:
-    """One row per expectation: the rubric's (frozen once submitted), the evidence and its form."""
+def _rows(packet: Packet, writer: str, forms: dict, problems: dict | None = None) -> list[dict]:
+    """One row per expectation: the rubric's (frozen once submitted), the evidence and its form,
+    and for its writers what the last year offers to pull into it."""
     evidence = {row.competency_id: row for row in packet.evidence.all()}
+    offered = sources_for(packet) if writer else {}
     gaps = services.missing(packet, evidence.values())
     if packet.snapshot:
         expectations = packet.snapshot
@@ -161,7 +184,12 @@ def _rows(packet: Packet, writer: str, forms: dict) -> list[dict]:
                 initial={"text": row.text, "links": links_text(row.links),
                          "rating": row.self_rating if writer == "person" else row.manager_rating},
             )
-        rows.append({"expectation": expectation, "evidence": row, "form": form, "gaps": gaps.get(expectation["competency"], [])})
+        pulled = set(row.sources) if row is not None else set()
+        rows.append({
+            "expectation": expectation, "evidence": row, "form": form, "gaps": gaps.get(expectation["competency"], []),
+            "sources": [(source, source.key in pulled) for source in offered.get(expectation["competency"], [])],
+            "problem": (problems or {}).get(expectation["competency"], ""),
+        })
     return rows
 
 
@@ -176,7 +204,7 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
     in_committee = packet.status == Packet.Status.IN_COMMITTEE
     context = {
         "packet": packet, "role": role, "writer": writer,
-        "rows": _rows(packet, writer, forms.get("evidence_forms") or {}),
+        "rows": _rows(packet, writer, forms.get("evidence_forms") or {}, forms.get("pull_problems")),
         "case_form": (forms.get("case_form") or CaseForm(initial={"case": packet.case})) if writer == "sponsor" else None,
         "endorsements": endorsements, "endorsement_words": endorsement_words,
         "endorser_form": (forms.get("endorser_form") or EndorserForm()) if packet.is_open and services._writers(viewer, packet) else None,
@@ -195,7 +223,22 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
         choices = [(c.pk, c.name) for c in services.committees_for(packet)]
         context["route_form"] = forms.get("route_form") or RouteForm(committees=choices)
     context["gap_count"] = sum(1 for row in context["rows"] if row["gaps"])
+    if packet.source_review_id:
+        context["source_review"], context["source_link"] = _source_review(viewer, packet, role)
     return render(request, "reviews/packets/packet.html", context, status=status)
+
+
+def _source_review(viewer: User, packet: Packet, role: str) -> tuple[Review | None, str]:
+    """The manager review the packet started from and where `viewer` reads it, if anywhere."""
+    review = Review.objects.filter(pk=packet.source_review_id).select_related("author", "participant__cycle").first()
+    if review is None:
+        return None, ""
+    participant = review.participant
+    if role == "person" and participant.cycle.released_at is not None:
+        return review, reverse("reviews:cycle_results", args=[participant.pk])
+    if role in ("manager", "hr"):
+        return review, reverse("reviews:cycle_person", args=[participant.cycle_id, participant.pk])
+    return review, ""
 
 
 @require_GET
@@ -242,6 +285,21 @@ def _evidence(request, packet: Packet, competency: int, form: EvidenceForm):
         errors_to(form, error)
         return _page(request, packet, status=400, evidence_forms={competency: form})
     messages.success(request, "Evidence saved.")
+    return redirect(f"{reverse('reviews:packet', args=[packet.pk])}#expectation-{competency}")
+
+
+@require_POST
+@login_required
+def packet_pull(request, pk: int, competency: int):
+    """Add a piece of the last year's feedback or review results to an expectation's evidence."""
+    packet = packet_get_for(request.user, pk)
+    try:
+        services.evidence_pull(actor=request.user, packet=packet, competency=competency, key=request.POST.get("source", "")[:40])
+    except PermissionDenied:
+        raise Http404("No such packet.") from None
+    except ValidationError as error:
+        return _page(request, packet_get_for(request.user, pk), status=400, pull_problems={competency: " ".join(error.messages)})
+    messages.success(request, "Added to the evidence, with where it came from: edit it as you like.")
     return redirect(f"{reverse('reviews:packet', args=[packet.pk])}#expectation-{competency}")
 
 

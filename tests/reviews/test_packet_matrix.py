@@ -33,6 +33,7 @@ MATRIX = {
     "packet_new": (302, 200, 200, 200, 200, 200, 200, 200, 200),
     "packet": (302, 200, 200, 200, 404, 200, 200, 200, 404),
     "packet_evidence": (302, 400, 400, 404, 404, 404, 404, 404, 404),
+    "packet_pull": (302, 400, 400, 404, 404, 404, 404, 404, 404),
     "packet_case": (302, 404, 400, 404, 404, 404, 404, 404, 404),
     "packet_sponsor": (302, 404, 400, 404, 404, 404, 404, 404, 404),
     "packet_submit": (302, 404, 400, 404, 404, 404, 404, 404, 404),
@@ -44,7 +45,7 @@ MATRIX = {
     "endorsement": (302, 404, 404, 404, 200, 404, 404, 404, 404),
     "promotion_fairness": (302, 404, 404, 404, 404, 404, 404, 200, 404),
 }
-POSTED = {"packet_evidence", "packet_case", "packet_sponsor", "packet_submit", "packet_endorser", "packet_route",
+POSTED = {"packet_evidence", "packet_pull", "packet_case", "packet_sponsor", "packet_submit", "packet_endorser", "packet_route",
           "packet_vote", "packet_decide", "packet_reopen"}
 
 
@@ -75,8 +76,8 @@ def address(world, name: str) -> str:
         return reverse(f"reviews:{name}")
     if name == "endorsement":
         return reverse("reviews:endorsement", args=[world["endorsement"].pk])
-    if name == "packet_evidence":
-        return reverse("reviews:packet_evidence", args=[packet.pk, world["competency"]])
+    if name in ("packet_evidence", "packet_pull"):
+        return reverse(f"reviews:{name}", args=[packet.pk, world["competency"]])
     return reverse(f"reviews:{name}", args=[packet.pk])
 
 
