@@ -54,7 +54,10 @@ def _packets(people: dict[str, User]) -> list[tuple[str, str, str]]:
         ("engineer", "promotion packets", reverse("reviews:packets")),
         ("engineer", "my packet", reverse("reviews:packet", args=[own.pk])),
         ("manager", "a packet in committee", reverse("reviews:packet", args=[waiting.pk])),
+        ("manager", "a draft packet with the year to pull in", reverse("reviews:packet", args=[own.pk])),
         ("hr", "all packets", reverse("reviews:packet_all")),
+        ("hr", "promotion fairness", reverse("reviews:promotion_fairness")),
+        ("hr", "promotion fairness by manager", reverse("reviews:promotion_fairness") + "?by=manager"),
     ]
 
 

@@ -1,10 +1,12 @@
 """Promotion packets in the demo: a committee, and packets in every state around Ada's team.
 
-Ada's own packet is a draft Marcus opened, half written, with Ben asked to endorse it. Ben's
-is submitted and waits for HR to route it; Emma's is in committee with two votes in, for
-Sofia (the chair) to decide; Jia's was approved last month and moved her level; Kai's was
-declined; and one deferred packet has been opened again as a new draft. Daniel sits on the
-committee but is above them all: he sees that he does not vote on them.
+Ada's own packet is a draft Marcus opened, half written, with a teammate asked to endorse it.
+Of the rest of Marcus's team, in order: one packet is submitted and waits for HR to route it
+(it started from the level his latest manager review proposed); one is in committee with the
+outside members' votes in, for Sofia (the chair) to decide; one was approved last month and
+moved the level; one was declined; one was deferred and opened again as a new draft. The next
+teammate was proposed for their next level in the latest cycle and has no packet yet. Daniel
+sits on the committee but is above them all: he sees that he does not vote on them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ladders.selectors.careers import placement_current
 from people.models import User
 
 from .cycle_rubric import levels_above, lines_for
-from .models import Committee, Endorsement, Packet, Vote
+from .models import Committee, Endorsement, Packet, Review, Vote
 from .services import packets as services
 
 EVIDENCE = [
@@ -83,6 +85,19 @@ def _dated(packet: Packet, *, opened: int, submitted: int | None = None, routed:
     Endorsement.objects.filter(packet=packet).update(requested_at=_when(opened + 1))
 
 
+def _propose(manager: User, person: User) -> Review | None:
+    """Marcus's latest submitted manager review of `person`, now proposing their next level."""
+    review = (
+        Review.objects.filter(kind=Review.Kind.MANAGER, author=manager, participant__person=person, submitted_at__isnull=False)
+        .order_by("-participant__cycle__period_end", "-pk").first()
+    )
+    if review is None:
+        return None
+    Review.objects.filter(pk=review.pk).update(proposed_level=_next_level(person), overall="above")
+    review.refresh_from_db()
+    return review
+
+
 def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, **kwargs) -> None:
     rnd = random
     hr, manager, ada = personas["hr"], personas["manager"], personas["engineer"]
@@ -110,7 +125,9 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
 
     stages = ["submitted", "in_committee", "approved", "declined", "deferred"]
     for person, stage in zip(team, stages):
-        packet = services.packet_open(actor=manager, person=person, target_level=_next_level(person))
+        # Ben's packet started from the level his latest manager review proposed.
+        proposal = _propose(manager, person) if stage == "submitted" else None
+        packet = services.packet_open(actor=manager, person=person, target_level=_next_level(person), source_review=proposal)
         _written(packet, manager, rnd)
         _endorsed(packet, manager, [p for p in team if p != person][:2])
         services.packet_submit(actor=manager, packet=packet)
@@ -139,4 +156,8 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
             again = services.packet_reopen(actor=manager, packet=packet)
             _dated(again, opened=-10)
             made += 1
+    # The next of Marcus's team was proposed for their next level in the latest cycle, and has
+    # no packet yet: Marcus starts it from the cycle.
+    for person in team[len(stages):len(stages) + 1]:
+        _propose(manager, person)
     stdout.write(f"Promotion packets: {made} around Ada's team, a committee chaired by {chair.name}.")

@@ -42,3 +42,25 @@ def test_it_seeds_packets_in_every_state_and_a_committee(seeded):
     assert "Record the decision" in sofia.get(reverse("reviews:packet", args=[waiting.pk])).content.decode()
     assert "in your reporting tree" in daniel.get(reverse("reviews:packet", args=[waiting.pk])).content.decode()
     assert "Your committee" in sofia.get(reverse("reviews:packets")).content.decode()
+
+
+def test_a_packet_starts_from_a_proposal_and_pulls_in_the_year(db):
+    """The submitted packet kept the manager review that proposed it; the next teammate's
+    proposal waits on the cycle for Marcus to start a packet; Ada's draft offers her year."""
+    from reviews.models import Review
+    from reviews.selectors.packet_sources import sources_for
+
+    out = io.StringIO()
+    call_command("seed_demo", employees=60, stdout=out)  # enough for a sixth teammate of Marcus's
+
+    submitted = Packet.objects.get(status="submitted")
+    assert submitted.source_review.proposed_level == submitted.target_level
+    waiting = Review.objects.filter(kind="manager", proposed_level__isnull=False).exclude(
+        participant__person__packets__isnull=False
+    ).select_related("participant").first()
+    assert waiting is not None
+    page = login(person("manager")).get(
+        reverse("reviews:cycle_person", args=[waiting.participant.cycle_id, waiting.participant_id])
+    ).content.decode()
+    assert "Start a promotion packet" in page
+    assert any(sources_for(Packet.objects.get(person=person("engineer"))).values())
