@@ -6,7 +6,9 @@ in their level history within the year (through a packet or an import alike). A 
 fewer than MIN_GROUP people shows no figures at all, so that nobody can be singled out; nor
 does the next smallest, while the groups not shown add up to fewer than MIN_GROUP people
 (else the whole company less the groups shown would give them away).
-A constant number of queries (three) whatever the organisation's size.
+A constant number of queries (three) whatever the organisation's size; `fairness_kept` keeps
+the result per process under the stamp, which every change to people, placements and packets'
+statuses replaces.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from ladders.models import Placement
 from people.models import User
+from people.stamp import Stamped
 
 from ..models import Packet
 
@@ -123,3 +126,11 @@ def fairness(by: str, today: datetime.date | None = None) -> tuple[list[Group], 
         order = [label for _, label in COHORTS] + [UNKNOWN["tenure"]]
         ordered = sorted(groups.values(), key=lambda g: order.index(g.label))
     return ordered, everyone
+
+
+_kept = Stamped(size=len(DIMENSIONS) * 2)
+
+
+def fairness_kept(by: str, *, stamp: int | None) -> tuple[list[Group], Group]:
+    """fairness(by) for today, kept for as long as the stamp stays the same."""
+    return _kept.get_or_build(stamp, ("fairness", by, timezone.localdate()), lambda: fairness(by))

@@ -10,6 +10,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ladders.selectors.careers import placement_current
 from people.models import User
+from people.stamp import stamp_of
 
 from ..cycle_rubric import levels_above, lines_for
 from ..forms import errors_to
@@ -33,6 +35,7 @@ from ..forms.packets import (
     links_text,
 )
 from ..models import Committee, Endorsement, Packet, Review, Vote
+from ..models.packets import TEXT_MAX_LENGTH
 from ..selectors import fairness as fairness_selectors
 from ..selectors.cycles import reviews_visible_to
 from ..selectors.packet_sources import sources_for
@@ -40,6 +43,8 @@ from ..selectors.packets import endorsements_visible, packet_get_for, packets_vi
 from ..services import packets as services
 
 LISTED = 100
+# Fairness groups on a page (by manager, a large company has hundreds); the CSV has them all.
+GROUPS_PER_PAGE = 50
 
 
 # --- Lists --------------------------------------------------------------------------------------
@@ -223,6 +228,8 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
         choices = [(c.pk, c.name) for c in services.committees_for(packet)]
         context["route_form"] = forms.get("route_form") or RouteForm(committees=choices)
     context["gap_count"] = sum(1 for row in context["rows"] if row["gaps"])
+    if writer:
+        context["rating_choices"], context["text_max"] = EvidenceForm.base_fields["rating"].choices, TEXT_MAX_LENGTH
     if packet.source_review_id:
         context["source_review"], context["source_link"] = _source_review(viewer, packet, role)
     return render(request, "reviews/packets/packet.html", context, status=status)
@@ -432,7 +439,7 @@ def fairness_page(request):
     if not request.user.sees_everyone:
         raise Http404("No such page.")
     by = request.GET.get("by") if request.GET.get("by") in fairness_selectors.DIMENSIONS else "department"
-    groups, everyone = fairness_selectors.fairness(by)
+    groups, everyone = fairness_selectors.fairness_kept(by, stamp=stamp_of(request.user))
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="promotions-by-{by}.csv"'
@@ -447,11 +454,13 @@ def fairness_page(request):
                 writer.writerow([_csv_safe(group.label), group.people, group.rate, group.median_months,
                                  group.outcomes["approved"], group.outcomes["declined"], group.outcomes["deferred"]])
         return response
-    top = max([g.rate or 0 for g in groups] + [1])
+    page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reviews/packets/fairness.html", {
-        "by": by, "dimensions": fairness_selectors.DIMENSIONS.items(), "groups": groups, "everyone": everyone,
-        "min_group": fairness_selectors.MIN_GROUP, "top": top, "window_days": fairness_selectors.WINDOW_DAYS,
-        "suppressed": sum(1 for g in groups if g.suppressed),
+        "by": by, "dimensions": fairness_selectors.DIMENSIONS.items(), "page": page, "groups": page.object_list,
+        "everyone": everyone, "min_group": fairness_selectors.MIN_GROUP, "window_days": fairness_selectors.WINDOW_DAYS,
+        "top": max([g.rate or 0 for g in groups] + [1]), "suppressed": sum(1 for g in groups if g.suppressed),
+        "shown": sum(1 for g in groups if not g.suppressed),
+        "chart_label": "; ".join(f"{g.label}: {g.rate}%" for g in page.object_list if not g.suppressed) or "No group to show",
     })
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ladders.models import Level, Placement
+from people.models import User
 from reviews.models import Packet
 from reviews.selectors.fairness import MIN_GROUP, fairness
 from tests.conftest import page_queries
@@ -103,3 +104,47 @@ def test_a_small_group_is_not_given_away_by_the_whole_less_the_others(org, hr):
     Placement.objects.filter(person__department__name="Security").delete()
     by = {g.label: g for g in fairness("department")[0]}
     assert by["Platform"].hidden and by["Platform"].rate is None
+
+
+def test_the_kept_figures_follow_start_dates_placements_and_decisions(as_user, org, hr):
+    """Kept per process under the stamp: a start date, a new level or a packet's decision
+    changes what the next visit shows."""
+    client = as_user(hr)
+    url = reverse("reviews:promotion_fairness")
+    assert "2 to 4 years: 33%" in client.get(url + "?by=tenure").content.decode()  # Platform: six, two promoted
+    newcomer = UserFactory(department=org["platform"], start_date=days_ago(1000))
+    l1 = Level.objects.get(version=org["version"], code="l1")
+    Placement.objects.create(person=newcomer, level=l1, track=l1.tracks.first(), effective_date=days_ago(500))
+    assert "2 to 4 years: 29%" in client.get(url + "?by=tenure").content.decode()
+    User.objects.filter(pk=newcomer.pk).update(start_date=days_ago(3000))
+    page = client.get(url + "?by=tenure").content.decode()
+    # Six in each now: the tie goes to the label, and "2 to 4 years" is the one hidden.
+    assert "4 years or more: 0%" in page and "2 to 4 years: " not in page
+    packet = Packet.objects.get()
+    Packet.objects.filter(pk=packet.pk).update(status="declined")
+    page = client.get(url + "?by=department").content.decode()
+    assert "0 · 1 · 0" in page
+
+
+def test_a_page_of_groups_at_a_time_and_everything_in_the_csv(as_user, org, hr, manager):
+    l1 = Level.objects.get(version=org["version"], code="l1")
+    for n in range(55):  # fifty-five managers of a report each: every group too small
+        boss = UserFactory(name=f"Boss {n:02}")
+        person = UserFactory(manager=boss)
+        Placement.objects.create(person=person, level=l1, track=l1.tracks.first(), effective_date=days_ago(10))
+    client = as_user(hr)
+    url = reverse("reviews:promotion_fairness") + "?by=manager"
+    first = client.get(url).content.decode()
+    assert "Page 1 of 2" in first and "Next" in first
+    assert "Boss 54" in client.get(url + "&page=2").content.decode() or "Boss 54" in first
+    rows = list(csv.reader(io.StringIO(client.get(url + "&format=csv").content.decode())))
+    assert sum(1 for row in rows if row[0].startswith("Boss ")) == 55
+
+
+def test_a_company_under_five_shows_nothing_at_all(as_user, db, hr):
+    version = publish(document(levels=2, competencies=1))
+    l1 = Level.objects.get(version=version, code="l1")
+    for _ in range(3):
+        Placement.objects.create(person=UserFactory(), level=l1, track=l1.tracks.first(), effective_date=days_ago(10))
+    page = as_user(hr).get(reverse("reviews:promotion_fairness")).content.decode()
+    assert "Everyone: " not in page and page.count("Fewer than 5 people: not shown") >= 2
