@@ -460,6 +460,9 @@ def fairness_page(request):
         "everyone": everyone, "min_group": fairness_selectors.MIN_GROUP, "window_days": fairness_selectors.WINDOW_DAYS,
         "top": max([g.rate or 0 for g in groups] + [1]), "suppressed": sum(1 for g in groups if g.suppressed),
         "shown": sum(1 for g in groups if not g.suppressed),
+        "top_months": max([g.median_months or 0 for g in groups if not g.suppressed] + [1]),
+        "months_label": "; ".join(f"{g.label}: {g.median_months} months" for g in page.object_list
+                                  if not g.suppressed and g.median_months is not None) or "No group to show",
         "chart_label": "; ".join(f"{g.label}: {g.rate}%" for g in page.object_list if not g.suppressed) or "No group to show",
     })
 

@@ -71,6 +71,7 @@ def test_the_page_and_its_csv_show_nothing_of_a_small_group(as_user, org, hr, en
     client = as_user(hr)
     page = client.get(reverse("reviews:promotion_fairness")).content.decode()
     assert "Platform: 33%" in page and "Fewer than 5 people: not shown" in page and "Data: " not in page
+    assert f"Platform: {round(800 / 30.44, 1)} months" in page and "Security: " not in page  # the second chart
     rows = list(csv.reader(io.StringIO(client.get(reverse("reviews:promotion_fairness") + "?by=department&format=csv").content.decode())))
     data = next(row for row in rows if row[0] == "Data")
     assert data[1:] == ["fewer than 5", "", "", "", "", ""]
