@@ -1,6 +1,7 @@
 """Promotion packets in the demo: a committee, and packets in every state around Ada's team.
 
-Ada's own packet is a draft Marcus opened, half written, with a teammate asked to endorse it.
+Ada withdrew a packet she opened herself half a year ago; her packet now is a draft Marcus
+opened, half written, with a teammate asked to endorse it.
 Of the rest of Marcus's team, in order: one packet is submitted and waits for HR to route it
 (it started from the level his latest manager review proposed); one is in committee with the
 outside members' votes in, for Sofia (the chair) to decide; one was approved last month and
@@ -114,8 +115,14 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
     team = [p for p in User.objects.filter(manager=manager, is_active=True).exclude(pk=ada.pk).order_by("pk") if _next_level(p)]
     made = 0
 
-    # Ada's: a draft Marcus opened, half written; Ben is asked to endorse it.
+    # Ada's: an earlier one she opened herself and withdrew, then a draft Marcus opened, half
+    # written, with a teammate asked to endorse it.
     if _next_level(ada):
+        early = services.packet_open(actor=ada, person=ada, target_level=_next_level(ada))
+        services.packet_withdraw(actor=ada, packet=early, reason="Opened too early: another half-year leading "
+                                 "the on-call rotation first, as Marcus and I agreed.")
+        _dated(early, opened=-200, decided=-190)
+        made += 1
         packet = services.packet_open(actor=manager, person=ada, target_level=_next_level(ada))
         _written(packet, manager, rnd, share=0.5)
         if team:

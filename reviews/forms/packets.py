@@ -32,6 +32,8 @@ class EvidenceForm(Form):
         help_text="One a line: a title, a space, then the address (design docs, pull requests, incidents).",
     )
     rating = forms.ChoiceField(label="Your rating", required=False, choices=[("", "Not yet")] + list(Rating.choices))
+    # When this copy of the evidence was read, so that the other writer's later words are not overwritten.
+    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def link_list(self) -> list[dict]:
         rows = []
@@ -88,3 +90,9 @@ class DecisionForm(Form):
                              widget=forms.Textarea(attrs={"rows": 3}), help_text="The person and their manager read it.")
     effective_date = forms.DateField(label="New level from", required=False, widget=DATE, input_formats=["%Y-%m-%d"],
                                      help_text="For an approval.")
+
+
+class WithdrawForm(Form):
+    reason = forms.CharField(label="Why it is withdrawn", required=False, strip=True, max_length=REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="The person, their managers and HR read it.")

@@ -59,9 +59,12 @@ class Packet(models.Model):
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
         DEFERRED = "deferred", "Deferred"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     OPEN = (Status.DRAFT, Status.SUBMITTED, Status.IN_COMMITTEE)
     DECIDED = (Status.APPROVED, Status.DECLINED, Status.DEFERRED)
+    # Decided, or withdrawn before a decision (by its writers or HR, with a reason).
+    CLOSED = (*DECIDED, Status.WITHDRAWN)
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="packets")
     # The manager who stands behind it (the person's manager when it opened); a packet the
@@ -82,6 +85,7 @@ class Packet(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     routed_at = models.DateTimeField(null=True, blank=True)
+    # When, by whom and why it was decided (or withdrawn).
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decision_reason = models.TextField(blank=True)
@@ -105,7 +109,12 @@ class Packet(models.Model):
                 fields=["person"], condition=Q(status__in=["draft", "submitted", "in_committee"]), name="packet_one_open",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft"]) | Q(submitted_at__isnull=False), name="packet_submitted_when_past_draft"
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
+                name="packet_submitted_when_past_draft",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | (Q(decided_at__isnull=False) & ~Q(decision_reason="")),
+                name="packet_withdrawn_with_a_reason",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["approved", "declined", "deferred"])

@@ -2,10 +2,18 @@
 year, by department, level, manager or tenure cohort.
 
 Everyone working here with a level today is counted. A promotion is a move to a higher rung
-in their level history within the year (through a packet or an import alike). A group of
-fewer than MIN_GROUP people shows no figures at all, so that nobody can be singled out; nor
-does the next smallest, while the groups not shown add up to fewer than MIN_GROUP people
-(else the whole company less the groups shown would give them away).
+in their level history within the year (through a packet or an import alike).
+
+Nobody can be singled out, on one view or by setting two side by side. Suppression is settled
+for the four views together:
+- a group of fewer than MIN_GROUP people shows no figures at all;
+- in each view, while the groups not shown add up to fewer than MIN_GROUP people, the next
+  smallest is not shown either (else the whole company less the groups shown would give them
+  away);
+- a group shown that lies inside another group shown (of any view, or the whole company) and
+  differs from it by fewer than MIN_GROUP people is not shown (else the larger less the smaller
+  would be those few people: a department of six and a manager's five reports within it).
+Each rule can hide more; they are applied until none does.
 A constant number of queries (three) whatever the organisation's size; `fairness_kept` keeps
 the result per process under the stamp, which every change to people, placements and packets'
 statuses replaces.
@@ -40,9 +48,11 @@ class Group:
     promoted: int = 0
     days_in_level: list[int] = field(default_factory=list)
     outcomes: dict[str, int] = field(default_factory=lambda: {"approved": 0, "declined": 0, "deferred": 0})
-    # Hidden beside a small group, so that the whole company less the groups shown does not
-    # give the small group's figures away.
+    # Hidden beside a small group, so that what is shown does not give it away.
     hidden: bool = False
+    view: str = ""
+    email: str = ""  # a manager's, beside a namesake's
+    members: set[int] = field(default_factory=set, repr=False)
 
     @property
     def suppressed(self) -> bool:
@@ -67,9 +77,8 @@ def _cohort(start: datetime.date | None, today: datetime.date) -> str:
     return next(label for limit, label in COHORTS if limit is None or days < limit)
 
 
-def fairness(by: str, today: datetime.date | None = None) -> tuple[list[Group], Group]:
-    """The groups of dimension `by` (one of DIMENSIONS), largest first, and the whole company."""
-    today = today or timezone.localdate()
+def _build(today: datetime.date) -> tuple[dict[str, list[Group]], Group]:
+    """Every view's groups and the whole company, before anything is hidden. Three queries."""
     since = today - datetime.timedelta(days=WINDOW_DAYS)
     history: dict[int, list[tuple[datetime.date, int, str]]] = defaultdict(list)
     for person, effective, rung, title in (
@@ -82,10 +91,12 @@ def fairness(by: str, today: datetime.date | None = None) -> tuple[list[Group], 
         status__in=Packet.DECIDED, decided_at__date__gte=since, person__is_active=True
     ).values_list("person_id", "status"):
         outcomes[person].append(status)
-    groups: dict[str, Group] = {}
+    views: dict[str, dict] = {by: {} for by in DIMENSIONS}
     everyone = Group("Everyone")
-    for pk, department, manager, start in User.objects.filter(is_active=True).values_list(
-        "pk", "department__name", "manager__name", "start_date"
+    for pk, department, department_name, manager, manager_name, manager_email, start in User.objects.filter(
+        is_active=True
+    ).values_list(
+        "pk", "department_id", "department__name", "manager_id", "manager__name", "manager__email", "start_date"
     ).iterator(chunk_size=5000):
         rows = history.get(pk)
         if not rows:
@@ -100,37 +111,97 @@ def fairness(by: str, today: datetime.date | None = None) -> tuple[list[Group], 
         promoted = any(
             later[0] >= since and later[1] > earlier[1] for earlier, later in zip(rows, rows[1:])
         )
-        key = {
-            "department": department or UNKNOWN["department"],
-            "level": current[2] or UNKNOWN["level"],
-            "manager": manager or UNKNOWN["manager"],
-            "tenure": _cohort(start, today),
-        }[by]
-        for group in (groups.setdefault(key, Group(key)), everyone):
-            group.people += 1
-            group.promoted += promoted
-            group.days_in_level.append((today - began).days)
-            for status in outcomes.get(pk, []):
-                group.outcomes[status] += 1
-    # The groups not shown must add up to MIN_GROUP people or more: else the next smallest
-    # is hidden too, and so on.
-    small = sum(g.people for g in groups.values() if g.suppressed)
-    for group in sorted(groups.values(), key=lambda g: (g.people, g.label)):
-        if not 0 < small < MIN_GROUP:
-            break
-        if not group.suppressed:
-            group.hidden = True
-            small += group.people
-    ordered = sorted(groups.values(), key=lambda g: (-g.people, g.label))
-    if by == "tenure":
-        order = [label for _, label in COHORTS] + [UNKNOWN["tenure"]]
-        ordered = sorted(groups.values(), key=lambda g: order.index(g.label))
-    return ordered, everyone
+        keys = {  # (what makes the group, its label): people are grouped by id, named for HR
+            "department": (department, department_name or UNKNOWN["department"]),
+            "level": (current[2], current[2] or UNKNOWN["level"]),
+            "manager": (manager, manager_name or UNKNOWN["manager"], manager_email),
+            "tenure": (_cohort(start, today),) * 2,
+        }
+        days = (today - began).days
+        for by, key in keys.items():
+            group = views[by].get(key[0])
+            if group is None:
+                group = views[by][key[0]] = Group(key[1], view=by, email=key[2] if len(key) > 2 else "")
+            _count(group, pk, promoted, days, outcomes.get(pk, ()))
+        _count(everyone, pk, promoted, days, outcomes.get(pk, ()))
+    named = {by: list(groups.values()) for by, groups in views.items()}
+    # Two managers of the same name: their e-mail tells them apart.
+    seen = defaultdict(int)
+    for group in named["manager"]:
+        seen[group.label] += 1
+    for group in named["manager"]:
+        if seen[group.label] > 1 and group.email:
+            group.label = f"{group.label} ({group.email})"
+    return named, everyone
 
 
-_kept = Stamped(size=len(DIMENSIONS) * 2)
+def _count(group: Group, pk: int, promoted: bool, days: int, statuses) -> None:
+    group.people += 1
+    group.promoted += promoted
+    group.days_in_level.append(days)
+    group.members.add(pk)
+    for status in statuses:
+        group.outcomes[status] += 1
+
+
+def _hide(views: dict[str, list[Group]], everyone: Group) -> None:
+    """Settle what is not shown, across the views together (see the module's rules)."""
+    changed = True
+    while changed:
+        changed = False
+        for groups in views.values():
+            small = sum(g.people for g in groups if g.suppressed)
+            for group in sorted(groups, key=lambda g: (g.people, g.label)):
+                if not 0 < small < MIN_GROUP:
+                    break
+                if not group.suppressed:
+                    group.hidden, changed = True, True
+                    small += group.people
+        shown = [g for groups in views.values() for g in groups if not g.suppressed]
+        if not everyone.suppressed:
+            shown.append(everyone)
+        by_size: dict[int, list[Group]] = defaultdict(list)
+        for group in shown:
+            by_size[group.people].append(group)
+        for inner in shown:
+            if inner.suppressed or inner is everyone:
+                continue
+            for size in range(inner.people + 1, inner.people + MIN_GROUP):
+                # Groups of one view never overlap: only another view's, or everyone, can hold it.
+                if any(not outer.suppressed and outer.view != inner.view and inner.members <= outer.members
+                       for outer in by_size.get(size, ())):
+                    inner.hidden, changed = True, True
+                    break
+
+
+def fairness_all(today: datetime.date | None = None) -> tuple[dict[str, list[Group]], Group]:
+    """Every view's groups, with what is not shown settled across them, and the whole company."""
+    today = today or timezone.localdate()
+    views, everyone = _build(today)
+    _hide(views, everyone)
+    order = [label for _, label in COHORTS] + [UNKNOWN["tenure"]]
+    for by, groups in views.items():
+        if by == "tenure":
+            groups.sort(key=lambda g: order.index(g.label))
+        else:
+            groups.sort(key=lambda g: (-g.people, g.label))
+        for group in groups:
+            group.members = set()  # kept per process: only the figures
+    everyone.members = set()
+    return views, everyone
+
+
+def fairness(by: str, today: datetime.date | None = None) -> tuple[list[Group], Group]:
+    """The groups of dimension `by` (one of DIMENSIONS), largest first, and the whole company."""
+    views, everyone = fairness_all(today)
+    return views[by], everyone
+
+
+_kept = Stamped(size=4)
 
 
 def fairness_kept(by: str, *, stamp: int | None) -> tuple[list[Group], Group]:
-    """fairness(by) for today, kept for as long as the stamp stays the same."""
-    return _kept.get_or_build(stamp, ("fairness", by, timezone.localdate()), lambda: fairness(by))
+    """fairness(by) for today, kept for as long as the stamp stays the same (all four views,
+    settled together, from one reading)."""
+    views, everyone = _kept.get_or_build(stamp, ("fairness", timezone.localdate()), fairness_all)
+    return views[by], everyone

@@ -58,7 +58,10 @@ def sources_for(packet: Packet) -> dict[int, list[Source]]:
     found: dict[int, list[Source]] = defaultdict(list)
     since = _since()
     feedback = (
-        Feedback.objects.filter(subject_id=packet.person_id, visibility=Feedback.Visibility.SHARED, created_at__gte=since)
+        Feedback.objects.filter(
+            subject_id=packet.person_id, visibility=Feedback.Visibility.SHARED, created_at__gte=since,
+            editable_until__lt=timezone.now(),  # settled: its giver can no longer change or take it back
+        )
         .select_related("giver")
         .prefetch_related(Prefetch("competencies", queryset=Competency.objects.only("pk", "slug")))
         .order_by("-created_at", "-pk")

@@ -4,7 +4,7 @@
   whether they did, the status and the decision with its reason; never the endorsements'
   words nor the committee's votes.
 - Everyone above the person in the reporting line today reads their packets whole, but the
-  votes.
+  votes, even when they sit on the packet's committee (where they take no part in it).
 - A committee's members and chair read the packets routed to their committee, with the
   frozen rubric and the endorsements. A member reads the other votes once they have voted
   themselves (or the packet is decided); the chair reads them all, to decide.
@@ -62,14 +62,16 @@ def role_of(viewer: User, packet: Packet) -> str:
         return ""
     if viewer.pk == packet.person_id:
         return "person"
+    # Above the person before anything else: a manager on the committee reads it as a manager
+    # (never the votes), and takes no part in its decision.
+    if viewer.manages(packet.person):
+        return "manager"
     committee = packet.committee
     if committee is not None and packet.routed_at is not None:
         if committee.chair_id == viewer.pk:
             return "chair"
         if committee.members.filter(pk=viewer.pk).exists():
             return "member"
-    if viewer.manages(packet.person):
-        return "manager"
     if viewer.sees_everyone:
         return "hr"
     return ""
@@ -81,7 +83,7 @@ def votes_visible(viewer: User, packet: Packet, role: str) -> tuple[list[Vote], 
     off it, none for the person and their managers. Two queries at most."""
     votes = list(Vote.objects.filter(packet=packet).select_related("member"))
     own = next((vote for vote in votes if vote.member_id == viewer.pk), None)
-    decided = packet.status in Packet.DECIDED
+    decided = packet.status in Packet.CLOSED
     if role == "chair" or (role == "hr" and not _sits_on(viewer, packet)):
         return votes, own
     if role == "member" or (role == "hr" and _sits_on(viewer, packet)):

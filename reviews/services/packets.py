@@ -114,12 +114,13 @@ def packet_open(*, actor: User, person: User, target_level: Level | int, case: s
 
 @transaction.atomic
 def packet_sponsor(*, actor: User, packet: Packet) -> Packet:
-    """The person's manager agrees to stand behind a packet the person opened."""
+    """The person's manager agrees to stand behind a packet the person opened, or one their
+    manager before them sponsored."""
     packet = _locked(packet)
     if not _manager_of(actor, packet.person):
         raise PermissionDenied("Their manager sponsors the packet.")
     _draft(packet)
-    if packet.sponsored_at is None:
+    if packet.sponsored_at is None or packet.sponsor_id != actor.pk:
         with acting_as(actor):
             packet.sponsor, packet.sponsored_at, packet.updated_at = actor, timezone.now(), timezone.now()
             packet.save(update_fields=["sponsor", "sponsored_at", "updated_at"])
@@ -170,10 +171,13 @@ def evidence_save(
     text: str | None = None,
     links: Iterable | None = None,
     rating: str | None = None,
+    seen: datetime.datetime | None = None,
 ) -> Evidence:
     """The evidence for one expectation: its text and links (the person or the sponsor) and
     the writer's own rating against it (the person's self rating, the sponsor's manager
-    rating). Problems are raised at their field: `text`, `links`, `rating`."""
+    rating); only what is given changes. With `seen` (when the writer's copy was read), text
+    or links changed by the other writer since are not overwritten. Problems are raised at
+    their field: `text`, `links`, `rating`."""
     packet = _locked(packet)
     role = _writers(actor, packet)
     if not role:
@@ -193,6 +197,11 @@ def evidence_save(
             errors["links"] = problem
     if rating is not None and rating not in ("", *Rating.values):
         errors["rating"] = "Choose below, meets or above the expectation."
+    if not errors and seen is not None and row.updated_at > seen and (
+        (text is not None and text != row.text) or (links is not None and links != row.links)
+    ):
+        errors["text"] = ("This evidence changed after you opened the page (the other writer saved theirs): "
+                          "your words are below; reload, then add them to what is there now.")
     if errors:
         raise ValidationError(errors)
     fields = ["updated_at"]
@@ -313,8 +322,9 @@ def packet_submit(*, actor: User, packet: Packet) -> Packet:
     with acting_as(actor):
         packet.snapshot = _snapshot(packet)
         packet.status, packet.submitted_at, packet.updated_at = Packet.Status.SUBMITTED, now, now
-        packet.sponsor = actor
-        packet.save(update_fields=["snapshot", "status", "submitted_at", "updated_at", "sponsor"])
+        packet.sponsor = actor  # the manager who submits it stands behind it
+        packet.sponsored_at = packet.sponsored_at or now
+        packet.save(update_fields=["snapshot", "status", "submitted_at", "updated_at", "sponsor", "sponsored_at"])
     return packet
 
 
@@ -334,8 +344,8 @@ def endorsement_request(*, actor: User, packet: Packet, endorser: User) -> Endor
         raise ValidationError({"endorser": "Give the address of someone who works here."})
     if endorser.pk == packet.person_id:
         raise ValidationError({"endorser": "Nobody endorses their own packet: ask a colleague."})
-    if endorser.pk == packet.sponsor_id:
-        raise ValidationError({"endorser": "The sponsor's word is the case: ask a colleague."})
+    if endorser.pk in (packet.sponsor_id, packet.person.manager_id):
+        raise ValidationError({"endorser": "The manager's word is the case: ask a colleague."})
     try:
         with transaction.atomic(), acting_as(actor):
             return Endorsement.objects.create(packet=packet, endorser=endorser, requested_by=actor)
@@ -375,14 +385,17 @@ def endorsement_give(*, actor: User, endorsement: Endorsement, text: str = "", d
 
 def committees_for(packet: Packet) -> list[Committee]:
     """The active committees that cover `packet`: its person's department and its target
-    level's code (a committee that names none covers all)."""
+    level's code (a committee that names none covers all), with a chair who works here and
+    may decide on it (not the person, nor above them)."""
     department = packet.person.department_id
     covering = []
-    for committee in Committee.objects.filter(is_active=True).prefetch_related("departments"):
+    for committee in Committee.objects.filter(is_active=True).select_related("chair").prefetch_related("departments"):
         departments = {d.pk for d in committee.departments.all()}
         if departments and department not in departments:
             continue
         if committee.level_codes and packet.target_level.code not in committee.level_codes:
+            continue
+        if not _active(committee.chair) or _in_tree(committee.chair, packet.person):
             continue
         covering.append(committee)
     return covering
@@ -390,15 +403,19 @@ def committees_for(packet: Packet) -> list[Committee]:
 
 @transaction.atomic
 def packet_route(*, actor: User, packet: Packet, committee: Committee) -> Packet:
-    """HR send a submitted packet to a committee that covers it."""
+    """HR send a submitted packet to a committee that covers it; or a packet in committee to
+    another one (its chair has left or moved above the person, say), the votes kept."""
     if not _hr(actor):
         raise PermissionDenied("HR route packets to committees.")
     packet = _locked(packet)
-    if packet.status != Packet.Status.SUBMITTED:
-        raise ValidationError({"committee": f"This packet is {packet.get_status_display().lower()}: only a submitted packet is routed."})
+    if packet.status not in (Packet.Status.SUBMITTED, Packet.Status.IN_COMMITTEE):
+        raise ValidationError({"committee": f"This packet is {packet.get_status_display().lower()}: only a submitted packet or one in committee is routed."})
     committee = Committee.objects.filter(pk=getattr(committee, "pk", committee), is_active=True).first()
     if committee is None or committee not in committees_for(packet):
-        raise ValidationError({"committee": "Choose an active committee that covers their department and the target level."})
+        raise ValidationError({"committee": "Choose an active committee that covers their department and the target level, "
+                                            "chaired by someone who may decide on it."})
+    if committee.pk == packet.committee_id:
+        raise ValidationError({"committee": f"It is with {committee.name} already."})
     now = timezone.now()
     with acting_as(actor):
         packet.committee, packet.status, packet.routed_at, packet.updated_at = committee, Packet.Status.IN_COMMITTEE, now, now
@@ -427,6 +444,7 @@ def vote_record(*, actor: User, packet: Packet, choice: str, comment: str) -> Vo
         raise PermissionDenied("Members of the packet's committee vote.")
     if packet.status != Packet.Status.IN_COMMITTEE:
         raise ValidationError(f"This packet is {packet.get_status_display().lower()}: votes are taken in committee.")
+    _committee_active(packet)
     _not_own_tree(actor, packet, "vote")
     errors = {}
     if choice not in Vote.Choice.values:
@@ -445,6 +463,24 @@ def vote_record(*, actor: User, packet: Packet, choice: str, comment: str) -> Vo
         raise ValidationError("You have voted on this packet already.") from None
 
 
+def _committee_active(packet: Packet) -> None:
+    if not packet.committee.is_active:
+        raise ValidationError(f"{packet.committee.name} is switched off: HR route the packet to another committee.")
+
+
+def _still_applies(packet: Packet) -> str:
+    """Why approving `packet` would be wrong today, or "": the person has left, or their
+    level has moved to the target or beyond since it opened."""
+    person = packet.person
+    if not person.is_active:
+        return f"{person.name} no longer works here: decline or defer it instead."
+    placed = placement_current(person)
+    if placed is not None and placed.level.rung >= packet.target_level.rung:
+        return (f"{person.name} is at {placed.level.title} now, not below {packet.target_level.title}: "
+                "approving it would not move them up. Decline or defer it with the reason.")
+    return ""
+
+
 @transaction.atomic
 def packet_decide(
     *, actor: User, packet: Packet, outcome: str, reason: str, effective_date: datetime.date | None = None
@@ -457,6 +493,7 @@ def packet_decide(
         raise PermissionDenied("The committee's chair decides.")
     if packet.status != Packet.Status.IN_COMMITTEE:
         raise ValidationError(f"This packet is {packet.get_status_display().lower()}: only a packet in committee is decided.")
+    _committee_active(packet)
     _not_own_tree(actor, packet, "decide")
     errors = {}
     outcomes = {"approved": Packet.Status.APPROVED, "declined": Packet.Status.DECLINED, "deferred": Packet.Status.DEFERRED}
@@ -473,6 +510,9 @@ def packet_decide(
             errors["effective_date"] = "Choose the day the new level takes effect."
         elif abs((effective_date - timezone.localdate()).days) > EFFECTIVE_WITHIN_DAYS:
             errors["effective_date"] = "Choose a day within a year of today."
+        problem = _still_applies(packet)
+        if problem:
+            errors["outcome"] = problem
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -502,13 +542,40 @@ def packet_reopen(*, actor: User, packet: Packet) -> Packet:
         raise ValidationError("This packet has been opened again already.")
     new = packet_open(actor=actor, person=old.person, target_level=old.target_level, case=old.case)
     carried = {row.competency_id: row for row in old.evidence.all()}
-    rows = list(new.evidence.all())
-    for row in rows:
-        before = carried.get(row.competency_id)
-        if before is not None:
-            row.text, row.links, row.self_rating, row.manager_rating = before.text, before.links, before.self_rating, before.manager_rating
-    Evidence.objects.bulk_update(rows, ["text", "links", "self_rating", "manager_rating"])
+    fields = ["text", "links", "sources", "self_rating", "manager_rating"]
     with acting_as(actor):
-        new.reopened_from = old
-        new.save(update_fields=["reopened_from"])
+        for row in new.evidence.all():
+            before = carried.get(row.competency_id)
+            if before is not None:
+                for name in fields:
+                    setattr(row, name, getattr(before, name))
+                row.save(update_fields=fields)
+        new.reopened_from, new.source_review_id = old, old.source_review_id
+        new.save(update_fields=["reopened_from", "source_review"])
     return new
+
+
+@transaction.atomic
+def packet_withdraw(*, actor: User, packet: Packet, reason: str) -> Packet:
+    """Withdraw a packet before it is decided, with a reason: the person or their manager
+    while it is a draft or waits to be routed, HR at any time before the decision. It stays,
+    and a new packet can be opened."""
+    packet = _locked(packet)
+    writer = bool(_writers(actor, packet))
+    if not (writer or _hr(actor)):
+        raise PermissionDenied("The person, their manager or HR withdraw a packet.")
+    if not packet.is_open:
+        raise ValidationError({"reason": f"This packet is {packet.get_status_display().lower()}: it is closed already."})
+    if packet.status == Packet.Status.IN_COMMITTEE and not _hr(actor):
+        raise ValidationError({"reason": "It is with the committee: ask HR to withdraw it."})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why it is withdrawn: whoever opens the next one reads it."})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX_LENGTH:,} characters."})
+    now = timezone.now()
+    with acting_as(actor):
+        packet.status, packet.decision_reason, packet.decided_at, packet.decided_by = Packet.Status.WITHDRAWN, reason, now, actor
+        packet.updated_at = now
+        packet.save(update_fields=["status", "decision_reason", "decided_at", "decided_by", "updated_at"])
+    return packet

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reviews/packets/<int:pk>/vote/", packets.packet_vote, name="packet_vote"),
     path("reviews/packets/<int:pk>/decide/", packets.packet_decide, name="packet_decide"),
     path("reviews/packets/<int:pk>/reopen/", packets.packet_reopen, name="packet_reopen"),
+    path("reviews/packets/<int:pk>/withdraw/", packets.packet_withdraw, name="packet_withdraw"),
     path("reviews/endorsements/<int:pk>/", packets.endorsement, name="endorsement"),
     path("reviews/packets/fairness/", packets.fairness_page, name="promotion_fairness"),
 ]

@@ -32,6 +32,7 @@ from ..forms.packets import (
     OpenForm,
     RouteForm,
     VoteForm,
+    WithdrawForm,
     links_text,
 )
 from ..models import Committee, Endorsement, Packet, Review, Vote
@@ -61,7 +62,7 @@ def packet_list(request):
     ) if viewer.reporting_path else []
     committees = Committee.objects.filter(Q(chair=viewer) | Q(members=viewer)).values("pk")
     queue = list(
-        visible.filter(committee__in=committees, status=Packet.Status.IN_COMMITTEE)
+        visible.filter(committee__in=committees, status=Packet.Status.IN_COMMITTEE).exclude(person=viewer)
         .annotate(voted=Exists(Vote.objects.filter(packet=OuterRef("pk"), member=viewer)), votes_in=Count("votes", distinct=True))
         [:LISTED]
     )
@@ -186,7 +187,7 @@ def _rows(packet: Packet, writer: str, forms: dict, problems: dict | None = None
         if writer and row is not None:
             form = forms.get(row.competency_id) or EvidenceForm(
                 prefix=f"e{row.competency_id}",
-                initial={"text": row.text, "links": links_text(row.links),
+                initial={"text": row.text, "links": links_text(row.links), "seen": row.updated_at.isoformat(),
                          "rating": row.self_rating if writer == "person" else row.manager_rating},
             )
         pulled = set(row.sources) if row is not None else set()
@@ -207,24 +208,29 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
     committee = packet.committee
     member = role in ("chair", "member") or (role == "hr" and committee is not None and services.sits_on(viewer, committee))
     in_committee = packet.status == Packet.Status.IN_COMMITTEE
+    # On the committee, but the person is in their reporting tree: they read it as a manager.
+    on_committee_above = role == "manager" and committee is not None and services.sits_on(viewer, committee)
     context = {
         "packet": packet, "role": role, "writer": writer,
         "rows": _rows(packet, writer, forms.get("evidence_forms") or {}, forms.get("pull_problems")),
         "case_form": (forms.get("case_form") or CaseForm(initial={"case": packet.case})) if writer == "sponsor" else None,
         "endorsements": endorsements, "endorsement_words": endorsement_words,
         "endorser_form": (forms.get("endorser_form") or EndorserForm()) if packet.is_open and services._writers(viewer, packet) else None,
-        "can_sponsor": writer == "" and packet.status == Packet.Status.DRAFT and packet.sponsored_at is None and packet.person.manager_id == viewer.pk,
+        "can_sponsor": writer == "sponsor" and (packet.sponsored_at is None or packet.sponsor_id != viewer.pk),
+        "sponsor_changed": packet.status == Packet.Status.DRAFT and packet.sponsor_id != packet.person.manager_id,
         "votes": votes, "own_vote": own_vote,
         "vote_form": (forms.get("vote_form") or VoteForm()) if member and in_committee and own_vote is None and not services._in_tree(viewer, packet.person) else None,
-        "in_tree": member and services._in_tree(viewer, packet.person),
+        "in_tree": (member and services._in_tree(viewer, packet.person)) or on_committee_above,
+        "shows_votes": role in ("chair", "member", "hr") or on_committee_above,
         "decision_form": (forms.get("decision_form") or DecisionForm()) if role == "chair" and in_committee and not services._in_tree(viewer, packet.person) else None,
         "route_form": None,
         "can_reopen": packet.status in (Packet.Status.DECLINED, Packet.Status.DEFERRED) and bool(services._writers(viewer, packet))
         and not Packet.objects.filter(reopened_from=packet).exists(),
         "reopened_as": Packet.objects.filter(reopened_from=packet).values_list("pk", flat=True).first(),
         "problem": forms.get("problem", ""),
+        "withdraw_form": (forms.get("withdraw_form") or WithdrawForm()) if _may_withdraw(viewer, packet) else None,
     }
-    if role == "hr" and packet.status == Packet.Status.SUBMITTED:
+    if role == "hr" and packet.status in (Packet.Status.SUBMITTED, Packet.Status.IN_COMMITTEE):
         choices = [(c.pk, c.name) for c in services.committees_for(packet)]
         context["route_form"] = forms.get("route_form") or RouteForm(committees=choices)
     context["gap_count"] = sum(1 for row in context["rows"] if row["gaps"])
@@ -235,13 +241,24 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
     return render(request, "reviews/packets/packet.html", context, status=status)
 
 
+def _may_withdraw(viewer: User, packet: Packet) -> bool:
+    if not packet.is_open:
+        return False
+    if viewer.sees_everyone and viewer.is_active:
+        return True
+    return packet.status != Packet.Status.IN_COMMITTEE and bool(services._writers(viewer, packet))
+
+
 def _source_review(viewer: User, packet: Packet, role: str) -> tuple[Review | None, str]:
     """The manager review the packet started from and where `viewer` reads it, if anywhere."""
     review = Review.objects.filter(pk=packet.source_review_id).select_related("author", "participant__cycle").first()
     if review is None:
         return None, ""
     participant = review.participant
-    if role == "person" and participant.cycle.released_at is not None:
+    if role == "person":
+        # Nothing of their manager's review before its results are released to them.
+        if participant.cycle.released_at is None:
+            return None, ""
         return review, reverse("reviews:cycle_results", args=[participant.pk])
     if role in ("manager", "hr"):
         return review, reverse("reviews:cycle_person", args=[participant.cycle_id, participant.pk])
@@ -274,6 +291,8 @@ def _act(request, pk: int, action, success: str, *, form_key: str | None = None,
 @require_POST
 @login_required
 def packet_evidence(request, pk: int, competency: int):
+    if _int(competency) is None:
+        raise Http404("No such expectation.")
     packet = packet_get_for(request.user, pk)
     form = EvidenceForm(request.POST, prefix=f"e{competency}")
     if not form.is_valid():
@@ -283,12 +302,18 @@ def packet_evidence(request, pk: int, competency: int):
 
 def _evidence(request, packet: Packet, competency: int, form: EvidenceForm):
     data = form.cleaned_data
+    sent = {name for name in ("text", "links", "rating") if form.add_prefix(name) in request.POST}
     try:
-        services.evidence_save(actor=request.user, packet=packet, competency=competency, text=data["text"],
-                               links=form.link_list(), rating=data["rating"])
+        services.evidence_save(
+            actor=request.user, packet=packet, competency=competency,
+            text=data["text"] if "text" in sent else None, links=form.link_list() if "links" in sent else None,
+            rating=data["rating"] if "rating" in sent else None, seen=data.get("seen"),
+        )
     except PermissionDenied:
         raise Http404("No such packet.") from None
     except ValidationError as error:
+        if not hasattr(error, "error_dict"):  # not about a field: said at the top of the page
+            return _page(request, packet_get_for(request.user, packet.pk), status=400, problem=" ".join(error.messages))
         errors_to(form, error)
         return _page(request, packet, status=400, evidence_forms={competency: form})
     messages.success(request, "Evidence saved.")
@@ -299,13 +324,18 @@ def _evidence(request, packet: Packet, competency: int, form: EvidenceForm):
 @login_required
 def packet_pull(request, pk: int, competency: int):
     """Add a piece of the last year's feedback or review results to an expectation's evidence."""
+    if _int(competency) is None:
+        raise Http404("No such expectation.")
     packet = packet_get_for(request.user, pk)
     try:
         services.evidence_pull(actor=request.user, packet=packet, competency=competency, key=request.POST.get("source", "")[:40])
     except PermissionDenied:
         raise Http404("No such packet.") from None
     except ValidationError as error:
-        return _page(request, packet_get_for(request.user, pk), status=400, pull_problems={competency: " ".join(error.messages)})
+        fresh = packet_get_for(request.user, pk)
+        if fresh.status != Packet.Status.DRAFT or not hasattr(error, "error_dict"):
+            return _page(request, fresh, status=400, problem=" ".join(error.messages))
+        return _page(request, fresh, status=400, pull_problems={competency: " ".join(error.messages)})
     messages.success(request, "Added to the evidence, with where it came from: edit it as you like.")
     return redirect(f"{reverse('reviews:packet', args=[packet.pk])}#expectation-{competency}")
 
@@ -398,6 +428,16 @@ def packet_reopen(request, pk: int):
         return _page(request, packet, status=400, problem=" ".join(error.messages))
     messages.success(request, "A new draft, with the evidence carried over. The earlier packet and its decision stay.")
     return redirect("reviews:packet", new.pk)
+
+
+@require_POST
+@login_required
+def packet_withdraw(request, pk: int):
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _page(request, packet_get_for(request.user, pk), status=400, withdraw_form=form)
+    return _act(request, pk, lambda p: services.packet_withdraw(actor=request.user, packet=p, reason=form.cleaned_data["reason"]),
+                "Withdrawn: it stays, with your reason, and a new packet can be opened.", form_key="withdraw_form", form=form)
 
 
 # --- Endorsing ----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def person(handle: str) -> User:
 
 
 def test_it_seeds_packets_in_every_state_and_a_committee(seeded):
-    assert "Promotion packets: 7 around Ada's team" in seeded
+    assert "Promotion packets: 8 around Ada's team" in seeded
     assert set(Packet.objects.values_list("status", flat=True)) == set(Packet.Status.values)
     committee = Committee.objects.get()
     assert committee.chair == person("datalead") and committee.members.filter(pk=person("director").pk).exists()
@@ -35,7 +35,8 @@ def test_it_seeds_packets_in_every_state_and_a_committee(seeded):
     assert placement_current(approved.person).level == approved.target_level
     deferred = Packet.objects.get(status="deferred")
     assert deferred.reopened_as.status == "draft"
-    ada = Packet.objects.get(person=person("engineer"))
+    ada = Packet.objects.get(person=person("engineer"), status="draft")
+    assert Packet.objects.get(person=person("engineer"), status="withdrawn").decision_reason
     assert ada.status == "draft" and ada.endorsements.filter(submitted_at=None).exists()
     waiting = Packet.objects.get(status="in_committee")
     sofia, daniel = login(person("datalead")), login(person("director"))
@@ -63,4 +64,4 @@ def test_a_packet_starts_from_a_proposal_and_pulls_in_the_year(db):
         reverse("reviews:cycle_person", args=[waiting.participant.cycle_id, waiting.participant_id])
     ).content.decode()
     assert "Start a promotion packet" in page
-    assert any(sources_for(Packet.objects.get(person=person("engineer"))).values())
+    assert any(sources_for(Packet.objects.get(person=person("engineer"), status="draft")).values())

@@ -42,11 +42,12 @@ MATRIX = {
     "packet_vote": (302, 404, 404, 400, 404, 400, 400, 404, 404),
     "packet_decide": (302, 404, 404, 404, 404, 400, 404, 404, 404),
     "packet_reopen": (302, 400, 400, 404, 404, 404, 404, 404, 404),
+    "packet_withdraw": (302, 400, 400, 404, 404, 404, 404, 400, 404),
     "endorsement": (302, 404, 404, 404, 200, 404, 404, 404, 404),
     "promotion_fairness": (302, 404, 404, 404, 404, 404, 404, 200, 404),
 }
 POSTED = {"packet_evidence", "packet_pull", "packet_case", "packet_sponsor", "packet_submit", "packet_endorser", "packet_route",
-          "packet_vote", "packet_decide", "packet_reopen"}
+          "packet_vote", "packet_decide", "packet_reopen", "packet_withdraw"}
 
 
 @pytest.fixture

@@ -194,3 +194,21 @@ def test_a_review_that_proposed_nothing_for_them_is_not_kept(world, manager):
                                                 "review": world["manager_review"].pk})
     assert Packet.objects.get(person=other).source_review is None
 
+
+
+def test_feedback_its_giver_can_still_change_waits(world, peer, engineer):
+    row = feedback(peer, engineer, "STILL-EDITABLE", competencies=[world["first"]], days_ago=1)
+    Feedback.objects.filter(pk=row.pk).update(editable_until=timezone.now() + datetime.timedelta(hours=2))
+    assert "STILL-EDITABLE" not in texts(world, world["first"])
+    Feedback.objects.filter(pk=row.pk).update(editable_until=timezone.now() - datetime.timedelta(seconds=1))
+    assert "STILL-EDITABLE" in texts(world, world["first"])
+
+
+def test_the_person_reads_nothing_of_an_unreleased_proposal(as_user, world, manager, engineer):
+    Packet.objects.all().delete()
+    Cycle.objects.filter(pk=world["cycle"].pk).update(released_at=None, calibration_locked_at=None)
+    proposal = Review.objects.get(pk=world["manager_review"].pk)
+    packet = packet_open(actor=manager, person=engineer, target_level=world["l2"], source_review=proposal)
+    assert "proposed in" in as_user(manager).get(reverse("reviews:packet", args=[packet.pk])).content.decode()
+    page = as_user(engineer).get(reverse("reviews:packet", args=[packet.pk])).content.decode()
+    assert "proposed in" not in page and "manager review" not in page

@@ -178,7 +178,7 @@ def test_nothing_changes_after_submission(placed, manager, engineer):
 
 def test_colleagues_endorse_once_and_nobody_their_own_packet(placed, manager, engineer, peer, outsider):
     packet = packet_open(actor=manager, person=engineer, target_level=level(placed, "l2"))
-    for endorser, words in ((engineer, "Nobody endorses their own packet"), (manager, "The sponsor's word is the case")):
+    for endorser, words in ((engineer, "Nobody endorses their own packet"), (manager, "The manager's word is the case")):
         with pytest.raises(ValidationError) as caught:
             endorsement_request(actor=manager, packet=packet, endorser=endorser)
         assert words in caught.value.message_dict["endorser"][0]
@@ -203,7 +203,7 @@ def test_only_a_covering_committee_takes_a_packet_and_only_from_hr(placed, commi
     packet = packet_open(actor=manager, person=engineer, target_level=level(placed, "l2"))
     with pytest.raises(ValidationError) as caught:
         packet_route(actor=hr, packet=packet, committee=committee)
-    assert "only a submitted packet is routed" in caught.value.message_dict["committee"][0]
+    assert "only a submitted packet or one in committee is routed" in caught.value.message_dict["committee"][0]
     packet_submit(actor=manager, packet=written(packet, manager, engineer))
     with pytest.raises(PermissionDenied):
         packet_route(actor=manager, packet=packet, committee=committee)
