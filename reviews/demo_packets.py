@@ -156,7 +156,10 @@ def seed(sender, *, personas: dict[str, User], random: _random.Random, stdout, *
             "declined": "Strong delivery, but the design and mentoring expectations rest on a single project. Build a second example.",
             "deferred": "Close: one more quarter leading the on-call rotation would settle the leadership expectation.",
         }
-        effective = timezone.localdate() - datetime.timedelta(days=30) if outcome == "approved" else None
+        effective = None
+        if outcome == "approved":  # last month, after the level they hold
+            latest = person.placements.order_by("-effective_date").values_list("effective_date", flat=True).first()
+            effective = max(timezone.localdate() - datetime.timedelta(days=30), latest + datetime.timedelta(days=1))
         services.packet_decide(actor=chair, packet=packet, outcome=outcome, reason=reasons[outcome], effective_date=effective)
         _dated(packet, opened=-90, submitted=-70, routed=-60, decided=-45)
         if outcome == "deferred":

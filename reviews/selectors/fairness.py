@@ -10,9 +10,10 @@ for the four views together:
 - in each view, while the groups not shown add up to fewer than MIN_GROUP people, the next
   smallest is not shown either (else the whole company less the groups shown would give them
   away);
-- a group shown that lies inside another group shown (of any view, or the whole company) and
-  differs from it by fewer than MIN_GROUP people is not shown (else the larger less the smaller
-  would be those few people: a department of six and a manager's five reports within it).
+- when the groups shown of one view that lie wholly inside a group shown of another view (or
+  the whole company) leave fewer than MIN_GROUP of its people out, the smallest of them is not
+  shown (else the larger less those inside it would be those few people: a department of six
+  and a manager's five reports within it; or a department less its levels).
 Each rule can hide more; they are applied until none does.
 A constant number of queries (three) whatever the organisation's size; `fairness_kept` keeps
 the result per process under the stamp, which every change to people, placements and packets'
@@ -146,6 +147,7 @@ def _count(group: Group, pk: int, promoted: bool, days: int, statuses) -> None:
 
 def _hide(views: dict[str, list[Group]], everyone: Group) -> None:
     """Settle what is not shown, across the views together (see the module's rules)."""
+    group_of = {by: {pk: group for group in groups for pk in group.members} for by, groups in views.items()}
     changed = True
     while changed:
         changed = False
@@ -160,18 +162,21 @@ def _hide(views: dict[str, list[Group]], everyone: Group) -> None:
         shown = [g for groups in views.values() for g in groups if not g.suppressed]
         if not everyone.suppressed:
             shown.append(everyone)
-        by_size: dict[int, list[Group]] = defaultdict(list)
-        for group in shown:
-            by_size[group.people].append(group)
-        for inner in shown:
-            if inner.suppressed or inner is everyone:
+        for outer in shown:
+            if outer.suppressed:
                 continue
-            for size in range(inner.people + 1, inner.people + MIN_GROUP):
-                # Groups of one view never overlap: only another view's, or everyone, can hold it.
-                if any(not outer.suppressed and outer.view != inner.view and inner.members <= outer.members
-                       for outer in by_size.get(size, ())):
-                    inner.hidden, changed = True, True
-                    break
+            for by in views:
+                if by == outer.view:
+                    continue
+                inside: dict[int, list] = {}  # id(group) -> [group, how many of outer's people it holds]
+                for pk in outer.members:
+                    group = group_of[by][pk]
+                    inside.setdefault(id(group), [group, 0])[1] += 1
+                contained = [g for g, n in inside.values() if n == g.people and not g.suppressed]
+                left_out = outer.people - sum(g.people for g in contained)
+                if contained and 0 < left_out < MIN_GROUP:
+                    smallest = min(contained, key=lambda g: (g.people, g.label))
+                    smallest.hidden, changed = True, True
 
 
 def fairness_all(today: datetime.date | None = None) -> tuple[dict[str, list[Group]], Group]:

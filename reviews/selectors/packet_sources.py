@@ -84,6 +84,7 @@ def sources_for(packet: Packet) -> dict[int, list[Source]]:
             shown,
             review__participant__person_id=packet.person_id,
             review__submitted_at__isnull=False,
+            review__participant__removed_at__isnull=True,  # their results are not theirs to read
             review__participant__cycle__released_at__gte=since,
             competency__slug__in=list(slugs),
         )

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ladders.models import Competency, Level
+from ladders.models import Competency, Level, Placement
 from ladders.selectors.careers import placement_current
 from ladders.services.placements import placement_record
 from people.audit import acting_as
@@ -87,6 +87,10 @@ def packet_open(*, actor: User, person: User, target_level: Level | int, case: s
     target = above.get(target_pk)
     if target is None:
         raise ValidationError({"target_level": f"Choose the next level above {placed.level.title} on {person.name}'s ladder."})
+    upcoming = Placement.objects.filter(person=person, effective_date__gt=timezone.localdate()).select_related("level").first()
+    if upcoming is not None:
+        raise ValidationError({"target_level": f"{person.name} becomes {upcoming.level.title} on "
+                                               f"{upcoming.effective_date.day} {upcoming.effective_date:%B %Y}: open the next packet after that."})
     if Packet.objects.filter(person=person, status__in=Packet.OPEN).exists():
         raise ValidationError({"target_level": f"{person.name} has a packet under way already: finish or withdraw it first."})
     if source_review is not None and not (
@@ -468,13 +472,18 @@ def _committee_active(packet: Packet) -> None:
         raise ValidationError(f"{packet.committee.name} is switched off: HR route the packet to another committee.")
 
 
+def _latest_placement(person: User) -> Placement | None:
+    """Their last placement, today's or one still to take effect."""
+    return Placement.objects.filter(person=person).select_related("level").order_by("-effective_date", "-pk").first()
+
+
 def _still_applies(packet: Packet) -> str:
     """Why approving `packet` would be wrong today, or "": the person has left, or their
-    level has moved to the target or beyond since it opened."""
+    level has moved (or is set to move) to the target or beyond since it opened."""
     person = packet.person
     if not person.is_active:
         return f"{person.name} no longer works here: decline or defer it instead."
-    placed = placement_current(person)
+    placed = _latest_placement(person)
     if placed is not None and placed.level.rung >= packet.target_level.rung:
         return (f"{person.name} is at {placed.level.title} now, not below {packet.target_level.title}: "
                 "approving it would not move them up. Decline or defer it with the reason.")
@@ -513,6 +522,10 @@ def packet_decide(
         problem = _still_applies(packet)
         if problem:
             errors["outcome"] = problem
+        latest = _latest_placement(packet.person)
+        if not problem and isinstance(effective_date, datetime.date) and latest is not None and effective_date <= latest.effective_date:
+            errors["effective_date"] = (f"Choose a day after {latest.effective_date.day} {latest.effective_date:%B %Y}, when "
+                                        f"{packet.person.name} became {latest.level.title}.")
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

@@ -236,9 +236,20 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
     context["gap_count"] = sum(1 for row in context["rows"] if row["gaps"])
     if writer:
         context["rating_choices"], context["text_max"] = EvidenceForm.base_fields["rating"].choices, TEXT_MAX_LENGTH
+    # A refused form the page no longer draws (the packet moved on meanwhile): its errors on top.
+    lost = [
+        error for key, form in forms.items()
+        if key.endswith("_form") and form is not None and context.get(key) is not form for error in _messages_of(form)
+    ]
+    if lost and not context["problem"]:
+        context["problem"] = " ".join(lost)
     if packet.source_review_id:
         context["source_review"], context["source_link"] = _source_review(viewer, packet, role)
     return render(request, "reviews/packets/packet.html", context, status=status)
+
+
+def _messages_of(form) -> list[str]:
+    return [str(error) for errors in form.errors.values() for error in errors] if form.is_bound else []
 
 
 def _may_withdraw(viewer: User, packet: Packet) -> bool:
@@ -383,7 +394,9 @@ def packet_endorser(request, pk: int):
 @login_required
 def packet_route(request, pk: int):
     packet = packet_get_for(request.user, pk)
-    form = RouteForm(request.POST, committees=[(c.pk, c.name) for c in services.committees_for(packet)] if request.user.sees_everyone else [])
+    if not request.user.sees_everyone:
+        raise Http404("No such packet.")
+    form = RouteForm(request.POST, committees=[(c.pk, c.name) for c in services.committees_for(packet)])
     if not form.is_valid():
         return _page(request, packet, status=400, route_form=form)
     return _act(request, pk, lambda p: services.packet_route(actor=request.user, packet=p, committee=form.cleaned_data["committee"] or 0),

@@ -15,7 +15,7 @@ from ladders.models import Placement
 from ladders.services.placements import placement_record
 from people.models import User
 from reviews.models import Committee, Evidence, Packet
-from reviews.selectors.fairness import fairness, fairness_all
+from reviews.selectors.fairness import _build, _hide, fairness
 from reviews.selectors.packets import role_of, votes_visible
 from reviews.services.packets import (
     committees_for,
@@ -239,25 +239,43 @@ def test_two_views_side_by_side_do_not_single_anyone_out(payments):
     managers = {g.label: g for g in fairness("manager")[0]}
     # Payments (6) less Mia's team (5, all in Payments) would be Xena: one of them is not shown.
     assert departments["Payments"].suppressed or managers["Mia Lead"].suppressed
-    views, everyone = fairness_all()
-    shown = [g for groups in views.values() for g in groups if not g.suppressed]
-    for inner in shown:  # no two shown groups of different views nest within fewer than five people
-        for outer in shown:
-            assert not (outer.view != inner.view and 0 < outer.people - inner.people < 5
-                        and outer.label != inner.label and _nested(inner, outer))
+    assert_nothing_given_away()
 
 
-def _nested(inner, outer) -> bool:
-    """Rebuilt from the database, since the kept groups drop their members."""
-    def members(group):
-        people = User.objects.filter(is_active=True, placements__isnull=False).distinct()
-        if group.view == "department":
-            return set(people.filter(department__name=group.label).values_list("pk", flat=True))
-        if group.view == "manager":
-            return set(people.filter(manager__name=group.label).values_list("pk", flat=True))
-        return None
-    a, b = members(inner), members(outer)
-    return a is not None and b is not None and a <= b
+def test_a_group_less_all_the_groups_of_another_view_inside_it_gives_nobody_away(placed, hr):
+    """A department of eleven: six at level 1 and five at level 2 shown would leave nobody out;
+    with a twelfth at level 3 (alone), the department less its two levels shown would be them."""
+    track = level(placed, "l1").tracks.first()
+    dept = DepartmentFactory(name="Billing")
+    for code, n in (("l1", 6), ("l2", 5), ("l3", 1)):
+        for _ in range(n):
+            person = UserFactory(department=dept, start_date=TODAY - datetime.timedelta(days=900))
+            Placement.objects.create(person=person, level=level(placed, code), track=track, effective_date=TODAY - datetime.timedelta(days=400))
+    search = DepartmentFactory(name="Search")
+    for _ in range(12):  # elsewhere, at level 3: Billing's two other levels lie wholly inside it
+        person = UserFactory(department=search, start_date=TODAY - datetime.timedelta(days=900))
+        Placement.objects.create(person=person, level=level(placed, "l3"), track=track, effective_date=TODAY - datetime.timedelta(days=400))
+    Placement.objects.exclude(person__department__in=[dept, search]).delete()  # nobody else on a ladder
+    levels = {g.label: g for g in fairness("level")[0]}
+    assert not levels["Level 1"].suppressed and levels["Level 2"].suppressed  # the smaller one inside
+    assert not {g.label: g for g in fairness("department")[0]}["Billing"].suppressed
+    assert_nothing_given_away()
+
+
+def assert_nothing_given_away():
+    """For every group shown, the shown groups of any other view inside it leave none or at
+    least five of its people out."""
+    views, everyone = _build(TODAY)
+    _hide(views, everyone)
+    shown = [g for groups in views.values() for g in groups if not g.suppressed] + [everyone]
+    assert shown
+    for outer in shown:
+        for by, groups in views.items():
+            if by == outer.view:
+                continue
+            inside = [g for g in groups if not g.suppressed and g.members <= outer.members]
+            left_out = outer.people - sum(g.people for g in inside)
+            assert not inside or left_out == 0 or left_out >= 5, (outer.label, by, [g.label for g in inside])
 
 
 def test_managers_of_the_same_name_are_two_groups(placed, hr):
@@ -268,3 +286,62 @@ def test_managers_of_the_same_name_are_two_groups(placed, hr):
             Placement.objects.create(person=UserFactory(manager=boss), level=l1, track=l1.tracks.first(), effective_date=TODAY)
     labels = [g.label for g in fairness("manager")[0]]
     assert "Alex Kim (alex0@example.com)" in labels and "Alex Kim (alex1@example.com)" in labels
+
+
+# --- Levels and dates -----------------------------------------------------------------------------
+
+
+def test_an_approval_takes_effect_after_the_level_they_hold(placed, committee, hr, manager, engineer):
+    packet = in_committee(placed, committee, hr, manager, engineer)
+    since = Placement.objects.get(person=engineer).effective_date
+    with pytest.raises(ValidationError) as error:
+        packet_decide(actor=committee.chair, packet=packet, outcome="approved", reason="Ready.", effective_date=since)
+    assert "Choose a day after" in str(error.value) and Placement.objects.filter(person=engineer).count() == 1
+
+
+def test_a_promotion_still_to_take_effect_is_not_approved_twice(placed, committee, hr, manager, engineer):
+    packet = in_committee(placed, committee, hr, manager, engineer)
+    later = TODAY + datetime.timedelta(days=60)
+    packet_decide(actor=committee.chair, packet=packet, outcome="approved", reason="Ready.", effective_date=later)
+    with pytest.raises(ValidationError, match="becomes Level 2 on"):
+        packet_open(actor=manager, person=engineer, target_level=level(placed, "l2"))
+
+
+def test_results_kept_from_someone_taken_out_of_a_cycle_are_not_offered(placed, hr, manager, engineer):
+    from reviews.models import Cycle, Participant, Review, ReviewRating
+    from reviews.selectors.packet_sources import sources_for
+    from reviews.services.cycles import Population, cycle_open
+
+    phases = {kind: (TODAY - datetime.timedelta(days=60 - 7 * n), TODAY - datetime.timedelta(days=54 - 7 * n))
+              for n, kind in enumerate(["self", "nominations", "peer", "upward", "manager", "calibration"])}
+    phases["release"] = (TODAY + datetime.timedelta(days=30), None)
+    cycle = cycle_open(actor=hr, name="H1", period_start=TODAY - datetime.timedelta(days=240),
+                       period_end=TODAY - datetime.timedelta(days=61), population=Population(everyone=True), phases=phases)
+    participant = Participant.objects.get(cycle=cycle, person=engineer)
+    packet = packet_open(actor=manager, person=engineer, target_level=level(placed, "l2"))
+    row = packet.evidence.first()
+    review = Review.objects.create(participant=participant, author=manager, kind="manager", submitted_at=timezone.now())
+    ReviewRating.objects.create(review=review, competency_id=row.competency_id, rating="meets", comment="KEPT-FROM-HER")
+    Cycle.objects.filter(pk=cycle.pk).update(calibration_locked_at=timezone.now(), released_at=timezone.now())
+    assert any(s.text == "KEPT-FROM-HER" for s in sources_for(packet).get(row.competency_id, []))
+    Participant.objects.filter(pk=participant.pk).update(removed_at=timezone.now(), removed_reason="Left the team.")
+    assert not any(s.text == "KEPT-FROM-HER" for s in sources_for(packet).get(row.competency_id, []))
+
+
+# --- Refusals say why -----------------------------------------------------------------------------
+
+
+def test_a_refusal_on_a_form_no_longer_drawn_is_said_on_top(as_user, placed, committee, hr, manager, engineer):
+    packet = in_committee(placed, committee, hr, manager, engineer)
+    member = committee.members.exclude(pk=committee.chair_id).first()
+    client = as_user(member)
+    url = reverse("reviews:packet_vote", args=[packet.pk])
+    assert client.post(url, {"choice": "approve", "comment": "Yes."}).status_code == 302
+    again = client.post(url, {"choice": "approve", "comment": "Yes."})
+    assert again.status_code == 400 and "You have voted on this packet already." in again.content.decode()
+    packet_decide(actor=committee.chair, packet=packet, outcome="declined", reason="Not yet.")
+    late = as_user(hr).post(reverse("reviews:packet_route", args=[packet.pk]), {"committee": committee.pk})
+    assert late.status_code == 400 and "only a submitted packet or one in committee is routed" in late.content.decode()
+    withdrawn = as_user(hr).post(reverse("reviews:packet_withdraw", args=[packet.pk]), {"reason": "x"})
+    assert withdrawn.status_code == 400 and "closed already" in withdrawn.content.decode()
+    assert as_user(manager).post(reverse("reviews:packet_route", args=[packet.pk]), {"committee": committee.pk}).status_code == 404
