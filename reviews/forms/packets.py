@@ -32,8 +32,9 @@ class EvidenceForm(Form):
         help_text="One a line: a title, a space, then the address (design docs, pull requests, incidents).",
     )
     rating = forms.ChoiceField(label="Your rating", required=False, choices=[("", "Not yet")] + list(Rating.choices))
-    # When this copy of the evidence was read, so that the other writer's later words are not overwritten.
-    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    # The words this copy showed (services.packets.words_digest), so that the other writer's
+    # later words are not overwritten.
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def link_list(self) -> list[dict]:
         rows = []

@@ -73,7 +73,7 @@ def _voters(packet: Packet) -> list:
 )
 def packet_vote_due(days: int, now: datetime.datetime) -> Iterator[Due]:
     waiting = (
-        Packet.objects.filter(status=Packet.Status.IN_COMMITTEE)
+        Packet.objects.filter(status=Packet.Status.IN_COMMITTEE, committee__is_active=True)
         .select_related("person", "target_level", "committee__chair")
         .prefetch_related("committee__members")
         .order_by("pk")
@@ -92,7 +92,8 @@ def packet_vote_due(days: int, now: datetime.datetime) -> Iterator[Due]:
                     yield Due(recipient_id=member.pk, subject=f"reviews.packet:{packet.pk}", period="vote",
                               title=f"Your vote on {title}"[:200],
                               body=f"{packet.committee.name} is waiting for your vote and your reasons.", url=url)
-        if members and all(member.pk in done for member in members) and packet.committee.chair.is_active:
+        chair = packet.committee.chair
+        if members and all(member.pk in done for member in members) and chair.is_active and not chair.manages(packet.person):
             yield Due(recipient_id=packet.committee.chair_id, subject=f"reviews.packet:{packet.pk}", period="decide",
                       title=f"Every vote is in: decide on {title}"[:200],
                       body="Record the decision with its reason; the person and their manager read it.", url=url)

@@ -14,7 +14,8 @@ for the four views together:
   the whole company) leave fewer than MIN_GROUP of its people out, the smallest of them is not
   shown (else the larger less those inside it would be those few people: a department of six
   and a manager's five reports within it; or a department less its levels).
-Each rule can hide more; they are applied until none does.
+Each rule can hide more; they are applied until none does. Sums of partly overlapping groups
+across views (two managers' teams less a department that takes most of both) are not audited.
 A constant number of queries (three) whatever the organisation's size; `fairness_kept` keeps
 the result per process under the stamp, which every change to people, placements and packets'
 statuses replaces.

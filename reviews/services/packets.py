@@ -18,6 +18,8 @@ Who does what (relationships as they are now):
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -87,7 +89,10 @@ def packet_open(*, actor: User, person: User, target_level: Level | int, case: s
     target = above.get(target_pk)
     if target is None:
         raise ValidationError({"target_level": f"Choose the next level above {placed.level.title} on {person.name}'s ladder."})
-    upcoming = Placement.objects.filter(person=person, effective_date__gt=timezone.localdate()).select_related("level").first()
+    upcoming = (
+        Placement.objects.filter(person=person, effective_date__gt=timezone.localdate())
+        .select_related("level").order_by("effective_date", "pk").first()
+    )
     if upcoming is not None:
         raise ValidationError({"target_level": f"{person.name} becomes {upcoming.level.title} on "
                                                f"{upcoming.effective_date.day} {upcoming.effective_date:%B %Y}: open the next packet after that."})
@@ -166,6 +171,11 @@ def _clean_links(links: Iterable) -> tuple[list[dict], str]:
     return cleaned, ""
 
 
+def words_digest(text: str, links: list) -> str:
+    """A short fingerprint of an expectation's words and links, as a writer's page showed them."""
+    return hashlib.sha256(json.dumps([text, links], sort_keys=True).encode()).hexdigest()[:32]
+
+
 @transaction.atomic
 def evidence_save(
     *,
@@ -175,12 +185,12 @@ def evidence_save(
     text: str | None = None,
     links: Iterable | None = None,
     rating: str | None = None,
-    seen: datetime.datetime | None = None,
+    seen: str | None = None,
 ) -> Evidence:
     """The evidence for one expectation: its text and links (the person or the sponsor) and
     the writer's own rating against it (the person's self rating, the sponsor's manager
-    rating); only what is given changes. With `seen` (when the writer's copy was read), text
-    or links changed by the other writer since are not overwritten. Problems are raised at
+    rating); only what is given changes. With `seen` (words_digest of the text and links the
+    writer's copy showed), words the other writer saved since are not overwritten. Problems are raised at
     their field: `text`, `links`, `rating`."""
     packet = _locked(packet)
     role = _writers(actor, packet)
@@ -201,7 +211,7 @@ def evidence_save(
             errors["links"] = problem
     if rating is not None and rating not in ("", *Rating.values):
         errors["rating"] = "Choose below, meets or above the expectation."
-    if not errors and seen is not None and row.updated_at > seen and (
+    if not errors and seen is not None and seen != words_digest(row.text, row.links) and (
         (text is not None and text != row.text) or (links is not None and links != row.links)
     ):
         errors["text"] = ("This evidence changed after you opened the page (the other writer saved theirs): "
@@ -326,8 +336,9 @@ def packet_submit(*, actor: User, packet: Packet) -> Packet:
     with acting_as(actor):
         packet.snapshot = _snapshot(packet)
         packet.status, packet.submitted_at, packet.updated_at = Packet.Status.SUBMITTED, now, now
+        if packet.sponsored_at is None or packet.sponsor_id != actor.pk:
+            packet.sponsored_at = now
         packet.sponsor = actor  # the manager who submits it stands behind it
-        packet.sponsored_at = packet.sponsored_at or now
         packet.save(update_fields=["snapshot", "status", "submitted_at", "updated_at", "sponsor", "sponsored_at"])
     return packet
 
@@ -342,7 +353,7 @@ def endorsement_request(*, actor: User, packet: Packet, endorser: User) -> Endor
     if not _writers(actor, packet):
         raise PermissionDenied("The person and their manager ask for endorsements.")
     if not packet.is_open:
-        raise ValidationError({"endorser": "This packet is decided: it takes no more endorsements."})
+        raise ValidationError({"endorser": f"This packet is {packet.get_status_display().lower()}: it takes no more endorsements."})
     endorser = User.objects.filter(pk=getattr(endorser, "pk", endorser), is_active=True).first() if endorser else None
     if endorser is None:
         raise ValidationError({"endorser": "Give the address of someone who works here."})
@@ -368,7 +379,7 @@ def endorsement_give(*, actor: User, endorsement: Endorsement, text: str = "", d
     if endorsement.submitted_at or endorsement.declined_at:
         raise ValidationError({"text": "You have answered this request already."})
     if not endorsement.packet.is_open:
-        raise ValidationError({"text": "This packet is decided: it takes no more endorsements."})
+        raise ValidationError({"text": f"This packet is {endorsement.packet.get_status_display().lower()}: it takes no more endorsements."})
     text = (text or "").strip()
     with acting_as(actor):
         if decline:

@@ -61,9 +61,11 @@ def packet_list(request):
         visible.filter(person__reporting_path__below=viewer.reporting_path).exclude(person=viewer)[:LISTED]
     ) if viewer.reporting_path else []
     committees = Committee.objects.filter(Q(chair=viewer) | Q(members=viewer)).values("pk")
+    waiting = visible.filter(committee__in=committees, status=Packet.Status.IN_COMMITTEE).exclude(person=viewer)
+    if viewer.reporting_path:  # not those of people below them: they take no part in those
+        waiting = waiting.exclude(person__reporting_path__below=viewer.reporting_path)
     queue = list(
-        visible.filter(committee__in=committees, status=Packet.Status.IN_COMMITTEE).exclude(person=viewer)
-        .annotate(voted=Exists(Vote.objects.filter(packet=OuterRef("pk"), member=viewer)), votes_in=Count("votes", distinct=True))
+        waiting.annotate(voted=Exists(Vote.objects.filter(packet=OuterRef("pk"), member=viewer)), votes_in=Count("votes", distinct=True))
         [:LISTED]
     )
     endorsements = list(
@@ -187,7 +189,7 @@ def _rows(packet: Packet, writer: str, forms: dict, problems: dict | None = None
         if writer and row is not None:
             form = forms.get(row.competency_id) or EvidenceForm(
                 prefix=f"e{row.competency_id}",
-                initial={"text": row.text, "links": links_text(row.links), "seen": row.updated_at.isoformat(),
+                initial={"text": row.text, "links": links_text(row.links), "seen": services.words_digest(row.text, row.links),
                          "rating": row.self_rating if writer == "person" else row.manager_rating},
             )
         pulled = set(row.sources) if row is not None else set()
@@ -231,7 +233,7 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
         "withdraw_form": (forms.get("withdraw_form") or WithdrawForm()) if _may_withdraw(viewer, packet) else None,
     }
     if role == "hr" and packet.status in (Packet.Status.SUBMITTED, Packet.Status.IN_COMMITTEE):
-        choices = [(c.pk, c.name) for c in services.committees_for(packet)]
+        choices = [(c.pk, c.name) for c in services.committees_for(packet) if c.pk != packet.committee_id]
         context["route_form"] = forms.get("route_form") or RouteForm(committees=choices)
     context["gap_count"] = sum(1 for row in context["rows"] if row["gaps"])
     if writer:
@@ -240,6 +242,10 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
     lost = [
         error for key, form in forms.items()
         if key.endswith("_form") and form is not None and context.get(key) is not form for error in _messages_of(form)
+    ]
+    drawn = {id(row["form"]) for row in context["rows"]}
+    lost += [
+        error for form in (forms.get("evidence_forms") or {}).values() if id(form) not in drawn for error in _messages_of(form)
     ]
     if lost and not context["problem"]:
         context["problem"] = " ".join(lost)
@@ -318,7 +324,7 @@ def _evidence(request, packet: Packet, competency: int, form: EvidenceForm):
         services.evidence_save(
             actor=request.user, packet=packet, competency=competency,
             text=data["text"] if "text" in sent else None, links=form.link_list() if "links" in sent else None,
-            rating=data["rating"] if "rating" in sent else None, seen=data.get("seen"),
+            rating=data["rating"] if "rating" in sent else None, seen=data.get("seen") or None,
         )
     except PermissionDenied:
         raise Http404("No such packet.") from None

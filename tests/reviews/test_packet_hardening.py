@@ -30,6 +30,7 @@ from reviews.services.packets import (
     packet_submit,
     packet_withdraw,
     vote_record,
+    words_digest,
 )
 from tests.conftest import login
 from tests.people.factories import DepartmentFactory, UserFactory
@@ -55,7 +56,7 @@ def test_a_rating_alone_leaves_the_words_and_links_as_they_are(as_user, placed, 
 def test_words_saved_meanwhile_are_not_overwritten_by_an_older_copy(as_user, placed, manager, engineer):
     packet = packet_open(actor=manager, person=engineer, target_level=level(placed, "l2"))
     row = packet.evidence.first()
-    seen = row.updated_at.isoformat()  # both opened the page now
+    seen = words_digest(row.text, row.links)  # both opened the page now
     evidence_save(actor=engineer, packet=packet, competency=row.competency_id, text="Ada's words.")
     prefix = f"e{row.competency_id}"
     response = as_user(manager).post(
@@ -345,3 +346,35 @@ def test_a_refusal_on_a_form_no_longer_drawn_is_said_on_top(as_user, placed, com
     withdrawn = as_user(hr).post(reverse("reviews:packet_withdraw", args=[packet.pk]), {"reason": "x"})
     assert withdrawn.status_code == 400 and "closed already" in withdrawn.content.decode()
     assert as_user(manager).post(reverse("reviews:packet_route", args=[packet.pk]), {"committee": committee.pk}).status_code == 404
+
+
+def test_a_rating_saved_by_one_writer_does_not_stop_the_others_words(as_user, placed, manager, engineer):
+    packet = packet_open(actor=manager, person=engineer, target_level=level(placed, "l2"))
+    row = packet.evidence.first()
+    seen = words_digest(row.text, row.links)  # Ada's page
+    evidence_save(actor=manager, packet=packet, competency=row.competency_id, rating="above")  # Marcus rates
+    prefix = f"e{row.competency_id}"
+    response = as_user(engineer).post(
+        reverse("reviews:packet_evidence", args=[packet.pk, row.competency_id]),
+        {f"{prefix}-text": "Ada's words.", f"{prefix}-links": "", f"{prefix}-rating": "meets", f"{prefix}-seen": seen},
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.text, row.self_rating, row.manager_rating) == ("Ada's words.", "meets", "above")
+
+
+def test_no_reminder_to_vote_for_a_committee_switched_off_nor_to_decide_for_a_chair_above(placed, committee, hr, manager, engineer):
+    from reviews.reminders.packets import packet_vote_due
+
+    packet = in_committee(placed, committee, hr, manager, engineer)
+    Packet.objects.filter(pk=packet.pk).update(routed_at=timezone.now() - datetime.timedelta(days=10))
+    assert list(packet_vote_due(5, timezone.now()))
+    Committee.objects.filter(pk=committee.pk).update(is_active=False)
+    assert list(packet_vote_due(5, timezone.now())) == []
+    Committee.objects.filter(pk=committee.pk).update(is_active=True)
+    for member in committee.members.exclude(pk=committee.chair_id):
+        if not member.manages(engineer):
+            vote_record(actor=member, packet=packet, choice="approve", comment="Yes.")
+    assert [d.period for d in packet_vote_due(5, timezone.now())] == ["decide"]
+    User.objects.filter(pk=manager.pk).update(manager=committee.chair)  # the chair is above Ada now
+    assert list(packet_vote_due(5, timezone.now())) == []
