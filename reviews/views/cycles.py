@@ -28,6 +28,7 @@ from ..selectors.cycle_progress import cycle_progress_kept
 from ..selectors.cycles import cycle_get_for_hr, cycles_for_hr, participants_page
 from ..services.cycle_calibration import calibration_lock, cycle_release
 from ..services.cycles import Population, cycle_open, participant_add, participant_remove, phase_close, phase_extend
+from .exports import csv_safe
 
 PAGE_SIZE = 25
 
@@ -240,12 +241,6 @@ class _Echo:
         return value
 
 
-def _csv_safe(value) -> str:
-    """A cell a spreadsheet does not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.lstrip()[:1] in ("=", "+", "-", "@") or text[:1] in ("\t", "\r") else text
-
-
 @require_GET
 @login_required
 def cycle_export(request, pk: int):
@@ -273,7 +268,7 @@ def cycle_export(request, pk: int):
         for pk, name, email, department, manager, level, rating, removed_at, reason in rows.iterator(chunk_size=2000):
             # Of their own row, HR read what any participant reads: the final rating once released.
             own = email == request.user.email
-            yield writer.writerow([_csv_safe(v) for v in (
+            yield writer.writerow([csv_safe(v) for v in (
                 name, email, department, manager, level,
                 "" if own else labels.get(proposed.get(pk, ""), ""),
                 "" if own and not cycle.released_at else labels.get(rating, ""),

@@ -42,6 +42,7 @@ from ..selectors.cycles import reviews_visible_to
 from ..selectors.packet_sources import sources_for
 from ..selectors.packets import endorsements_visible, packet_get_for, packets_visible_to, role_of, votes_visible
 from ..services import packets as services
+from .exports import csv_safe
 
 LISTED = 100
 # Fairness groups on a page (by manager, a large company has hundreds); the CSV has them all.
@@ -507,10 +508,10 @@ def fairness_page(request):
                          "median months in level", "packets approved", "declined", "deferred"])
         for group in [*groups, everyone]:
             if group.suppressed:
-                writer.writerow([_csv_safe(group.label), "not shown" if group.hidden else f"fewer than {fairness_selectors.MIN_GROUP}",
+                writer.writerow([csv_safe(group.label), "not shown" if group.hidden else f"fewer than {fairness_selectors.MIN_GROUP}",
                                  "", "", "", "", ""])
             else:
-                writer.writerow([_csv_safe(group.label), group.people, group.rate, group.median_months,
+                writer.writerow([csv_safe(group.label), group.people, group.rate, group.median_months,
                                  group.outcomes["approved"], group.outcomes["declined"], group.outcomes["deferred"]])
         return response
     page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
@@ -524,8 +525,3 @@ def fairness_page(request):
                                   if not g.suppressed and g.median_months is not None) or "No group to show",
         "chart_label": "; ".join(f"{g.label}: {g.rate}%" for g in page.object_list if not g.suppressed) or "No group to show",
     })
-
-
-def _csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.lstrip()[:1] in ("=", "+", "-", "@") or text[:1] in ("\t", "\r") else text
