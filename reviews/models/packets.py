@@ -134,6 +134,10 @@ class Packet(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN
 
+    def sponsored_by(self, user) -> bool:
+        """Whether `user` has agreed to stand behind it (their manager before them does not count)."""
+        return self.sponsored_at is not None and self.sponsor_id == user.pk
+
     def get_additional_data(self) -> dict:
         return {"private_about": self.person_id}
 

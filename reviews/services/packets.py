@@ -38,6 +38,7 @@ from ..models import Committee, Endorsement, Evidence, Packet, Review, Vote
 from ..models.cycles import Rating
 from ..models.packets import LINKS_MAX, NAME_MAX_LENGTH, REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 from ..selectors.packet_sources import source_find
+from .cycles import day_name
 
 # The furthest an effective date lies from the decision, either way.
 EFFECTIVE_WITHIN_DAYS = 366
@@ -95,7 +96,7 @@ def packet_open(*, actor: User, person: User, target_level: Level | int, case: s
     )
     if upcoming is not None:
         raise ValidationError({"target_level": f"{person.name} becomes {upcoming.level.title} on "
-                                               f"{upcoming.effective_date.day} {upcoming.effective_date:%B %Y}: open the next packet after that."})
+                                               f"{day_name(upcoming.effective_date)}: open the next packet after that."})
     if Packet.objects.filter(person=person, status__in=Packet.OPEN).exists():
         raise ValidationError({"target_level": f"{person.name} has a packet under way already: finish or withdraw it first."})
     if source_review is not None and not (
@@ -129,7 +130,7 @@ def packet_sponsor(*, actor: User, packet: Packet) -> Packet:
     if not _manager_of(actor, packet.person):
         raise PermissionDenied("Their manager sponsors the packet.")
     _draft(packet)
-    if packet.sponsored_at is None or packet.sponsor_id != actor.pk:
+    if not packet.sponsored_by(actor):
         with acting_as(actor):
             packet.sponsor, packet.sponsored_at, packet.updated_at = actor, timezone.now(), timezone.now()
             packet.save(update_fields=["sponsor", "sponsored_at", "updated_at"])
@@ -336,7 +337,7 @@ def packet_submit(*, actor: User, packet: Packet) -> Packet:
     with acting_as(actor):
         packet.snapshot = _snapshot(packet)
         packet.status, packet.submitted_at, packet.updated_at = Packet.Status.SUBMITTED, now, now
-        if packet.sponsored_at is None or packet.sponsor_id != actor.pk:
+        if not packet.sponsored_by(actor):
             packet.sponsored_at = now
         packet.sponsor = actor  # the manager who submits it stands behind it
         packet.save(update_fields=["snapshot", "status", "submitted_at", "updated_at", "sponsor", "sponsored_at"])
@@ -488,13 +489,13 @@ def _latest_placement(person: User) -> Placement | None:
     return Placement.objects.filter(person=person).select_related("level").order_by("-effective_date", "-pk").first()
 
 
-def _still_applies(packet: Packet) -> str:
+def _still_applies(packet: Packet, placed: Placement | None) -> str:
     """Why approving `packet` would be wrong today, or "": the person has left, or their
-    level has moved (or is set to move) to the target or beyond since it opened."""
+    level has moved (or is set to move) to the target or beyond since it opened (`placed`:
+    their latest placement)."""
     person = packet.person
     if not person.is_active:
         return f"{person.name} no longer works here: decline or defer it instead."
-    placed = _latest_placement(person)
     if placed is not None and placed.level.rung >= packet.target_level.rung:
         return (f"{person.name} is at {placed.level.title} now, not below {packet.target_level.title}: "
                 "approving it would not move them up. Decline or defer it with the reason.")
@@ -530,12 +531,12 @@ def packet_decide(
             errors["effective_date"] = "Choose the day the new level takes effect."
         elif abs((effective_date - timezone.localdate()).days) > EFFECTIVE_WITHIN_DAYS:
             errors["effective_date"] = "Choose a day within a year of today."
-        problem = _still_applies(packet)
+        latest = _latest_placement(packet.person)
+        problem = _still_applies(packet, latest)
         if problem:
             errors["outcome"] = problem
-        latest = _latest_placement(packet.person)
         if not problem and isinstance(effective_date, datetime.date) and latest is not None and effective_date <= latest.effective_date:
-            errors["effective_date"] = (f"Choose a day after {latest.effective_date.day} {latest.effective_date:%B %Y}, when "
+            errors["effective_date"] = (f"Choose a day after {day_name(latest.effective_date)}, when "
                                         f"{packet.person.name} became {latest.level.title}.")
     if errors:
         raise ValidationError(errors)
@@ -577,6 +578,13 @@ def packet_reopen(*, actor: User, packet: Packet) -> Packet:
         new.reopened_from, new.source_review_id = old, old.source_review_id
         new.save(update_fields=["reopened_from", "source_review"])
     return new
+
+
+def may_withdraw(actor: User, packet: Packet) -> bool:
+    """Whether `actor` may withdraw `packet` now; packet_withdraw says why not."""
+    return packet.is_open and (
+        _hr(actor) or (packet.status != Packet.Status.IN_COMMITTEE and bool(_writers(actor, packet)))
+    )
 
 
 @transaction.atomic

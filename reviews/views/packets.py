@@ -219,7 +219,7 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
         "case_form": (forms.get("case_form") or CaseForm(initial={"case": packet.case})) if writer == "sponsor" else None,
         "endorsements": endorsements, "endorsement_words": endorsement_words,
         "endorser_form": (forms.get("endorser_form") or EndorserForm()) if packet.is_open and services._writers(viewer, packet) else None,
-        "can_sponsor": writer == "sponsor" and (packet.sponsored_at is None or packet.sponsor_id != viewer.pk),
+        "can_sponsor": writer == "sponsor" and not packet.sponsored_by(viewer),
         "sponsor_changed": packet.status == Packet.Status.DRAFT and packet.sponsor_id != packet.person.manager_id,
         "votes": votes, "own_vote": own_vote,
         "vote_form": (forms.get("vote_form") or VoteForm()) if member and in_committee and own_vote is None and not services._in_tree(viewer, packet.person) else None,
@@ -231,7 +231,7 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
         and not Packet.objects.filter(reopened_from=packet).exists(),
         "reopened_as": Packet.objects.filter(reopened_from=packet).values_list("pk", flat=True).first(),
         "problem": forms.get("problem", ""),
-        "withdraw_form": (forms.get("withdraw_form") or WithdrawForm()) if _may_withdraw(viewer, packet) else None,
+        "withdraw_form": (forms.get("withdraw_form") or WithdrawForm()) if services.may_withdraw(viewer, packet) else None,
     }
     if role == "hr" and packet.status in (Packet.Status.SUBMITTED, Packet.Status.IN_COMMITTEE):
         choices = [(c.pk, c.name) for c in services.committees_for(packet) if c.pk != packet.committee_id]
@@ -257,14 +257,6 @@ def _page(request, packet: Packet, *, status: int = 200, **forms):
 
 def _messages_of(form) -> list[str]:
     return [str(error) for errors in form.errors.values() for error in errors] if form.is_bound else []
-
-
-def _may_withdraw(viewer: User, packet: Packet) -> bool:
-    if not packet.is_open:
-        return False
-    if viewer.sees_everyone and viewer.is_active:
-        return True
-    return packet.status != Packet.Status.IN_COMMITTEE and bool(services._writers(viewer, packet))
 
 
 def _source_review(viewer: User, packet: Packet, role: str) -> tuple[Review | None, str]:
