@@ -283,7 +283,10 @@ def packet_page(request, pk: int):
 
 def _act(request, pk: int, action, success: str, *, form_key: str | None = None, form=None):
     """Run a one-click (or one-form) change to a packet: to the packet on success, the page
-    with the problem at its place on a refusal, a 404 when the viewer may not."""
+    with the problem at its place on a refusal or a form not filled in right, a 404 when the
+    viewer may not. `action` reads the form's cleaned data only once it is valid."""
+    if form is not None and not form.is_valid():
+        return _page(request, packet_get_for(request.user, pk), status=400, **{form_key: form})
     packet = packet_get_for(request.user, pk)
     try:
         action(packet)
@@ -354,8 +357,6 @@ def packet_pull(request, pk: int, competency: int):
 @login_required
 def packet_case(request, pk: int):
     form = CaseForm(request.POST)
-    if not form.is_valid():
-        return _page(request, packet_get_for(request.user, pk), status=400, case_form=form)
     return _act(request, pk, lambda p: services.case_save(actor=request.user, packet=p, case=form.cleaned_data["case"]),
                 "Case saved.", form_key="case_form", form=form)
 
@@ -396,8 +397,6 @@ def packet_route(request, pk: int):
     if not request.user.sees_everyone:
         raise Http404("No such packet.")
     form = RouteForm(request.POST, committees=[(c.pk, c.name) for c in services.committees_for(packet)])
-    if not form.is_valid():
-        return _page(request, packet, status=400, route_form=form)
     return _act(request, pk, lambda p: services.packet_route(actor=request.user, packet=p, committee=form.cleaned_data["committee"] or 0),
                 "Routed to the committee.", form_key="route_form", form=form)
 
@@ -406,24 +405,26 @@ def packet_route(request, pk: int):
 @login_required
 def packet_vote(request, pk: int):
     form = VoteForm(request.POST)
-    if not form.is_valid():
-        return _page(request, packet_get_for(request.user, pk), status=400, vote_form=form)
-    data = form.cleaned_data
-    return _act(request, pk, lambda p: services.vote_record(actor=request.user, packet=p, choice=data["choice"], comment=data["comment"]),
-                "Your vote is in. The others' show now.", form_key="vote_form", form=form)
+
+    def vote(packet):
+        data = form.cleaned_data
+        services.vote_record(actor=request.user, packet=packet, choice=data["choice"], comment=data["comment"])
+
+    return _act(request, pk, vote, "Your vote is in. The others' show now.", form_key="vote_form", form=form)
 
 
 @require_POST
 @login_required
 def packet_decide(request, pk: int):
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        return _page(request, packet_get_for(request.user, pk), status=400, decision_form=form)
-    data = form.cleaned_data
+
+    def decide(packet):
+        data = form.cleaned_data
+        services.packet_decide(actor=request.user, packet=packet, outcome=data["outcome"], reason=data["reason"],
+                               effective_date=data["effective_date"])
+
     return _act(
-        request, pk,
-        lambda p: services.packet_decide(actor=request.user, packet=p, outcome=data["outcome"], reason=data["reason"],
-                                         effective_date=data["effective_date"]),
+        request, pk, decide,
         "Decided. The person and their manager read the decision and its reason.", form_key="decision_form", form=form,
     )
 
@@ -446,8 +447,6 @@ def packet_reopen(request, pk: int):
 @login_required
 def packet_withdraw(request, pk: int):
     form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _page(request, packet_get_for(request.user, pk), status=400, withdraw_form=form)
     return _act(request, pk, lambda p: services.packet_withdraw(actor=request.user, packet=p, reason=form.cleaned_data["reason"]),
                 "Withdrawn: it stays, with your reason, and a new packet can be opened.", form_key="withdraw_form", form=form)
 
